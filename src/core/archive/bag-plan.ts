@@ -1,0 +1,211 @@
+import { X509Certificate } from 'node:crypto';
+import type { EventBody, SessionSummary, StoredEvent } from '../../shared/domain.js';
+import { APP_NAME, APP_VERSION, ARCHIVE_FORMAT } from '../../shared/version.js';
+import type { Checkpoint } from '../attest/checkpoints.js';
+import type { TimestampRecord } from '../attest/timestamp-queue.js';
+import { certificatesPem } from '../attest/tsa-pem.js';
+import { parseTimestampResponse } from '../attest/tsa-response.js';
+import { createHasher, digestBytes, type Digests } from '../store/hashing.js';
+import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
+import * as layout from './bag-layout.js';
+import { renderVerifyGuide } from './verify-guide.js';
+
+/** Where the bytes of one archive entry come from when it is written. */
+export type BagSource =
+  | { readonly kind: 'bytes'; readonly data: Buffer }
+  | { readonly kind: 'blob'; readonly sha256: string }
+  | { readonly kind: 'events' };
+
+export interface BagFile extends Digests {
+  readonly path: string;
+  readonly source: BagSource;
+  /** Deflate text; store media, which is already compressed. */
+  readonly deflate: boolean;
+}
+
+export interface BagPlan {
+  readonly payload: readonly BagFile[];
+  /** Tag files listed in tagmanifest-sha256.txt, then the tag manifest itself. */
+  readonly tags: readonly BagFile[];
+  readonly tagManifest: Buffer;
+  readonly sealedAt: string;
+}
+
+/** What the plan needs from the store: a sealed session, read-only. */
+export interface SealedSessionSource {
+  readonly session: SessionSummary;
+  events(): Iterable<StoredEvent>;
+  blob(sha256: string): Digests | undefined;
+  readonly checkpoints: readonly Checkpoint[];
+  /** Checkpoint tokens obtained before the seal (subject `checkpoint:NNNNNN`). */
+  readonly timestamps: readonly TimestampRecord[];
+}
+
+/**
+ * Derives every byte the manifests cover from the sealed session alone (DESIGN.md, "the bag is
+ * fixed at seal"): the same session always plans the same manifests, whoever exports it, and
+ * whenever. Streams the events twice (hash now, write later) rather than holding them.
+ */
+export function planBag(source: SealedSessionSource): BagPlan {
+  const { session } = source;
+  if (session.state !== 'sealed' || !session.sealedAt) {
+    throw new Error(`Session ${session.id} is not sealed. Seal it first ('proofline seal ${session.id}').`);
+  }
+  const sealedAt = session.sealedAt;
+
+  const eventsHash = { sha: createHasher('sha256'), sm: createHasher('sm3'), size: 0 };
+  const artifactPaths = new Map<string, string>();
+  let created: EventBody | undefined;
+  let eventCount = 0;
+  for (const event of source.events()) {
+    const line = Buffer.from(`${event.canonical}\n`, 'utf8');
+    eventsHash.sha.update(line);
+    eventsHash.sm.update(line);
+    eventsHash.size += line.length;
+    eventCount += 1;
+    if (event.body.seq === 0) created = event.body;
+    for (const artifact of event.body.artifacts) {
+      if (!artifactPaths.has(artifact.sha256)) {
+        artifactPaths.set(artifact.sha256, `${layout.ARTIFACTS_DIR}${artifact.sha256}${safeExtension(artifact.name)}`);
+      }
+    }
+  }
+  const device = created?.payload['device'] as { keyId?: string; certificate?: string } | undefined;
+  if (!created || created.type !== 'session.created' || !device?.certificate || !device.keyId) {
+    throw new Error(`Session ${session.id} has no session.created event with the device certificate: the store is damaged.`);
+  }
+
+  const payload: BagFile[] = [];
+  payload.push(bytesFile(layout.SESSION_JSON, sessionJson(session, device.keyId, eventCount)));
+  payload.push({
+    path: layout.EVENTS_JSONL,
+    sha256: eventsHash.sha.digestHex(),
+    sm3: eventsHash.sm.digestHex(),
+    size: eventsHash.size,
+    source: { kind: 'events' },
+    deflate: true,
+  });
+  for (const [sha256, path] of artifactPaths) {
+    const blob = source.blob(sha256);
+    if (!blob) throw new Error(`Artifact ${sha256} named in session ${session.id} is missing from the blob store.`);
+    payload.push({ ...blob, path, source: { kind: 'blob', sha256 }, deflate: isCompressible(mediaTypeOf(path)) });
+  }
+  payload.sort(byPath);
+
+  const tags: BagFile[] = [];
+  tags.push(bytesFile(layout.BAGIT_TXT, layout.BAGIT_TXT_CONTENT));
+  tags.push(bytesFile(layout.BAG_INFO, bagInfo(session, device.keyId, payload)));
+  tags.push(bytesFile(layout.MANIFEST_SHA256, payload.map((f) => layout.manifestLine(f.sha256, f.path)).join('')));
+  tags.push(bytesFile(layout.MANIFEST_SM3, payload.map((f) => layout.manifestLine(f.sm3, f.path)).join('')));
+  tags.push(bytesFile(layout.DEVICE_CERT, device.certificate));
+  tags.push(bytesFile(layout.DEVICE_PUBLIC_KEY, publicKeyPemOf(device.certificate)));
+
+  for (const checkpoint of source.checkpoints) {
+    const paths = layout.checkpointPaths(checkpoint.statement.index);
+    tags.push(bytesFile(paths.statement, checkpoint.bytes));
+    tags.push(bytesFile(paths.signature, checkpoint.signature));
+  }
+
+  const tsaNumbers = new Map<string, number>();
+  const tsaCertificates = new Map<number, Map<string, Buffer>>();
+  const index: object[] = [];
+  for (const record of source.timestamps) {
+    if (record.state !== 'obtained' || !record.response) continue;
+    const checkpointIndex = Number(/^checkpoint:(\d+)$/.exec(record.subject)?.[1]);
+    if (!Number.isInteger(checkpointIndex)) continue;
+    const tsaNumber = tsaNumbers.get(record.tsaUrl) ?? tsaNumbers.size + 1;
+    tsaNumbers.set(record.tsaUrl, tsaNumber);
+    const path = layout.checkpointTokenPath(checkpointIndex, tsaNumber);
+    tags.push(bytesFile(path, record.response));
+    const certs = tsaCertificates.get(tsaNumber) ?? new Map<string, Buffer>();
+    for (const cert of parseTimestampResponse(record.response).certificates) certs.set(cert.toString('hex'), cert);
+    tsaCertificates.set(tsaNumber, certs);
+    const { statement } = layout.checkpointPaths(checkpointIndex);
+    index.push({
+      subject: statement,
+      token: path,
+      tsa: record.tsaUrl,
+      requestedAt: record.requestedAt,
+      obtainedAt: record.obtainedAt,
+      genTime: record.genTime,
+      attempts: record.attempts,
+    });
+  }
+  for (const [tsaNumber, certs] of tsaCertificates) {
+    if (certs.size > 0) tags.push(bytesFile(layout.tsaChainPath(tsaNumber), certificatesPem([...certs.values()])));
+  }
+  tags.push(bytesFile(layout.TIMESTAMPS_INDEX, `${JSON.stringify(index, null, 2)}\n`));
+  tags.push(
+    bytesFile(
+      layout.VERIFY_MD,
+      renderVerifyGuide({
+        session,
+        checkpoints: source.checkpoints.map((c) => c.statement.index),
+        tokens: index as { subject: string; token: string; tsa: string }[],
+        tsaChains: [...tsaCertificates.keys()].map((n) => layout.tsaChainPath(n)),
+      }),
+    ),
+  );
+  tags.sort(byPath);
+
+  const tagManifest = Buffer.from(tags.map((f) => layout.manifestLine(f.sha256, f.path)).join(''), 'utf8');
+  return {
+    payload,
+    tags: [...tags, bytesFile(layout.TAGMANIFEST_SHA256, tagManifest)],
+    tagManifest,
+    sealedAt,
+  };
+}
+
+function bytesFile(path: string, content: string | Buffer): BagFile {
+  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  return { ...digestBytes(data), path, source: { kind: 'bytes', data }, deflate: !path.endsWith('.tsr') && !path.endsWith('.sig') };
+}
+
+function byPath(a: BagFile, b: BagFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function sessionJson(session: SessionSummary, deviceKeyId: string, eventCount: number): string {
+  const doc = {
+    format: ARCHIVE_FORMAT,
+    id: session.id,
+    kind: session.kind,
+    title: session.title,
+    creator: session.creator,
+    description: session.description,
+    createdAt: session.createdAt,
+    sealedAt: session.sealedAt,
+    interrupted: session.interrupted,
+    eventCount,
+    device: deviceKeyId,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** RFC 8493 §2.2.2: label, colon, space, value; one line each (newlines in values folded away). */
+function bagInfo(session: SessionSummary, deviceKeyId: string, payload: readonly BagFile[]): string {
+  const octets = payload.reduce((sum, f) => sum + f.size, 0);
+  const oneLine = (v: string): string => v.replace(/[\r\n]+/g, ' ').trim();
+  const fields: [string, string][] = [
+    ['Bag-Software-Agent', `${APP_NAME} ${APP_VERSION}`],
+    ['Bagging-Date', session.sealedAt!.slice(0, 10)],
+    ['Payload-Oxum', `${octets}.${payload.length}`],
+    ['External-Identifier', session.id],
+    ['External-Description', oneLine(session.title)],
+  ];
+  if (session.creator) fields.push(['Contact-Name', oneLine(session.creator)]);
+  fields.push(
+    ['Proofline-Format', String(ARCHIVE_FORMAT)],
+    ['Proofline-Session-Id', session.id],
+    ['Proofline-Session-Kind', session.kind],
+    ['Proofline-Created-At', session.createdAt],
+    ['Proofline-Sealed-At', session.sealedAt!],
+    ['Proofline-Device-Key', deviceKeyId],
+  );
+  return fields.map(([label, value]) => `${label}: ${value}\n`).join('');
+}
+
+function publicKeyPemOf(certificatePem: string): string {
+  return new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+}

@@ -1,0 +1,166 @@
+import archiver from 'archiver';
+import { randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, fsyncSync, openSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { Readable, Transform } from 'node:stream';
+import type { TimestampRecord } from '../attest/timestamp-queue.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { EventLog } from '../store/event-log.js';
+import { createHasher } from '../store/hashing.js';
+import type { BagFile, BagPlan } from './bag-plan.js';
+import { SEAL_SIGNATURE, sealTokenPath } from './bag-layout.js';
+
+export interface ExportProgress {
+  readonly kind: 'export';
+  readonly done: number;
+  readonly total: number;
+  readonly file: string;
+}
+
+export interface ExportOptions {
+  readonly out: string;
+  readonly onProgress?: (progress: ExportProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExportResult {
+  readonly path: string;
+  readonly files: number;
+  readonly payloadBytes: number;
+  readonly sealTokens: number;
+}
+
+export interface ExportInput {
+  readonly sessionId: string;
+  readonly plan: BagPlan;
+  readonly seal: { readonly tagManifest: Buffer; readonly signature: Buffer };
+  readonly sealTokens: readonly TimestampRecord[];
+  readonly blobs: BlobStore;
+}
+
+/**
+ * Writes the sealed session as a BagIt ZIP, one entry at a time, streaming every file: memory
+ * stays flat however large the recordings. Each file is re-hashed on its way in and must match
+ * the plan, so a blob damaged on disk fails the export instead of yielding an archive that fails
+ * verification later. The ZIP is written beside the target and renamed only when complete.
+ */
+export async function exportSession(input: ExportInput, events: EventLog, options: ExportOptions): Promise<ExportResult> {
+  const { plan, seal } = input;
+  if (!plan.tagManifest.equals(seal.tagManifest)) {
+    throw new Error(
+      'The tag manifest derived from the store differs from the one fixed at seal: the store was changed after sealing. ' +
+        'The archive was not written; keep the database for examination.',
+    );
+  }
+  const tokens = input.sealTokens.filter((t) => t.state === 'obtained' && t.response);
+  const extras: BagFile[] = [
+    extraFile(SEAL_SIGNATURE, seal.signature),
+    ...tokens.map((t, i) => extraFile(sealTokenPath(i), t.response!)),
+  ];
+  const files = [...plan.tags, ...extras, ...plan.payload];
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  const tmp = `${options.out}.${randomBytes(4).toString('hex')}.partial`;
+  const output = createWriteStream(tmp, { flags: 'wx' });
+  const zip = archiver('zip', { zlib: { level: 6 } });
+  const date = new Date(plan.sealedAt);
+  let done = 0;
+  let failure: Error | undefined;
+  zip.on('error', (error) => (failure ??= error));
+  zip.on('warning', (error) => (failure ??= error));
+  output.on('error', (error) => (failure ??= error));
+  zip.pipe(output);
+  try {
+    for (const file of files) {
+      if (options.signal?.aborted) throw new Error('Export cancelled; no archive was written.');
+      if (failure) throw failure;
+      const stream = openSource(file, input.blobs, events, input.sessionId).pipe(checkHash(file, (n) => {
+        done += n;
+        options.onProgress?.({ kind: 'export', done, total, file: file.path });
+      }));
+      zip.append(stream, { name: file.path, date, store: !file.deflate });
+      await Promise.race([once(zip, 'entry'), once(stream, 'error').then(([error]) => Promise.reject(error))]);
+    }
+    await zip.finalize();
+    if (!output.closed) await once(output, 'close');
+    if (failure) throw failure;
+    fsyncFile(tmp);
+    await rename(tmp, options.out);
+  } catch (error) {
+    zip.abort();
+    output.destroy();
+    await rm(tmp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOSPC' ? ' The disk is full: free space or export to another drive.' : '';
+    throw new Error(`Export to ${options.out} failed: ${(error as Error).message}.${hint} Nothing in the store was changed.`);
+  }
+  return {
+    path: options.out,
+    files: files.length,
+    payloadBytes: plan.payload.reduce((sum, f) => sum + f.size, 0),
+    sealTokens: tokens.length,
+  };
+}
+
+function openSource(file: BagFile, blobs: BlobStore, events: EventLog, sessionId: string): Readable {
+  switch (file.source.kind) {
+    case 'bytes':
+      return Readable.from([file.source.data]);
+    case 'blob':
+      return createReadStream(blobs.pathOf(file.source.sha256), { highWaterMark: 1 << 20 });
+    case 'events':
+      return Readable.from(eventLines(events, sessionId));
+  }
+}
+
+/** events.jsonl in ~256 KiB chunks: one chunk per event would cost a stream tick each. */
+function* eventLines(events: EventLog, sessionId: string): Generator<Buffer> {
+  let batch: string[] = [];
+  let length = 0;
+  for (const event of events.iterate(sessionId)) {
+    batch.push(event.canonical, '\n');
+    length += event.canonical.length + 1;
+    if (length >= 1 << 18) {
+      yield Buffer.from(batch.join(''), 'utf8');
+      batch = [];
+      length = 0;
+    }
+  }
+  if (batch.length > 0) yield Buffer.from(batch.join(''), 'utf8');
+}
+
+function checkHash(file: BagFile, onBytes: (n: number) => void): Transform {
+  const hash = createHasher('sha256');
+  let size = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      onBytes(chunk.length);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const digest = hash.digestHex();
+      if (digest !== file.sha256 || size !== file.size) {
+        callback(new Error(`${file.path} in the store no longer matches its recorded hash (expected ${file.sha256}, ${file.size} bytes; found ${digest}, ${size} bytes)`));
+        return;
+      }
+      callback();
+    },
+  });
+}
+
+function extraFile(path: string, data: Buffer): BagFile {
+  const sha = createHasher('sha256');
+  sha.update(data);
+  return { path, size: data.length, sha256: sha.digestHex(), sm3: '', source: { kind: 'bytes', data }, deflate: false };
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,181 @@
+import type { Database } from '../store/database.js';
+import type { EventLog } from '../store/event-log.js';
+import { requestTimestamp } from './tsa-client.js';
+import { verifyTimestampResponse } from './tsa-verify.js';
+
+export interface TimestampRecord {
+  readonly id: number;
+  readonly sessionId: string;
+  readonly subject: string;
+  readonly digest: string;
+  readonly tsaUrl: string;
+  readonly requestedAt: string;
+  readonly attempts: number;
+  readonly state: 'pending' | 'obtained' | 'abandoned';
+  readonly lastError: string | null;
+  readonly response: Buffer | null;
+  readonly genTime: string | null;
+  readonly obtainedAt: string | null;
+}
+
+export interface DrainReport {
+  readonly obtained: number;
+  readonly failed: number;
+  readonly pending: number;
+  readonly errors: readonly string[];
+}
+
+interface Row {
+  id: number;
+  session_id: string;
+  subject: string;
+  digest: string;
+  tsa_url: string;
+  requested_at: string;
+  attempts: number;
+  state: TimestampRecord['state'];
+  last_error: string | null;
+  response: Buffer | null;
+  gen_time: string | null;
+  obtained_at: string | null;
+  next_attempt_at: string;
+}
+
+/** Retry spacing: 10 s, 20 s, 40 s … capped at 10 minutes; a TSA down for days is retried forever. */
+export function nextDelayMs(attempts: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 600_000);
+}
+
+/**
+ * The queue of RFC 3161 requests. Nothing waits on it: a subject (checkpoint or seal) is
+ * enqueued for every configured TSA, and `drain` asks those that are due. A TSA that is down
+ * leaves its row pending; the first failure and the eventual success are both recorded as
+ * events, so the delay is itself part of the evidence (DESIGN.md, integrity model).
+ */
+export class TimestampQueue {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventLog,
+    private readonly tsaUrls: () => readonly string[],
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  enqueue(sessionId: string, subject: string, digestHex: string): number {
+    const at = this.now().toISOString();
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO timestamp_requests
+         (session_id, subject, digest, tsa_url, requested_at, next_attempt_at, state)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
+    );
+    let added = 0;
+    for (const url of this.tsaUrls()) added += insert.run(sessionId, subject, digestHex, url, at, at).changes;
+    return added;
+  }
+
+  /** Asks every due request once. `force` ignores the backoff (used at seal and by the CLI). */
+  async drain(options: { sessionId?: string; force?: boolean; timeoutMs?: number } = {}): Promise<DrainReport> {
+    const nowIso = this.now().toISOString();
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM timestamp_requests WHERE state = 'pending'
+           AND (? IS NULL OR session_id = ?) AND (? = 1 OR next_attempt_at <= ?)
+         ORDER BY id`,
+      )
+      .all(options.sessionId ?? null, options.sessionId ?? null, options.force ? 1 : 0, nowIso) as Row[];
+    let obtained = 0;
+    const errors: string[] = [];
+    // Different TSAs are asked in parallel; one slow TSA must not hold up the others.
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          await this.attempt(row, options.timeoutMs ?? 10_000);
+          obtained += 1;
+        } catch (error) {
+          errors.push((error as Error).message);
+          this.recordFailure(row, (error as Error).message);
+        }
+      }),
+    );
+    const pending = (this.db
+      .prepare(`SELECT COUNT(*) AS n FROM timestamp_requests WHERE state = 'pending' AND (? IS NULL OR session_id = ?)`)
+      .get(options.sessionId ?? null, options.sessionId ?? null) as { n: number }).n;
+    return { obtained, failed: errors.length, pending, errors };
+  }
+
+  private async attempt(row: Row, timeoutMs: number): Promise<void> {
+    const digest = Buffer.from(row.digest, 'hex');
+    const { response, nonce } = await requestTimestamp(row.tsa_url, digest, { timeoutMs });
+    // Trust is judged by whoever verifies the archive; here we only refuse a reply that is
+    // not a granted token over our digest and nonce, signed by the certificate it carries.
+    const verdict = await verifyTimestampResponse(response, { digest, nonce, trustedRoots: [] });
+    if (verdict.status === 'invalid') {
+      const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+      throw new Error(`TSA ${row.tsa_url} answered with an unusable token (${failed.join('; ')})`);
+    }
+    const obtainedAt = this.now().toISOString();
+    const genTime = verdict.genTime?.toISOString() ?? null;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE timestamp_requests SET state = 'obtained', response = ?, gen_time = ?, obtained_at = ?,
+             attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'`,
+        )
+        .run(response, genTime, obtainedAt, row.id);
+      this.recordEvent(row, 'timestamp.obtained', {
+        subject: row.subject,
+        tsa: row.tsa_url,
+        requestedAt: row.requested_at,
+        obtainedAt,
+        genTime,
+        attempts: row.attempts + 1,
+        delaySeconds: Math.round((Date.parse(obtainedAt) - Date.parse(row.requested_at)) / 1000),
+      });
+    })();
+  }
+
+  private recordFailure(row: Row, message: string): void {
+    const attempts = row.attempts + 1;
+    const next = new Date(this.now().getTime() + nextDelayMs(attempts)).toISOString();
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE timestamp_requests SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?')
+        .run(attempts, message, next, row.id);
+      // Only the first failure becomes an event: the chain says "this was late", not every retry.
+      if (attempts === 1) {
+        this.recordEvent(row, 'timestamp.deferred', { subject: row.subject, tsa: row.tsa_url, error: message, willRetry: true });
+      }
+    })();
+  }
+
+  private recordEvent(row: Row, type: string, payload: Record<string, string | number | boolean | null>): void {
+    const state = this.db.prepare('SELECT state FROM sessions WHERE id = ?').get(row.session_id) as { state: string } | undefined;
+    if (state && state.state !== 'sealed') this.events.append(row.session_id, { type, payload });
+  }
+
+  /** After seal the bag is fixed: checkpoint requests still pending can no longer enter it. */
+  abandonPendingCheckpoints(sessionId: string): number {
+    return this.db
+      .prepare(`UPDATE timestamp_requests SET state = 'abandoned' WHERE session_id = ? AND state = 'pending' AND subject != 'seal'`)
+      .run(sessionId).changes;
+  }
+
+  list(sessionId: string, subject?: string): TimestampRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM timestamp_requests WHERE session_id = ? AND (? IS NULL OR subject = ?) ORDER BY id')
+      .all(sessionId, subject ?? null, subject ?? null) as Row[];
+    return rows.map((r) => ({
+      id: r.id,
+      sessionId: r.session_id,
+      subject: r.subject,
+      digest: r.digest,
+      tsaUrl: r.tsa_url,
+      requestedAt: r.requested_at,
+      attempts: r.attempts,
+      state: r.state,
+      lastError: r.last_error,
+      response: r.response,
+      genTime: r.gen_time,
+      obtainedAt: r.obtained_at,
+    }));
+  }
+}

@@ -1,0 +1,103 @@
+import type { ArtifactRef, EventBody, JsonValue, StoredEvent } from '../../shared/domain.js';
+import type { Database } from './database.js';
+import { GENESIS_PREV, hashEvent } from './event-chain.js';
+import { SHA256_HEX } from './hashing.js';
+
+export interface NewEvent {
+  readonly type: string;
+  readonly payload?: { readonly [key: string]: JsonValue };
+  readonly artifacts?: readonly ArtifactRef[];
+}
+
+export class SessionClosedError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`Session ${sessionId} is sealed: nothing more can be added to it. Start a new session.`);
+    this.name = 'SessionClosedError';
+  }
+}
+
+const EVENT_TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
+
+/**
+ * The append-only, hash-chained log. Appends run in IMMEDIATE transactions so that the CLI and
+ * the app writing to one database at once still form a single chain per session.
+ */
+export class EventLog {
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  append(sessionId: string, event: NewEvent): StoredEvent {
+    return this.appendBatch(sessionId, [event])[0]!;
+  }
+
+  /** Appends many events in one transaction: one fsync for the whole batch. */
+  appendBatch(sessionId: string, events: readonly NewEvent[]): StoredEvent[] {
+    for (const event of events) validateEvent(event);
+    const head = this.db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    const state = this.db.prepare('SELECT state FROM sessions WHERE id = ?');
+    const insert = this.db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
+    const run = this.db.transaction(() => {
+      const session = state.get(sessionId) as { state: string } | undefined;
+      if (!session) throw new Error(`No session with id ${sessionId}. List sessions with 'proofline session list'.`);
+      if (session.state === 'sealed') throw new SessionClosedError(sessionId);
+      const last = head.get(sessionId) as { seq: number; hash: string } | undefined;
+      let seq = last ? last.seq + 1 : 0;
+      let prev = last ? last.hash : GENESIS_PREV;
+      const time = this.now().toISOString();
+      const stored: StoredEvent[] = [];
+      for (const event of events) {
+        const body: EventBody = {
+          v: 1,
+          session: sessionId,
+          seq,
+          time,
+          type: event.type,
+          payload: event.payload ?? {},
+          artifacts: event.artifacts ?? [],
+          prev,
+        };
+        const hashed = hashEvent(body);
+        insert.run(sessionId, seq, hashed.hash, hashed.canonical);
+        stored.push(hashed);
+        prev = hashed.hash;
+        seq += 1;
+      }
+      return stored;
+    });
+    return run.immediate();
+  }
+
+  count(sessionId: string): number {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE session_id = ?').get(sessionId) as { n: number };
+    return row.n;
+  }
+
+  head(sessionId: string): { seq: number; hash: string } | undefined {
+    return this.db
+      .prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
+      .get(sessionId) as { seq: number; hash: string } | undefined;
+  }
+
+  /** Streams events in order without loading the session into memory. */
+  *iterate(sessionId: string, fromSeq = 0, toSeqExclusive = Number.MAX_SAFE_INTEGER): Generator<StoredEvent> {
+    const rows = this.db
+      .prepare('SELECT hash, body FROM events WHERE session_id = ? AND seq >= ? AND seq < ? ORDER BY seq')
+      .iterate(sessionId, fromSeq, toSeqExclusive) as IterableIterator<{ hash: string; body: string }>;
+    for (const row of rows) {
+      yield { body: JSON.parse(row.body) as EventBody, canonical: row.body, hash: row.hash };
+    }
+  }
+}
+
+function validateEvent(event: NewEvent): void {
+  if (!EVENT_TYPE.test(event.type)) {
+    throw new Error(`Event type '${event.type}' is not a dotted lower-case name such as 'note' or 'artifact.attached'.`);
+  }
+  for (const artifact of event.artifacts ?? []) {
+    if (!SHA256_HEX.test(artifact.sha256) || !Number.isSafeInteger(artifact.size) || artifact.size < 0) {
+      throw new Error(`Event '${event.type}' names an artifact without a valid sha256 and size: ${JSON.stringify(artifact)}`);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Numbered, append-only schema migrations (Signal Desktop's habit): a landed migration is never
+ * edited; a change is a new entry. Each runs in a transaction and bumps `user_version`.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('creation', 'web')),
+        title TEXT NOT NULL,
+        creator TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        sealed_at TEXT,
+        state TEXT NOT NULL CHECK (state IN ('open', 'sealed', 'recovered')),
+        interrupted INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      -- The chain itself. body is the RFC 8785 text whose SHA-256 is hash; prev is the hash of
+      -- seq - 1. Rows are only ever inserted: the triggers below refuse the rest.
+      CREATE TABLE events (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: corrections are new events'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: nothing is deleted'); END;
+
+      CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        sm3 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        stored_at TEXT NOT NULL
+      ) STRICT;
+
+      -- Signed chain states. statement is the canonical JSON that was signed and timestamped.
+      CREATE TABLE checkpoints (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        idx INTEGER NOT NULL,
+        tree_size INTEGER NOT NULL,
+        statement TEXT NOT NULL,
+        signature BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, idx)
+      ) STRICT;
+
+      CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+      CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+
+      -- One row per (subject, TSA). subject is a checkpoint or the seal; the row waits in the
+      -- queue until a token is obtained, however long the TSA is down.
+      CREATE TABLE timestamp_requests (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        subject TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        tsa_url TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'obtained', 'abandoned')),
+        response BLOB,
+        gen_time TEXT,
+        obtained_at TEXT,
+        UNIQUE (session_id, subject, tsa_url)
+      ) STRICT;
+      CREATE INDEX timestamp_requests_pending ON timestamp_requests(state, next_attempt_at);
+
+      CREATE TABLE seals (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        sealed_at TEXT NOT NULL,
+        tag_manifest BLOB NOT NULL,
+        signature BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
+];
