@@ -1,0 +1,357 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { CheckpointStatement } from '../attest/checkpoints.js';
+import { keyIdOfCertificate, verifyDeviceSignature } from '../attest/device-identity.js';
+import { verifyTimestampResponse, type TimestampVerdict } from '../attest/tsa-verify.js';
+import { merkleRoot } from '../store/event-chain.js';
+import { sha256Hex } from '../store/hashing.js';
+import * as layout from './bag-layout.js';
+import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
+import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
+import { readChain, type ChainReading } from './verify-events.js';
+import { conclude, unusable, type CheckId, type CheckStatus, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
+
+export interface VerifyOptions {
+  /** PEM texts of the TSA roots the user trusts (`--trust`). None is built in. */
+  readonly trustedRoots?: readonly string[];
+  /** Also recompute SM3 of every payload file (slower: SM3 has no CPU instructions). */
+  readonly sm3?: boolean;
+  readonly limits?: Partial<ZipLimits>;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+}
+
+/** How far a TSA's clock may sit from the device's before a time is called out of the session. */
+const CLOCK_TOLERANCE_MS = 10 * 60_000;
+const TAG_FILE_MAX = 64 << 20;
+
+class Checks {
+  readonly list: VerifyCheck[] = [];
+  add(id: CheckId, status: CheckStatus, detail: string, where: readonly string[] = []): void {
+    this.list.push({ id, status, detail, where });
+  }
+}
+
+/**
+ * Recomputes everything an archive claims (DESIGN.md, "proofline verify"). Never extracts: each
+ * entry is streamed through the hashes straight from the ZIP, under the safe reader's limits.
+ */
+export async function verifyArchive(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return unusable(path, `${path} is not a file`);
+  } catch (error) {
+    return unusable(path, `cannot read ${path}: ${(error as Error).message}`);
+  }
+  let archive: ZipArchive;
+  try {
+    archive = await openArchive(path, options.limits);
+  } catch (error) {
+    if (error instanceof ArchiveError) return unusable(path, error.message);
+    throw error;
+  }
+  try {
+    return await verifyOpened(archive, path, options);
+  } catch (error) {
+    if (error instanceof ArchiveError && error.kind !== 'damaged') return unusable(path, error.message);
+    throw error;
+  } finally {
+    archive.close();
+  }
+}
+
+async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOptions): Promise<VerifyReport> {
+  const checks = new Checks();
+  checks.add('archive.readable', 'pass', `${archive.entries.length} entries; no unsafe names, links, duplicates or oversized entries`);
+  const files = new Set(archive.entries.filter((e) => !e.isDirectory).map((e) => e.name));
+  const readTag = async (name: string): Promise<string | undefined> => (files.has(name) ? archive.readText(name, TAG_FILE_MAX) : undefined);
+  const readTagBytes = async (name: string): Promise<Buffer | undefined> => (files.has(name) ? archive.readBytes(name, TAG_FILE_MAX) : undefined);
+
+  // --- Bag structure (RFC 8493 §2.1) -------------------------------------------------------
+  const bagit = await readTag(layout.BAGIT_TXT);
+  const manifestText = await readTag(layout.MANIFEST_SHA256);
+  const tagManifestBytes = await readTagBytes(layout.TAGMANIFEST_SHA256);
+  const bagInfoText = await readTag(layout.BAG_INFO);
+  const structural: string[] = [];
+  if (bagit === undefined) structural.push('bagit.txt is missing');
+  else if (bagit !== layout.BAGIT_TXT_CONTENT) structural.push('bagit.txt does not declare BagIt-Version 1.0 with UTF-8 tag files');
+  if (manifestText === undefined) structural.push('manifest-sha256.txt is missing');
+  if (tagManifestBytes === undefined) structural.push('tagmanifest-sha256.txt is missing');
+  if (bagInfoText === undefined) structural.push('bag-info.txt is missing');
+  for (const required of [layout.SESSION_JSON, layout.EVENTS_JSONL]) if (!files.has(required)) structural.push(`${required} is missing`);
+  let bagInfo = new Map<string, string[]>();
+  let manifest: ManifestEntry[] = [];
+  let tagManifest: ManifestEntry[] = [];
+  try {
+    if (bagInfoText !== undefined) bagInfo = parseBagInfo(bagInfoText);
+    if (manifestText !== undefined) manifest = parseManifest(manifestText, layout.MANIFEST_SHA256, 64);
+    if (tagManifestBytes !== undefined) tagManifest = parseManifest(tagManifestBytes.toString('utf8'), layout.TAGMANIFEST_SHA256, 64);
+  } catch (error) {
+    structural.push((error as Error).message);
+  }
+  if (structural.length > 0) {
+    checks.add('bag.structure', 'fail', structural.join('; '), structural.map((s) => s.split(' ')[0]!));
+    return conclude(path, checks.list);
+  }
+  checks.add('bag.structure', 'pass', 'bagit.txt, bag-info.txt, manifest-sha256.txt and tagmanifest-sha256.txt present and well-formed');
+
+  // --- Payload: hash every data/ file once, straight from the ZIP --------------------------
+  const payloadFiles = [...files].filter((name) => name.startsWith('data/')).sort();
+  const total = payloadFiles.reduce((sum, name) => sum + (archive.entries.find((e) => e.name === name)?.size ?? 0), 0);
+  let done = 0;
+  const computed = new Map<string, { sha256: string; sm3?: string; size: number }>();
+  const damaged: string[] = [];
+  const algorithms: ('sha256' | 'sm3')[] = options.sm3 ? ['sha256', 'sm3'] : ['sha256'];
+  for (const name of payloadFiles) {
+    try {
+      const result = await hashEntry(archive, name, algorithms);
+      computed.set(name, { sha256: result.digests.sha256, sm3: result.digests.sm3, size: result.size });
+      done += result.size;
+      options.onProgress?.({ kind: 'verify', done, total, file: name });
+    } catch (error) {
+      if (error instanceof ArchiveError && error.kind === 'damaged') damaged.push(`${name}: ${error.message}`);
+      else throw error;
+    }
+  }
+
+  const oxum = bagInfo.get('Payload-Oxum')?.[0];
+  const actualOctets = [...computed.values()].reduce((sum, f) => sum + f.size, 0);
+  const actualOxum = `${actualOctets}.${payloadFiles.length}`;
+  if (!oxum) checks.add('bag.payload-oxum', 'fail', 'bag-info.txt has no Payload-Oxum', [layout.BAG_INFO]);
+  else if (oxum !== actualOxum || damaged.length > 0) checks.add('bag.payload-oxum', 'fail', `bag-info.txt says ${oxum} (bytes.files), the payload is ${actualOxum}`, [layout.BAG_INFO]);
+  else checks.add('bag.payload-oxum', 'pass', `${payloadFiles.length} payload files, ${actualOctets} bytes, as declared`);
+
+  const listed = new Map(manifest.map((m) => [m.path, m]));
+  const mismatched = damaged.slice();
+  for (const entry of manifest) {
+    const actual = computed.get(entry.path);
+    if (actual && actual.sha256 !== entry.digest) mismatched.push(`${entry.path}: SHA-256 is ${actual.sha256}, the manifest says ${entry.digest}`);
+  }
+  if (mismatched.length > 0) checks.add('bag.payload-manifest', 'fail', `${mismatched.length} payload file(s) changed: ${mismatched[0]}`, mismatched.map(firstWord));
+  else checks.add('bag.payload-manifest', 'pass', `SHA-256 of all ${manifest.length} payload files matches manifest-sha256.txt`);
+
+  const sm3Text = await readTag(layout.MANIFEST_SM3);
+  if (sm3Text === undefined) checks.add('bag.sm3-manifest', 'warn', 'manifest-sm3.txt is missing', [layout.MANIFEST_SM3]);
+  else if (!options.sm3) checks.add('bag.sm3-manifest', 'skip', 'SM3 digests not recomputed (pass --sm3); manifest-sm3.txt itself is covered by the tag manifest');
+  else {
+    const bad = parseManifest(sm3Text, layout.MANIFEST_SM3, 64).filter((m) => computed.get(m.path)?.sm3 !== m.digest).map((m) => m.path);
+    if (bad.length > 0) checks.add('bag.sm3-manifest', 'fail', `SM3 differs for ${bad.join(', ')}`, bad);
+    else checks.add('bag.sm3-manifest', 'pass', 'SM3 of every payload file matches manifest-sm3.txt');
+  }
+
+  // --- Tag manifest and completeness -------------------------------------------------------
+  const tagProblems: string[] = [];
+  for (const entry of tagManifest) {
+    const bytes = await readTagBytes(entry.path);
+    if (bytes === undefined) tagProblems.push(`${entry.path}: listed in the tag manifest but missing`);
+    else if (sha256Hex(bytes) !== entry.digest) tagProblems.push(`${entry.path}: SHA-256 differs from the tag manifest`);
+  }
+  if (tagProblems.length > 0) checks.add('bag.tag-manifest', 'fail', tagProblems[0]!, tagProblems.map(firstWord));
+  else checks.add('bag.tag-manifest', 'pass', `all ${tagManifest.length} tag files match tagmanifest-sha256.txt`);
+
+  const tagListed = new Set(tagManifest.map((m) => m.path));
+  const missing = manifest.filter((m) => !files.has(m.path)).map((m) => m.path);
+  const extra = [...files].filter((name) =>
+    name.startsWith('data/') ? !listed.has(name) : !tagListed.has(name) && name !== layout.TAGMANIFEST_SHA256 && !layout.isSealFile(name),
+  );
+  if (missing.length + extra.length > 0) {
+    const parts = [
+      ...missing.map((m) => `${m} is listed but missing`),
+      ...extra.map((m) => `${m} is in the archive but in no manifest (added after sealing)`),
+    ];
+    checks.add('bag.completeness', 'fail', parts.join('; '), [...missing, ...extra]);
+  } else checks.add('bag.completeness', 'pass', 'every file is listed in a manifest and every listed file is present');
+
+  // --- Event chain ---------------------------------------------------------------------------
+  const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
+  let chain: ChainReading | undefined;
+  try {
+    chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId);
+  } catch (error) {
+    if (!(error instanceof ArchiveError && error.kind === 'damaged')) throw error;
+    checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${error.message}`, [layout.EVENTS_JSONL]);
+  }
+  if (chain) {
+    if (chain.problem) checks.add('events.chain', 'fail', chain.problem.detail, [`${layout.EVENTS_JSONL}:${chain.problem.line}`]);
+    else checks.add('events.chain', 'pass', `${chain.hashes.length} events, each hash-linked to the one before; head ${chain.hashes.at(-1)!.slice(0, 16)}…`);
+  }
+  const chainOk = chain !== undefined && chain.problem === undefined;
+
+  if (chainOk) {
+    const absent: string[] = [];
+    const payloadBySha = new Map<string, string>();
+    for (const name of payloadFiles) {
+      if (!name.startsWith(layout.ARTIFACTS_DIR)) continue;
+      const sha = name.slice(layout.ARTIFACTS_DIR.length, layout.ARTIFACTS_DIR.length + 64);
+      payloadBySha.set(sha, name);
+    }
+    for (const [sha, { ref, seq }] of chain!.artifacts) {
+      const name = payloadBySha.get(sha);
+      const actual = name ? computed.get(name) : undefined;
+      if (!name) absent.push(`event ${seq} names ${ref.name} (${sha.slice(0, 16)}…), which is not in the archive`);
+      else if (!actual || actual.sha256 !== sha || actual.size !== ref.size) absent.push(`${name} does not have the SHA-256 and size event ${seq} recorded`);
+    }
+    if (absent.length > 0) checks.add('events.artifacts', 'fail', absent[0]!, absent.map(firstWord));
+    else checks.add('events.artifacts', 'pass', `${chain!.artifacts.size} artifacts named by events, each present with its recorded hash and size`);
+  } else checks.add('events.artifacts', 'skip', 'not checked: the event chain is broken');
+
+  // --- Session description and device --------------------------------------------------------
+  const sessionDoc = parseJson(await readTag(layout.SESSION_JSON)) as Record<string, unknown> | undefined;
+  const created = chain?.first;
+  const device = created?.payload['device'] as { keyId?: string; certificate?: string } | undefined;
+  const sessionProblems: string[] = [];
+  if (!sessionDoc) sessionProblems.push('data/session.json is not JSON');
+  if (!created || created.type !== 'session.created') sessionProblems.push('the first event is not session.created');
+  if (sessionDoc && created) {
+    if (sessionDoc['id'] !== created.session || sessionId !== created.session) sessionProblems.push('session id differs between session.json, bag-info.txt and the events');
+    if (sessionDoc['title'] !== created.payload['title']) sessionProblems.push('the title in session.json differs from the session.created event');
+    if (sessionDoc['eventCount'] !== chain?.hashes.length) sessionProblems.push(`session.json counts ${String(sessionDoc['eventCount'])} events, the chain has ${chain?.hashes.length}`);
+    if (chain?.last?.type !== 'session.sealed') sessionProblems.push('the last event is not session.sealed: events were cut from the end');
+  }
+  if (sessionProblems.length > 0 && chainOk) checks.add('session.metadata', 'fail', sessionProblems.join('; '), [layout.SESSION_JSON]);
+  else if (!chainOk) checks.add('session.metadata', 'skip', 'not checked: the event chain is broken');
+  else checks.add('session.metadata', 'pass', 'session.json and bag-info.txt agree with the session.created and session.sealed events');
+
+  const certPem = await readTag(layout.DEVICE_CERT);
+  let deviceKeyPem: string | undefined;
+  const deviceProblems: string[] = [];
+  if (!certPem) deviceProblems.push(`${layout.DEVICE_CERT} is missing`);
+  else {
+    try {
+      const keyId = keyIdOfCertificate(certPem);
+      deviceKeyPem = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      if (!device?.keyId) deviceProblems.push('the session.created event names no device key');
+      else if (keyId !== device.keyId) deviceProblems.push(`${layout.DEVICE_CERT} holds key ${keyId.slice(0, 16)}…, but the session was created by ${device.keyId.slice(0, 16)}…`);
+      else if (device.certificate?.trim() !== certPem.trim()) deviceProblems.push(`${layout.DEVICE_CERT} differs from the certificate recorded in the session.created event`);
+    } catch (error) {
+      deviceProblems.push(`${layout.DEVICE_CERT} is not a readable certificate: ${(error as Error).message}`);
+    }
+  }
+  if (deviceProblems.length > 0) checks.add('device.identity', 'fail', deviceProblems.join('; '), [layout.DEVICE_CERT]);
+  else checks.add('device.identity', 'pass', `device key ${device!.keyId!.slice(0, 16)}… recorded at session start; certificate matches`);
+
+  // --- Checkpoints -------------------------------------------------------------------------
+  const checkpointFiles = [...files].filter((n) => /^proofline\/checkpoints\/\d{6}\.json$/.test(n)).sort();
+  const checkpoints: { path: string; statement: CheckpointStatement; bytes: Buffer }[] = [];
+  const sigProblems: string[] = [];
+  for (const statementPath of checkpointFiles) {
+    const bytes = (await readTagBytes(statementPath))!;
+    const sigPath = statementPath.replace(/\.json$/, '.sig');
+    const signature = await readTagBytes(sigPath);
+    const statement = parseJson(bytes.toString('utf8')) as CheckpointStatement | undefined;
+    if (!statement) {
+      sigProblems.push(`${statementPath} is not JSON`);
+      continue;
+    }
+    checkpoints.push({ path: statementPath, statement, bytes });
+    if (!signature) sigProblems.push(`${sigPath} is missing`);
+    else if (!deviceKeyPem || !verifyDeviceSignature(deviceKeyPem, bytes, signature)) sigProblems.push(`${statementPath}: signature does not verify with the session's device key`);
+    else if (statement.device !== device?.keyId || statement.session !== sessionId) sigProblems.push(`${statementPath} names another device or session`);
+  }
+  if (checkpointFiles.length === 0) checks.add('checkpoints.signatures', 'fail', 'the archive has no checkpoints', [layout.CHECKPOINTS_DIR]);
+  else if (sigProblems.length > 0) checks.add('checkpoints.signatures', 'fail', sigProblems[0]!, sigProblems.map(firstWord));
+  else checks.add('checkpoints.signatures', 'pass', `${checkpoints.length} checkpoints, each signed by the session's device key`);
+
+  if (!chainOk) checks.add('checkpoints.coverage', 'skip', 'not checked: the event chain is broken');
+  else {
+    const coverage: string[] = [];
+    for (const { path: cpPath, statement } of checkpoints) {
+      const size = statement.treeSize;
+      if (!Number.isInteger(size) || size < 1 || size > chain!.hashes.length) coverage.push(`${cpPath} covers ${size} events but the chain has ${chain!.hashes.length}: events were removed`);
+      else if (chain!.hashes[size - 1] !== statement.head) coverage.push(`${cpPath}: event ${size - 1} hashes to ${chain!.hashes[size - 1]!.slice(0, 16)}…, the signed head is ${String(statement.head).slice(0, 16)}…`);
+      else if (merkleRoot(chain!.leaves.slice(0, size)) !== statement.merkleRoot) coverage.push(`${cpPath}: Merkle root over ${size} events differs from the signed one`);
+    }
+    const final = checkpoints.at(-1)?.statement;
+    if (final && (final.reason !== 'seal' || final.treeSize !== chain!.hashes.length)) coverage.push(`the last checkpoint is not the seal over all ${chain!.hashes.length} events`);
+    if (coverage.length > 0) checks.add('checkpoints.coverage', 'fail', coverage[0]!, coverage.map(firstWord));
+    else if (checkpoints.length > 0) checks.add('checkpoints.coverage', 'pass', `each checkpoint's head and Merkle root match the chain; the seal checkpoint covers all ${chain!.hashes.length} events`);
+    else checks.add('checkpoints.coverage', 'skip', 'no checkpoints to compare');
+  }
+
+  // --- Timestamps --------------------------------------------------------------------------
+  const trusted = options.trustedRoots ?? [];
+  const createdAt = Date.parse(String(sessionDoc?.['createdAt'] ?? ''));
+  const sealedAt = Date.parse(String(sessionDoc?.['sealedAt'] ?? ''));
+  const tokenFiles = [...files].filter((n) => /^proofline\/timestamps\/\d{6}-tsa\d+\.tsr$/.test(n)).sort();
+  const tsProblems: string[] = [];
+  const tsUntrusted: string[] = [];
+  for (const tokenPath of tokenFiles) {
+    const index = tokenPath.slice(layout.TIMESTAMPS_DIR.length, layout.TIMESTAMPS_DIR.length + 6);
+    const checkpoint = checkpoints.find((c) => c.path === `${layout.CHECKPOINTS_DIR}${index}.json`);
+    if (!checkpoint) {
+      tsProblems.push(`${tokenPath} timestamps a checkpoint the archive does not have`);
+      continue;
+    }
+    const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(checkpoint.bytes), trustedRoots: trusted });
+    const judged = judgeToken(tokenPath, verdict, Date.parse(checkpoint.statement.time) - CLOCK_TOLERANCE_MS, sealedAt + CLOCK_TOLERANCE_MS);
+    if (judged.fail) tsProblems.push(judged.fail);
+    else if (judged.untrusted) tsUntrusted.push(judged.untrusted);
+  }
+  if (tsProblems.length > 0) checks.add('timestamps.checkpoints', 'fail', tsProblems[0]!, tsProblems.map(firstWord));
+  else if (tokenFiles.length === 0) checks.add('timestamps.checkpoints', 'warn', 'no checkpoint was timestamped (no TSA configured or reachable while the session was open)');
+  else if (tsUntrusted.length > 0) checks.add('timestamps.checkpoints', 'warn', tsUntrusted[0]!, tsUntrusted.map(firstWord));
+  else checks.add('timestamps.checkpoints', 'pass', `${tokenFiles.length} checkpoint tokens: each over its checkpoint, from a trusted TSA, within the session`);
+
+  // --- Seal --------------------------------------------------------------------------------
+  const sealSig = await readTagBytes(layout.SEAL_SIGNATURE);
+  if (!sealSig) checks.add('seal.signature', 'fail', `${layout.SEAL_SIGNATURE} is missing`, [layout.SEAL_SIGNATURE]);
+  else if (!deviceKeyPem || !verifyDeviceSignature(deviceKeyPem, tagManifestBytes!, sealSig)) checks.add('seal.signature', 'fail', 'the seal signature over tagmanifest-sha256.txt does not verify with the device key', [layout.SEAL_SIGNATURE]);
+  else checks.add('seal.signature', 'pass', 'tagmanifest-sha256.txt is signed by the session\'s device key');
+
+  const sealTokens = [...files].filter((n) => layout.isSealFile(n) && n.endsWith('.tsr')).sort();
+  const sealProblems: string[] = [];
+  const sealUntrusted: string[] = [];
+  for (const tokenPath of sealTokens) {
+    const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(tagManifestBytes!), trustedRoots: trusted });
+    const judged = judgeToken(tokenPath, verdict, sealedAt - CLOCK_TOLERANCE_MS, Number.POSITIVE_INFINITY);
+    if (judged.fail) sealProblems.push(judged.fail);
+    else if (judged.untrusted) sealUntrusted.push(judged.untrusted);
+  }
+  if (sealProblems.length > 0) checks.add('seal.timestamp', 'fail', sealProblems[0]!, sealProblems.map(firstWord));
+  else if (sealTokens.length === 0) checks.add('seal.timestamp', 'warn', 'the seal has no timestamp (proofline/seal.tsr is absent: no TSA answered at seal)', ['proofline/seal.tsr']);
+  else if (sealUntrusted.length > 0) checks.add('seal.timestamp', 'warn', sealUntrusted[0]!, sealUntrusted.map(firstWord));
+  else checks.add('seal.timestamp', 'pass', `the tag manifest is timestamped by a trusted TSA (${sealTokens.length} token(s))`);
+
+  return conclude(path, checks.list, sessionDoc && Number.isFinite(createdAt)
+    ? {
+        id: String(sessionDoc['id']),
+        kind: String(sessionDoc['kind']),
+        title: String(sessionDoc['title']),
+        createdAt: String(sessionDoc['createdAt']),
+        sealedAt: String(sessionDoc['sealedAt']),
+        events: chain?.hashes.length ?? 0,
+      }
+    : undefined);
+}
+
+function judgeToken(tokenPath: string, verdict: TimestampVerdict, notBefore: number, notAfter: number): { fail?: string; untrusted?: string } {
+  if (verdict.status === 'invalid') {
+    const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    return { fail: `${tokenPath} is not a valid timestamp over what it should cover (${failed.join('; ')})` };
+  }
+  const time = verdict.genTime?.getTime() ?? Number.NaN;
+  if (!(time >= notBefore && time <= notAfter)) {
+    return { fail: `${tokenPath} attests ${verdict.genTime?.toISOString() ?? 'no time'}, outside the session's time span` };
+  }
+  if (verdict.status === 'untrusted') {
+    const chain = verdict.checks.find((c) => c.name === 'chain');
+    return { untrusted: `${tokenPath} is sound but its TSA is not trusted here (${chain?.detail ?? 'no trusted root'}); pass the TSA's root with --trust` };
+  }
+  return {};
+}
+
+function digestOf(bytes: Buffer): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function firstWord(text: string): string {
+  return text.split(/[: ]/)[0]!;
+}

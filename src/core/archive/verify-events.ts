@@ -1,0 +1,60 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { ArtifactRef, EventBody } from '../../shared/domain.js';
+import { canonicalJson } from '../store/canonical-json.js';
+import { GENESIS_PREV, leafHash } from '../store/event-chain.js';
+import { sha256Hex } from '../store/hashing.js';
+
+export interface ChainReading {
+  /** Hash of each event, by seq, for the checkpoint checks. */
+  readonly hashes: string[];
+  /** RFC 9162 leaf hashes, by seq. */
+  readonly leaves: Buffer[];
+  readonly first?: EventBody;
+  readonly last?: EventBody;
+  readonly artifacts: Map<string, { ref: ArtifactRef; seq: number }>;
+  /** The first break found: which line and what differs. */
+  readonly problem?: { line: number; detail: string };
+}
+
+/**
+ * Re-walks data/events.jsonl: every line must be RFC 8785 canonical (so its SHA-256 is the event
+ * hash), carry the next seq, the session's id, and the previous line's hash as `prev`.
+ */
+export async function readChain(stream: Readable, sessionId: string | undefined): Promise<ChainReading> {
+  const hashes: string[] = [];
+  const leaves: Buffer[] = [];
+  const artifacts = new Map<string, { ref: ArtifactRef; seq: number }>();
+  let first: EventBody | undefined;
+  let last: EventBody | undefined;
+  let prev = GENESIS_PREV;
+  let line = 0;
+  let problem: ChainReading['problem'];
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  for await (const text of lines) {
+    line += 1;
+    if (problem) continue; // keep reading so the stream's own errors (CRC, sizes) still surface
+    let body: EventBody;
+    try {
+      body = JSON.parse(text) as EventBody;
+    } catch {
+      problem = { line, detail: `line ${line} is not JSON` };
+      continue;
+    }
+    const expectedSeq = line - 1;
+    if (canonicalJson(body) !== text) problem = { line, detail: `event at line ${line} is not in RFC 8785 canonical form (edited by hand?)` };
+    else if (body.seq !== expectedSeq) problem = { line, detail: `line ${line} holds seq ${String(body.seq)}, expected ${expectedSeq}: an event was removed, added or reordered` };
+    else if (sessionId !== undefined && body.session !== sessionId) problem = { line, detail: `event ${expectedSeq} belongs to session ${String(body.session)}, not ${sessionId}` };
+    else if (body.prev !== prev) problem = { line, detail: `event ${expectedSeq} does not follow event ${expectedSeq - 1}: its prev is ${String(body.prev).slice(0, 16)}…, the previous event hashes to ${prev.slice(0, 16)}…` };
+    if (problem) continue;
+    const hash = sha256Hex(text);
+    hashes.push(hash);
+    leaves.push(leafHash(text));
+    for (const ref of body.artifacts ?? []) if (!artifacts.has(ref.sha256)) artifacts.set(ref.sha256, { ref, seq: body.seq });
+    first ??= body;
+    last = body;
+    prev = hash;
+  }
+  if (!problem && line === 0) problem = { line: 0, detail: 'data/events.jsonl is empty: a session always has at least its session.created event' };
+  return { hashes, leaves, first, last, artifacts, problem };
+}

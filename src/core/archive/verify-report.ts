@@ -1,0 +1,104 @@
+/** The verifier's answer: named checks, a verdict and the exit code the CLI returns (DESIGN.md). */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export type CheckId =
+  | 'archive.readable'
+  | 'bag.structure'
+  | 'bag.payload-oxum'
+  | 'bag.payload-manifest'
+  | 'bag.sm3-manifest'
+  | 'bag.tag-manifest'
+  | 'bag.completeness'
+  | 'events.chain'
+  | 'events.artifacts'
+  | 'session.metadata'
+  | 'device.identity'
+  | 'checkpoints.signatures'
+  | 'checkpoints.coverage'
+  | 'timestamps.checkpoints'
+  | 'seal.signature'
+  | 'seal.timestamp';
+
+export interface VerifyCheck {
+  readonly id: CheckId;
+  readonly status: CheckStatus;
+  /** One sentence: what was proved, or what failed. */
+  readonly detail: string;
+  /** The files or events at fault (empty when the check passed). */
+  readonly where: readonly string[];
+}
+
+export type Verdict = 'verified' | 'tampered' | 'unattested' | 'unusable';
+
+export interface VerifyReport {
+  readonly archive: string;
+  readonly verdict: Verdict;
+  /** 0 verified; 1 tampered or invalid; 2 unusable input; 3 intact but not fully attested. */
+  readonly exitCode: 0 | 1 | 2 | 3;
+  readonly summary: string;
+  readonly session?: { readonly id: string; readonly kind: string; readonly title: string; readonly createdAt: string; readonly sealedAt: string; readonly events: number };
+  readonly checks: readonly VerifyCheck[];
+}
+
+export interface VerifyProgress {
+  readonly kind: 'verify';
+  readonly done: number;
+  readonly total: number;
+  readonly file: string;
+}
+
+export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+  'archive.readable': 'Archive is a safe, readable ZIP',
+  'bag.structure': 'BagIt 1.0 structure',
+  'bag.payload-oxum': 'Payload-Oxum (byte and file count)',
+  'bag.payload-manifest': 'Payload SHA-256 manifest',
+  'bag.sm3-manifest': 'Payload SM3 manifest',
+  'bag.tag-manifest': 'Tag manifest',
+  'bag.completeness': 'No missing or extra files',
+  'events.chain': 'Event hash chain',
+  'events.artifacts': 'Every artifact an event names is present',
+  'session.metadata': 'Session description matches its events',
+  'device.identity': 'Device certificate matches the session',
+  'checkpoints.signatures': 'Checkpoint signatures',
+  'checkpoints.coverage': 'Checkpoints cover the chain',
+  'timestamps.checkpoints': 'Checkpoint timestamps (RFC 3161)',
+  'seal.signature': 'Seal signature',
+  'seal.timestamp': 'Seal timestamp (RFC 3161)',
+};
+
+export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session']): VerifyReport {
+  const failed = checks.filter((c) => c.status === 'fail');
+  const warned = checks.filter((c) => c.status === 'warn');
+  if (failed.length > 0) {
+    const first = failed[0]!;
+    return {
+      archive,
+      verdict: 'tampered',
+      exitCode: 1,
+      summary: `NOT VERIFIED: ${failed.length} check(s) failed. First: ${CHECK_TITLES[first.id]}: ${first.detail}`,
+      session,
+      checks,
+    };
+  }
+  if (warned.length > 0) {
+    return {
+      archive,
+      verdict: 'unattested',
+      exitCode: 3,
+      summary: `INTACT, NOT FULLY ATTESTED: every file and the chain check out, but ${warned.map((c) => CHECK_TITLES[c.id].toLowerCase()).join('; ')}.`,
+      session,
+      checks,
+    };
+  }
+  return { archive, verdict: 'verified', exitCode: 0, summary: 'VERIFIED: every file, the event chain, the signatures and the timestamps check out.', session, checks };
+}
+
+export function unusable(archive: string, detail: string): VerifyReport {
+  return {
+    archive,
+    verdict: 'unusable',
+    exitCode: 2,
+    summary: `UNUSABLE: ${detail}`,
+    checks: [{ id: 'archive.readable', status: 'fail', detail, where: [archive] }],
+  };
+}
