@@ -1,7 +1,7 @@
 import archiver from 'archiver';
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, fsyncSync, openSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, createWriteStream, fsyncSync, openSync } from 'node:fs';
+import { link, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable, Transform } from 'node:stream';
 import type { TimestampRecord } from '../attest/timestamp-queue.js';
@@ -47,6 +47,9 @@ export interface ExportInput {
  */
 export async function exportSession(input: ExportInput, events: EventLog, options: ExportOptions): Promise<ExportResult> {
   const { plan, seal } = input;
+  if (existsSync(options.out)) {
+    throw new Error(`Export to ${options.out} refused: the file already exists. Choose another name; nothing was overwritten.`);
+  }
   if (!plan.tagManifest.equals(seal.tagManifest)) {
     throw new Error(
       'The tag manifest derived from the store differs from the one fixed at seal: the store was changed after sealing. ' +
@@ -85,7 +88,9 @@ export async function exportSession(input: ExportInput, events: EventLog, option
     if (!output.closed) await once(output, 'close');
     if (failure) throw failure;
     fsyncFile(tmp);
-    await rename(tmp, options.out);
+    // link, not rename: it fails if the target appeared meanwhile, so nothing is ever overwritten.
+    await link(tmp, options.out);
+    await rm(tmp, { force: true });
   } catch (error) {
     zip.abort();
     output.destroy();
