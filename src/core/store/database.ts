@@ -29,6 +29,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
+    // Refuse a newer schema before touching anything: even switching to WAL rewrites the header.
+    assertNotFromTheFuture(db, path, options.migrations ?? migrations);
     db.pragma('journal_mode = WAL');
     // synchronous=FULL: under WAL, NORMAL can lose the last committed events on power loss
     // (sqlite.org/pragma.html#pragma_synchronous); an event that was reported must survive.
@@ -43,10 +45,15 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   return db;
 }
 
-function migrate(db: Database, path: string, list: readonly Migration[]): void {
+function assertNotFromTheFuture(db: Database, path: string, list: readonly Migration[]): void {
   const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > latest) throw new DatabaseVersionError(path, current, latest);
+}
+
+function migrate(db: Database, path: string, list: readonly Migration[]): void {
+  assertNotFromTheFuture(db, path, list);
+  const current = db.pragma('user_version', { simple: true }) as number;
   for (const migration of list) {
     if (migration.version <= current) continue;
     db.transaction(() => {

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyArchive } from '../../src/core/archive/verify-archive.js';
+import { openProofline } from '../../src/core/proofline.js';
+import { startTsa, type RunningTsa } from '../support/tsa-server.js';
+
+let root: string;
+let up: RunningTsa;
+let flaky: RunningTsa;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'proofline-queue-'));
+  [up, flaky] = await Promise.all([startTsa({ name: 'Up' }), startTsa({ name: 'Flaky', keyType: 'ec' })]);
+});
+
+afterAll(async () => {
+  await Promise.all([up?.stop(), flaky?.stop()]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the timestamp queue', () => {
+  it('never blocks on a dead TSA: the request waits, the delay is recorded, and the token arrives later', async () => {
+    let clock = Date.parse('2026-11-21T10:00:00Z');
+    const now = () => new Date(clock);
+    flaky.setDown(true);
+    const pl = openProofline({ dataDir: join(root, 'a'), tsaUrls: [up.url, flaky.url], now, checkpointIntervalMinutes: 5 });
+    try {
+      const session = await pl.sessions.create({ kind: 'creation', title: 'queue' });
+      const rows = pl.timestamps.list(session.id);
+      expect(rows.map((r) => [r.tsaUrl, r.state])).toEqual([[up.url, 'obtained'], [flaky.url, 'pending']]);
+      const deferred = [...pl.events.iterate(session.id)].find((e) => e.body.type === 'timestamp.deferred')!;
+      expect(deferred.body.payload).toMatchObject({ tsa: flaky.url, subject: 'checkpoint:000000', willRetry: true });
+      expect(String(deferred.body.payload['error'])).toContain(flaky.url);
+
+      // Before the backoff has passed, nothing is retried.
+      expect((await pl.timestamps.drain()).obtained).toBe(0);
+      flaky.setDown(false);
+      clock += 11 * 60_000;
+      const report = await pl.timestamps.drain();
+      expect(report.obtained).toBe(1);
+      const obtained = [...pl.events.iterate(session.id)].filter((e) => e.body.type === 'timestamp.obtained');
+      const late = obtained.find((e) => e.body.payload['tsa'] === flaky.url)!;
+      expect(late.body.payload['delaySeconds']).toBe(660);
+      expect(late.body.payload['attempts']).toBe(2);
+    } finally {
+      pl.close();
+    }
+  });
+
+  it('seals without a TSA, then takes the seal timestamp later and the archive becomes fully attested', async () => {
+    up.setDown(true);
+    const pl = openProofline({ dataDir: join(root, 'b'), tsaUrls: [up.url], tsaTimeoutMs: 3000 });
+    try {
+      const session = await pl.sessions.create({ kind: 'web', title: 'offline seal' });
+      const sealed = await pl.sessions.seal(session.id);
+      expect(sealed.session.state).toBe('sealed');
+      expect(sealed.sealTimestamps.pending).toBe(1);
+      const offline = join(root, 'offline.zip');
+      await pl.exportSession(session.id, { out: offline });
+      const before = await verifyArchive(offline, { trustedRoots: [up.caPem] });
+      expect(before.exitCode).toBe(3);
+      const sealedEvent = [...pl.events.iterate(session.id)].at(-1)!;
+      expect(sealedEvent.body.type).toBe('session.sealed');
+      expect(JSON.stringify(sealedEvent.body.payload['pendingTimestamps'])).toContain('checkpoint:000000');
+
+      up.setDown(false);
+      const retried = await pl.sessions.seal(session.id);
+      expect(retried.sealTimestamps.obtained).toBe(1);
+      expect(retried.tagManifestSha256).toBe(sealed.tagManifestSha256);
+      const online = join(root, 'online.zip');
+      await pl.exportSession(session.id, { out: online });
+      const after = await verifyArchive(online, { trustedRoots: [up.caPem] });
+      // The checkpoint token that never came is disclosed, so the archive is intact but not fully attested.
+      expect(after.checks.find((c) => c.id === 'seal.timestamp')!.status).toBe('pass');
+      expect(after.checks.find((c) => c.id === 'timestamps.checkpoints')!.status).toBe('warn');
+    } finally {
+      up.setDown(false);
+      pl.close();
+    }
+  });
+
+  it('takes a checkpoint every N minutes while events arrive, and none when nothing changed', async () => {
+    // The TSA's clock is real: start the simulated session 17 minutes ago so it ends about now.
+    let clock = Date.now() - 17 * 60_000;
+    const pl = openProofline({ dataDir: join(root, 'c'), tsaUrls: [up.url], now: () => new Date(clock), checkpointIntervalMinutes: 5 });
+    try {
+      const session = await pl.sessions.create({ kind: 'creation', title: 'interval' });
+      expect(pl.checkpoints.list(session.id)).toHaveLength(1);
+      clock += 60_000;
+      await pl.sessions.note(session.id, 'one minute in');
+      expect(pl.checkpoints.list(session.id)).toHaveLength(1);
+      clock += 5 * 60_000;
+      await pl.sessions.note(session.id, 'six minutes in');
+      const list = pl.checkpoints.list(session.id);
+      expect(list.map((c) => c.statement.reason)).toEqual(['start', 'interval']);
+      clock += 10 * 60_000;
+      await pl.sessions.checkpointIfDue(session.id);
+      const unchanged = await pl.sessions.checkpointIfDue(session.id);
+      expect(unchanged).toBeUndefined();
+      const sealed = await pl.sessions.seal(session.id);
+      expect(sealed.checkpoint.statement.reason).toBe('seal');
+      const out = join(root, 'interval.zip');
+      await pl.exportSession(session.id, { out });
+      expect((await verifyArchive(out, { trustedRoots: [up.caPem] })).exitCode).toBe(0);
+    } finally {
+      pl.close();
+    }
+  });
+});
