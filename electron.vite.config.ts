@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts') },
+        // A native addon cannot be bundled; main loads it from node_modules at run time
+        // (dependencies are externalized by default too; this states the one that must be).
+        external: ['better-sqlite3'],
+      },
+    },
+  },
+  preload: {
+    build: {
+      // A sandboxed preload (sandbox: true) runs in Electron's own loader, which accepts
+      // neither ES modules nor require() of node_modules: emit one self-contained CommonJS file.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    build: {
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
+    plugins: [react()],
+  },
+});

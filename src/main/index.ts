@@ -1,0 +1,91 @@
+// Electron entry: app lifecycle only. The core does the work (DESIGN.md: "one core, three
+// hosts"); this file opens it, opens the window and wires the bridge.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, dialog, ipcMain, session, BrowserWindow } from 'electron';
+import { openProofline } from '../core/proofline.js';
+import type { TrustedRenderer } from './ipc-trust.js';
+import { registerIpc } from './ipc.js';
+import { createMainWindow, denyAllPermissions, lockDownWebContents } from './window.js';
+
+// userData is derived from the package name ("proofline") once at start-up and is not
+// recomputed by setName (electron/electron#22899), so set both. The result,
+// <appData>/Proofline, is what the CLI's defaultDataDir() uses: app and CLI share one store.
+app.setName('Proofline');
+app.setPath('userData', join(app.getPath('appData'), 'Proofline'));
+
+// Electron security checklist #4: sandbox every renderer, not only the ones whose
+// webPreferences we remember to set.
+app.enableSandbox();
+
+const outDir = join(import.meta.dirname, '..'); // out/, holding main/, preload/, renderer/
+// The built UI is a file:// page. The checklist (#18) prefers a custom protocol; until the UI
+// needs one, file:// is made safe enough by the exact-file sender check and no navigation.
+const devServer = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const renderer: TrustedRenderer =
+  devServer !== undefined
+    ? { kind: 'dev-server', origin: devServer }
+    : { kind: 'file', url: pathToFileURL(join(outDir, 'renderer', 'index.html')).href };
+
+// better-sqlite3 under Electron needs a build for Electron's ABI; `npm start` makes one in
+// .electron-native/ (scripts/ensure-electron.mjs) and Node keeps the normal build for tests.
+// A packaged app gets its native modules rebuilt by the packager, so it uses the default.
+const nativeBinding = app.isPackaged
+  ? undefined
+  : join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
+
+if (!app.requestSingleInstanceLock()) {
+  // One process owns the evidence store; a second launch just focuses the first window.
+  app.quit();
+} else {
+  lockDownWebContents(app);
+  void app.whenReady().then(start);
+}
+
+function start(): void {
+  denyAllPermissions(session.defaultSession);
+
+  let proofline: ReturnType<typeof openProofline>;
+  try {
+    // PROOFLINE_DATA and PROOFLINE_TSA_URLS mean the same here as for the CLI (until Settings lands).
+    const tsaUrls = (process.env['PROOFLINE_TSA_URLS'] ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    proofline = openProofline({ dataDir: process.env['PROOFLINE_DATA'] || app.getPath('userData'), nativeBinding, tsaUrls });
+  } catch (error) {
+    const hint =
+      nativeBinding !== undefined && !existsSync(nativeBinding)
+        ? `\n\n${nativeBinding} is missing: start the app with \`npm start\`, which builds it.`
+        : '';
+    dialog.showErrorBox(
+      'Proofline could not open its evidence store',
+      `${app.getPath('userData')}\n\n${String(error)}${hint}`,
+    );
+    app.exit(1);
+    return;
+  }
+  // The app is a long-running host: it takes the periodic checkpoints and retries queued
+  // timestamps while it is open (the CLI does neither).
+  proofline.startTimers();
+  app.on('will-quit', () => proofline.close());
+
+  registerIpc(ipcMain, proofline, renderer);
+
+  const paths = {
+    preload: join(outDir, 'preload', 'index.cjs'),
+    icon: join(app.getAppPath(), 'resources', 'icon.png'),
+    renderer,
+  };
+  let window = createMainWindow(paths);
+
+  app.on('second-instance', () => {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  // macOS keeps the app alive with no window; clicking the dock icon opens one again.
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) window = createMainWindow(paths);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
