@@ -18,6 +18,8 @@ export interface ProoflineOptions {
   readonly checkpointIntervalMinutes?: number;
   readonly tsaTimeoutMs?: number;
   readonly now?: () => Date;
+  /** Where a failed background checkpoint or TSA retry is reported (default: stderr). */
+  readonly onBackgroundError?: (error: Error) => void;
 }
 
 export interface Proofline {
@@ -96,7 +98,8 @@ export function openProofline(options: ProoflineOptions): Proofline {
     startTimers() {
       if (timer) return;
       // Check every 30 s; a checkpoint is only taken when the interval has passed and events came.
-      timer = setInterval(() => void tick().catch(() => undefined), Math.min(30_000, checkpointIntervalMs));
+      const report = options.onBackgroundError ?? ((error: Error) => process.stderr.write(`proofline: background checkpoint failed: ${error.message}\n`));
+      timer = setInterval(() => void tick().catch(report), Math.min(30_000, checkpointIntervalMs));
       timer.unref();
     },
     close() {

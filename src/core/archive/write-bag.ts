@@ -1,12 +1,13 @@
 import archiver from 'archiver';
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, createWriteStream, fsyncSync, openSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { link, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable, Transform } from 'node:stream';
 import type { TimestampRecord } from '../attest/timestamp-queue.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { EventLog } from '../store/event-log.js';
+import { fsyncPath } from '../store/fsync.js';
 import { createHasher } from '../store/hashing.js';
 import type { BagFile, BagPlan } from './bag-plan.js';
 import { SEAL_SIGNATURE, sealTokenPath } from './bag-layout.js';
@@ -87,7 +88,7 @@ export async function exportSession(input: ExportInput, events: EventLog, option
     await zip.finalize();
     if (!output.closed) await once(output, 'close');
     if (failure) throw failure;
-    fsyncFile(tmp);
+    fsyncPath(tmp);
     // link, not rename: it fails if the target appeared meanwhile, so nothing is ever overwritten.
     await link(tmp, options.out);
     await rm(tmp, { force: true });
@@ -159,13 +160,4 @@ function extraFile(path: string, data: Buffer): BagFile {
   const sha = createHasher('sha256');
   sha.update(data);
   return { path, size: data.length, sha256: sha.digestHex(), sm3: '', source: { kind: 'bytes', data }, deflate: false };
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

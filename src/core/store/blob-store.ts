@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, closeSync, fsyncSync, openSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from './database.js';
+import { fsyncPath } from './fsync.js';
 import { createHasher, SHA256_HEX, type Digests } from './hashing.js';
 
 export interface StoredBlob extends Digests {
@@ -78,7 +79,7 @@ export class BlobStore {
       if (isNew) {
         mkdirSync(join(this.root, digests.sha256.slice(0, 2)), { recursive: true });
         await rename(tmp, finalPath);
-        fsyncPath(join(this.root, digests.sha256.slice(0, 2)));
+        fsyncPath(join(this.root, digests.sha256.slice(0, 2)), 'directory');
       } else {
         await rm(tmp, { force: true });
       }
@@ -92,15 +93,5 @@ export class BlobStore {
       const hint = code === 'ENOSPC' ? ' The disk is full: free space and add the file again.' : '';
       throw new Error(`Could not store ${label} in the evidence store: ${(error as Error).message}.${hint}`);
     }
-  }
-}
-
-/** fsync a file or directory by path (a directory fsync makes the rename itself durable). */
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
