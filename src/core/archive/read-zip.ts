@@ -1,9 +1,12 @@
+import { fstat, open } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { createHasher, type DigestAlgorithm } from '../store/hashing.js';
 import { ArchiveError, quoteName } from './archive-error.js';
 import { extractArchive } from './extract-zip.js';
+import { LargeReadFileReader } from './zip-file-reader.js';
 import { guardEntryStream, readLocalHeader, describeDataError } from './zip-entry-stream.js';
 import {
   findNameClash,
@@ -156,17 +159,31 @@ export function refusal(finding: Finding): ArchiveError {
   return new ArchiveError(finding.kind, `archive entry ${quoteName(finding.entry)} ${finding.detail}${suffix}`, finding.entry);
 }
 
+const openFd = promisify(open);
+const fstatFd = promisify(fstat);
+
 async function openZip(path: string): Promise<ZipFile> {
   try {
     // decodeStrings off: yauzl would refuse a bad name with an error naming no entry, and with
     // strictFileNames off it silently turns '\' into '/'; we decode and judge names ourselves.
     // validateEntrySizes off: same anonymous error; EntryGuard enforces sizes instead.
-    return await yauzl.openPromise(path, {
-      autoClose: false,
-      decodeStrings: false,
-      validateEntrySizes: false,
-      strictFileNames: true,
-    });
+    // A raw descriptor, not a FileHandle: Node closes a FileHandle when it is garbage-collected.
+    const fd = await openFd(path, 'r');
+    const { size } = await fstatFd(fd);
+    // The reader owns the descriptor from here on and closes it with the ZipFile.
+    const reader = new LargeReadFileReader(fd);
+    try {
+      return await yauzl.fromRandomAccessReaderPromise(reader, size, {
+        autoClose: false,
+        decodeStrings: false,
+        validateEntrySizes: false,
+        strictFileNames: true,
+      });
+    } catch (error) {
+      // The open failed already; that error is the one worth reporting, not a close error.
+      reader.close(() => {});
+      throw error;
+    }
   } catch (error) {
     throw await describeOpenError(error, path);
   }
