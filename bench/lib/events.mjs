@@ -1,0 +1,68 @@
+// Event appends per second on a fresh on-disk database (WAL, synchronous=FULL, as the app opens
+// it), against bare better-sqlite3 inserting rows of the same size under the same pragmas.
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
+
+const build = new URL('../../build/core/', import.meta.url);
+
+function noteText(i) {
+  return `prompt ${i}: a cat crystal pendant, soft rim light, seed ${(i * 2654435761) % 2 ** 31}, steps 30, cfg 7`;
+}
+
+async function freshSession(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  const { openProofline } = await import(new URL('proofline.js', build).href);
+  const pl = openProofline({ dataDir: dir });
+  const session = await pl.sessions.create({ kind: 'creation', title: 'event bench' });
+  return { pl, id: session.id };
+}
+
+/** appendBatch in batches of `batch` (batch 1 = pl.events.append, one transaction each). */
+export async function proofline(dir, count, batch) {
+  const { pl, id } = await freshSession(dir);
+  const events = Array.from({ length: count }, (_, i) => ({ type: 'note', payload: { text: noteText(i) } }));
+  const started = performance.now();
+  if (batch === 1) {
+    for (const e of events) pl.events.append(id, e);
+  } else {
+    for (let i = 0; i < count; i += batch) pl.events.appendBatch(id, events.slice(i, i + batch));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const stored = pl.events.count(id) - 1; // minus session.created
+  pl.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (stored !== count) throw new Error(`event bench stored ${stored} events, expected ${count}`);
+  return seconds;
+}
+
+/**
+ * The floor: the same rows (a ~330-byte JSON body and its SHA-256) inserted by better-sqlite3
+ * with the same pragmas and table, without canonical JSON, chaining or the session checks.
+ */
+export function bareSqlite(dir, count, batch) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = new BetterSqlite3(join(dir, 'bare.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (session_id, seq)) STRICT, WITHOUT ROWID');
+  const session = '0192f0c4-7a1e-7cc2-9d4e-5b1f2a3c4d5e';
+  const time = new Date().toISOString();
+  const rows = Array.from({ length: count }, (_, seq) => {
+    const body = JSON.stringify({ artifacts: [], payload: { text: noteText(seq) }, prev: '0'.repeat(64), seq, session, time, type: 'note', v: 1 });
+    return [seq, createHash('sha256').update(body).digest('hex'), body];
+  });
+  const insert = db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
+  const tx = db.transaction((slice) => {
+    for (const [seq, hash, body] of slice) insert.run(session, seq, hash, body);
+  });
+  const started = performance.now();
+  for (let i = 0; i < count; i += batch) tx.immediate(rows.slice(i, i + batch));
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return seconds;
+}
