@@ -25,6 +25,8 @@ export interface SealResult {
   /** Checkpoint timestamp requests still pending at seal, now outside the bag (disclosed in the seal event). */
   readonly abandonedTimestamps: number;
   readonly sealTimestamps: DrainReport;
+  /** Seal tokens held now, from this call or an earlier one. */
+  readonly sealTokens: number;
   readonly tagManifestSha256: string;
 }
 
@@ -188,6 +190,7 @@ export class SessionService {
       checkpoint,
       abandonedTimestamps: abandoned,
       sealTimestamps,
+      sealTokens: this.sealTokenCount(found.id),
       tagManifestSha256: sha256Hex(plan.tagManifest),
     };
   }
@@ -200,8 +203,13 @@ export class SessionService {
       checkpoint: this.deps.checkpoints.latest(session.id)!,
       abandonedTimestamps: 0,
       sealTimestamps,
+      sealTokens: this.sealTokenCount(session.id),
       tagManifestSha256: sha256Hex(seal.tagManifest),
     };
+  }
+
+  private sealTokenCount(sessionId: string): number {
+    return this.deps.timestamps.list(sessionId, 'seal').filter((t) => t.state === 'obtained').length;
   }
 
   sealRecord(sessionId: string): { sealedAt: string; tagManifest: Buffer; signature: Buffer } {

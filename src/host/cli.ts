@@ -107,18 +107,18 @@ export function buildCli(out: (text: string) => void = (t) => process.stdout.wri
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       const result = await withStore((pl) => pl.sessions.seal(id));
-      const obtained = result.sealTimestamps.obtained;
+      const { pending, errors } = result.sealTimestamps;
       if (opts.json) {
-        out(`${JSON.stringify({ id: result.session.id, sealedAt: result.session.sealedAt, events: result.checkpoint.statement.treeSize, tagManifestSha256: result.tagManifestSha256, sealTimestamps: obtained, pendingTimestamps: result.sealTimestamps.pending, errors: result.sealTimestamps.errors }, null, 2)}\n`);
+        const summary = { id: result.session.id, sealedAt: result.session.sealedAt, events: result.checkpoint.statement.treeSize, tagManifestSha256: result.tagManifestSha256, sealTokens: result.sealTokens, pendingTimestamps: pending, errors };
+        out(`${JSON.stringify(summary, null, 2)}\n`);
         return;
       }
       out(`sealed ${result.session.id} at ${result.session.sealedAt}: ${result.checkpoint.statement.treeSize} events\n`);
-      out(`tag manifest ${result.tagManifestSha256}\n`);
-      if (result.sealTimestamps.pending > 0) {
-        process.stderr.write(`warning: ${result.sealTimestamps.pending} seal timestamp request(s) still pending (${result.sealTimestamps.errors[0] ?? 'no TSA configured'}). Run 'proofline seal ${result.session.id}' again when the TSA is reachable.\n`);
-      } else if (obtained === 0 && result.sealTimestamps.errors.length === 0) {
-        const any = result.session && (await withStore(async (pl) => pl.timestamps.list(result.session.id, 'seal'))).some((t) => t.state === 'obtained');
-        if (!any) process.stderr.write('warning: no TSA is configured (--tsa or PROOFLINE_TSA_URLS): the seal has no trusted timestamp; verify will report exit 3.\n');
+      out(`tag manifest ${result.tagManifestSha256}; ${result.sealTokens} seal timestamp(s)\n`);
+      if (pending > 0) {
+        process.stderr.write(`warning: ${pending} timestamp request(s) still pending (${errors[0] ?? 'TSA not reached'}). Run 'proofline seal ${result.session.id}' again when the TSA is reachable.\n`);
+      } else if (result.sealTokens === 0) {
+        process.stderr.write('warning: no TSA is configured (--tsa or PROOFLINE_TSA_URLS): the seal has no trusted timestamp; verify will report exit 3.\n');
       }
     });
 

@@ -41,8 +41,9 @@ beforeAll(async () => {
   writeFileSync(join(root, 'prompt.txt'), 'a crystal cat pendant, studio light\n');
   expect((await cli('note', sessionId, 'chose seed 1234 for the pose')).code).toBe(0);
   expect((await cli('attach', sessionId, join(root, 'final.png'), join(root, 'prompt.txt'))).code).toBe(0);
-  const sealed = await cli('seal', sessionId);
+  const sealed = await cli('seal', sessionId, '--json');
   expect(sealed.code, sealed.stderr).toBe(0);
+  expect(JSON.parse(sealed.stdout)).toMatchObject({ id: sessionId, sealTokens: 1, pendingTimestamps: 0 });
   archive = join(root, 'evidence.zip');
   const exported = await cli('export', sessionId, '--out', archive);
   expect(exported.code, exported.stderr).toBe(0);
