@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,9 @@ describe('a sealed archive', () => {
     expect(seal.stdout + seal.stderr).toMatch(/Verification: OK/);
     const sealSig = await run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'proofline/device-key.pub.pem', '-rawin', '-in', 'tagmanifest-sha256.txt', '-sigfile', 'proofline/seal.sig'], dir);
     expect(sealSig.stdout).toMatch(/Signature Verified Successfully/);
+    const keyDer = await run('sh', ['-c', 'openssl pkey -pubin -in proofline/device-key.pub.pem -outform DER | sha256sum'], dir);
+    const firstEvent = JSON.parse(readFileSync(join(dir, 'data', 'events.jsonl'), 'utf8').split('\n')[0]!);
+    expect(keyDer.stdout.slice(0, 64)).toBe(firstEvent.payload.device.keyId);
     const tokens = readdirSync(join(dir, 'proofline', 'timestamps'));
     expect(tokens.length).toBeGreaterThan(0);
     for (const token of tokens) {
@@ -256,6 +260,16 @@ describe('tampering is caught and named', () => {
     const seal = failing(result.stdout).find((c) => c.id === 'seal.timestamp')!;
     expect(seal.where).toContain('proofline/seal.tsr');
     expect(seal.detail).toMatch(/imprint/);
+  });
+
+  it('a device public key file that is not the certificate\'s key', async () => {
+    const zip = await tamper((dir) => {
+      writeFileSync(join(dir, 'proofline', 'device-key.pub.pem'), generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+      recomputeManifests(dir);
+    });
+    const result = await verify(zip);
+    expect(result.code).toBe(1);
+    expect(failing(result.stdout).find((c) => c.id === 'device.identity')!.detail).toMatch(/device-key\.pub\.pem is not the key of/);
   });
 
   it('a signature from another device key', async () => {

@@ -225,6 +225,9 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
       if (!device?.keyId) deviceProblems.push('the session.created event names no device key');
       else if (keyId !== device.keyId) deviceProblems.push(`${layout.DEVICE_CERT} holds key ${keyId.slice(0, 16)}…, but the session was created by ${device.keyId.slice(0, 16)}…`);
       else if (device.certificate?.trim() !== certPem.trim()) deviceProblems.push(`${layout.DEVICE_CERT} differs from the certificate recorded in the session.created event`);
+      // VERIFY.md has people check signatures with this file, so it must be the certificate's key.
+      const publicKeyFile = await readTag(layout.DEVICE_PUBLIC_KEY);
+      if (publicKeyFile?.trim() !== deviceKeyPem.trim()) deviceProblems.push(`${layout.DEVICE_PUBLIC_KEY} is not the key of ${layout.DEVICE_CERT}`);
     } catch (error) {
       deviceProblems.push(`${layout.DEVICE_CERT} is not a readable certificate: ${(error as Error).message}`);
     }

@@ -1,6 +1,6 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ArtifactRef, EventBody } from '../../shared/domain.js';
+import { ArchiveError } from './archive-error.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import { GENESIS_PREV, leafHash } from '../store/event-chain.js';
 import { sha256Hex } from '../store/hashing.js';
@@ -21,6 +21,38 @@ export interface ChainReading {
  * Re-walks data/events.jsonl: every line must be RFC 8785 canonical (so its SHA-256 is the event
  * hash), carry the next seq, the session's id, and the previous line's hash as `prev`.
  */
+/** No event Proofline writes comes near this; a longer line is an attempt to exhaust memory. */
+export const MAX_EVENT_BYTES = 16 << 20;
+
+/** Splits a stream at '\n' without ever holding more than one line of at most `max` bytes. */
+export async function* boundedLines(stream: Readable, max: number): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  let line = 0;
+  for await (const chunk of stream) {
+    let data = chunk as Buffer;
+    let newline = data.indexOf(0x0a);
+    while (newline !== -1) {
+      pending.push(data.subarray(0, newline));
+      line += 1;
+      if (pendingLength + newline > max) throw tooLong(line, max);
+      yield Buffer.concat(pending).toString('utf8');
+      pending = [];
+      pendingLength = 0;
+      data = data.subarray(newline + 1);
+      newline = data.indexOf(0x0a);
+    }
+    pending.push(data);
+    pendingLength += data.length;
+    if (pendingLength > max) throw tooLong(line + 1, max);
+  }
+  if (pendingLength > 0) yield Buffer.concat(pending).toString('utf8');
+}
+
+function tooLong(line: number, max: number): ArchiveError {
+  return new ArchiveError('hostile', `archive entry 'data/events.jsonl' has a line ${line} longer than ${max} bytes, which no event is: refused`, 'data/events.jsonl');
+}
+
 export async function readChain(stream: Readable, sessionId: string | undefined): Promise<ChainReading> {
   const hashes: string[] = [];
   const leaves: Buffer[] = [];
@@ -30,8 +62,7 @@ export async function readChain(stream: Readable, sessionId: string | undefined)
   let prev = GENESIS_PREV;
   let line = 0;
   let problem: ChainReading['problem'];
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const text of lines) {
+  for await (const text of boundedLines(stream, MAX_EVENT_BYTES)) {
     line += 1;
     if (problem) continue; // keep reading so the stream's own errors (CRC, sizes) still surface
     let body: EventBody;
