@@ -69,25 +69,31 @@ export async function exportSession(input: ExportInput, events: EventLog, option
   const zip = archiver('zip', { zlib: { level: 6 } });
   const date = new Date(plan.sealedAt);
   let done = 0;
-  let failure: Error | undefined;
-  zip.on('error', (error) => (failure ??= error));
-  zip.on('warning', (error) => (failure ??= error));
-  output.on('error', (error) => (failure ??= error));
+  // Any error of the archiver or the output file (a full disk, say) ends the export at once,
+  // whichever entry is being written.
+  const failed = new Promise<never>((_, reject) => {
+    zip.on('error', reject);
+    zip.on('warning', reject);
+    output.on('error', reject);
+  });
+  // Observed by the races below; this only keeps an early rejection from counting as unhandled.
+  failed.catch(() => {});
   zip.pipe(output);
   try {
     for (const file of files) {
       if (options.signal?.aborted) throw new Error('Export cancelled; no archive was written.');
-      if (failure) throw failure;
-      const stream = openSource(file, input.blobs, events, input.sessionId).pipe(checkHash(file, (n) => {
+      const source = openSource(file, input.blobs, events, input.sessionId);
+      const stream = source.pipe(checkHash(file, (n) => {
         done += n;
         options.onProgress?.({ kind: 'export', done, total, file: file.path });
       }));
+      // pipe() does not forward a source's error (a blob missing from disk): pass it on.
+      source.once('error', (error) => stream.destroy(error));
       zip.append(stream, { name: file.path, date, store: !file.deflate });
-      await Promise.race([once(zip, 'entry'), once(stream, 'error').then(([error]) => Promise.reject(error))]);
+      await Promise.race([once(zip, 'entry'), once(stream, 'error').then(([error]) => Promise.reject(error)), failed]);
     }
-    await zip.finalize();
-    if (!output.closed) await once(output, 'close');
-    if (failure) throw failure;
+    await Promise.race([zip.finalize(), failed]);
+    if (!output.closed) await Promise.race([once(output, 'close'), failed]);
     fsyncPath(tmp);
     // link, not rename: it fails if the target appeared meanwhile, so nothing is ever overwritten.
     await link(tmp, options.out);
