@@ -7,6 +7,7 @@ import { channels, type ProoflineBridge } from '../shared/bridge.js';
 
 const bridge: ProoflineBridge = {
   listSessions: () => ipcRenderer.invoke(channels.listSessions),
+  deviceInfo: () => ipcRenderer.invoke(channels.deviceInfo),
 };
 
 contextBridge.exposeInMainWorld('proofline', bridge);

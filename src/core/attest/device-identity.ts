@@ -11,6 +11,8 @@ export interface DeviceIdentity {
   readonly keyId: string;
   readonly publicKeyPem: string;
   readonly certificatePem: string;
+  /** The private key's file. */
+  readonly keyPath: string;
   /** Where the private key is kept, and how it is protected, in words a user can check. */
   readonly keyStorage: string;
   sign(data: Uint8Array): Buffer;
@@ -62,6 +64,7 @@ export async function loadOrCreateDeviceIdentity(dir: string, now: () => Date = 
     keyId,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     certificatePem,
+    keyPath,
     keyStorage: `${keyPath} (file readable only by its owner, not hardware-protected)`,
     sign: (data) => sign(null, data, privateKey),
   };

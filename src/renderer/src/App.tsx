@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { ProoflineBridge, SessionSummary } from '../../shared/bridge';
+import type { DeviceInfo, ProoflineBridge, SessionSummary } from '../../shared/bridge';
 import { formatTime, t } from './i18n';
 
 type View =
@@ -17,6 +17,7 @@ export function App(): ReactNode {
       <main className="content">
         {window.proofline === undefined ? <NoBridge /> : <Sessions bridge={window.proofline} />}
       </main>
+      {window.proofline !== undefined && <DeviceFooter bridge={window.proofline} />}
     </div>
   );
 }
@@ -73,6 +74,26 @@ function SessionRow({ session }: { readonly session: SessionSummary }): ReactNod
       </div>
       <span className={`badge badge-${session.state}`}>{t.state[session.state]}</span>
     </li>
+  );
+}
+
+/** Says plainly which key signs and that it is not hardware-protected (issue: device identity). */
+function DeviceFooter({ bridge }: { readonly bridge: ProoflineBridge }): ReactNode {
+  const [device, setDevice] = useState<DeviceInfo | undefined>();
+  const [failed, setFailed] = useState<string | undefined>();
+  useEffect(() => {
+    bridge.deviceInfo().then(setDevice, (error: unknown) => setFailed(describeError(error)));
+  }, [bridge]);
+  if (failed) return <footer className="device-footer muted">{failed}</footer>;
+  if (!device) return null;
+  return (
+    <footer className="device-footer">
+      <p className="device-key" title={device.keyId}>
+        {t.deviceKey(device.keyId)}
+      </p>
+      <p className="muted">{t.deviceKeyStorage}</p>
+      <p className="muted device-path">{device.keyPath}</p>
+    </footer>
   );
 }
 

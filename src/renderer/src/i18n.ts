@@ -19,6 +19,8 @@ interface Strings {
   readonly retry: string;
   readonly noBridgeTitle: string;
   readonly noBridgeBody: string;
+  readonly deviceKey: (keyId: string) => string;
+  readonly deviceKeyStorage: string;
 }
 
 const en: Strings = {
@@ -37,6 +39,9 @@ const en: Strings = {
   noBridgeTitle: 'Open this page in the Proofline app',
   noBridgeBody:
     'This is the Proofline window, but it was opened in a plain browser, where it cannot reach your evidence store. Start the app with `npm start`; a browser version (`proofline serve`) is coming.',
+  deviceKey: (keyId) => `This device signs with key ${keyId.slice(0, 16)}…`,
+  deviceKeyStorage:
+    'The private key is a file readable only by your user account. It is not protected by the OS keychain or hardware: anyone who can read your files can sign as this device. Timestamps from a TSA still fix when each record existed.',
 };
 
 const zh: Strings = {
@@ -55,6 +60,9 @@ const zh: Strings = {
   noBridgeTitle: '请在 Proofline 应用中打开此页面',
   noBridgeBody:
     '这是 Proofline 的窗口，但它是在普通浏览器中打开的，无法访问你的证据库。请用 `npm start` 启动应用；浏览器版本（`proofline serve`）即将推出。',
+  deviceKey: (keyId) => `本设备的签名密钥：${keyId.slice(0, 16)}…`,
+  deviceKeyStorage:
+    '私钥是一个仅你的用户账户可读的文件，没有受到系统钥匙串或硬件保护：能读取你文件的人就能以本设备的名义签名。时间戳机构（TSA）的时间戳仍能证明每条记录存在的时间。',
 };
 
 export function pickLocale(language: string): Locale {
