@@ -26,6 +26,19 @@ function tsaUrls(options: GlobalOptions): string[] {
 
 class UsageError extends Error {}
 
+/** A percentage on stderr when a person is watching; nothing in scripts and pipes. */
+function ttyProgress(label: string): { update: (p: { done: number; total: number }) => void; end: () => void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let shown = -1;
+  return {
+    update: ({ done, total }) => {
+      const percent = Math.floor((100 * done) / Math.max(1, total));
+      if (percent !== shown) process.stderr.write(`\r${label} ${(shown = percent)}%`);
+    },
+    end: () => process.stderr.write('\r\x1b[K'),
+  };
+}
+
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
   const program = new Command('proofline')
     .description('Record, seal and verify evidence: hash-chained, signed, timestamped BagIt archives.')
@@ -129,14 +142,9 @@ export function buildCli(out: (text: string) => void = (t) => process.stdout.wri
     .requiredOption('--out <file.zip>', 'archive to write (not overwritten if it exists)')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { out: string; json?: boolean }) => {
-      const progress = process.stderr.isTTY;
-      const result = await withStore((pl) =>
-        pl.exportSession(id, {
-          out: resolve(opts.out),
-          onProgress: progress ? (p) => process.stderr.write(`\rexporting ${Math.floor((100 * p.done) / Math.max(1, p.total))}%`) : undefined,
-        }),
-      );
-      if (progress) process.stderr.write('\r');
+      const progress = ttyProgress('exporting');
+      const result = await withStore((pl) => pl.exportSession(id, { out: resolve(opts.out), onProgress: progress?.update }));
+      progress?.end();
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `wrote ${result.path}: ${result.files} files, ${result.payloadBytes} payload bytes\n`);
     });
 
@@ -155,7 +163,9 @@ export function buildCli(out: (text: string) => void = (t) => process.stdout.wri
           throw new UsageError(`cannot read trusted root ${file}: ${(error as Error).message}`);
         }
       });
-      const report = await verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3 });
+      const progress = ttyProgress('verifying');
+      const report = await verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update });
+      progress?.end();
       out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       process.exitCode = report.exitCode;
     });

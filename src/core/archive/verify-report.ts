@@ -85,7 +85,7 @@ export function conclude(archive: string, checks: readonly VerifyCheck[], sessio
       archive,
       verdict: 'unattested',
       exitCode: 3,
-      summary: `INTACT, NOT FULLY ATTESTED: every file and the chain check out, but ${warned.map((c) => CHECK_TITLES[c.id].toLowerCase()).join('; ')}.`,
+      summary: `INTACT, NOT FULLY ATTESTED: every file and the chain check out, but not: ${warned.map((c) => CHECK_TITLES[c.id]).join('; ')} (see WARN above).`,
       session,
       checks,
     };
