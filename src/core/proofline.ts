@@ -70,9 +70,7 @@ export function openProofline(options: ProoflineOptions): Proofline {
     if (ticking) return;
     ticking = true;
     try {
-      for (const session of sessionTable.list().filter((s) => s.state !== 'sealed')) {
-        await sessions.checkpointIfDue(session.id);
-      }
+      for (const id of sessionTable.openIds()) await sessions.checkpointIfDue(id);
       await timestamps.drain({ timeoutMs: options.tsaTimeoutMs ?? 10_000 });
     } finally {
       ticking = false;

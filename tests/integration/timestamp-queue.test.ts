@@ -108,4 +108,29 @@ describe('the timestamp queue', () => {
       pl.close();
     }
   });
+
+  it('in a long-running host, takes due checkpoints and retries the queue on its own timer', async () => {
+    flaky.setDown(true);
+    // 0.002 minutes = 120 ms, so the timer ticks quickly; nothing else calls drain() here.
+    const pl = openProofline({ dataDir: join(root, 'd'), tsaUrls: [flaky.url], checkpointIntervalMinutes: 0.002, tsaTimeoutMs: 2000 });
+    try {
+      const session = await pl.sessions.create({ kind: 'creation', title: 'timer' });
+      expect(pl.timestamps.list(session.id)[0]!.state).toBe('pending');
+      pl.startTimers();
+      pl.events.append(session.id, { type: 'note', payload: { text: 'written by a capture source' } });
+      const deadline = Date.now() + 10_000;
+      while (pl.checkpoints.list(session.id).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(pl.checkpoints.list(session.id).map((c) => c.statement.reason)).toEqual(['start', 'interval']);
+      flaky.setDown(false);
+      // The first retry waits out a 10 s backoff; the timer must get there by itself.
+      const later = Date.now() + 20_000;
+      while (pl.timestamps.list(session.id).some((t) => t.subject === 'checkpoint:000000' && t.state === 'pending') && Date.now() < later) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pl.timestamps.list(session.id, 'checkpoint:000000')[0]!.state).toBe('obtained');
+    } finally {
+      flaky.setDown(false);
+      pl.close();
+    }
+  });
 });

@@ -63,6 +63,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const checks = new Checks();
   checks.add('archive.readable', 'pass', `${archive.entries.length} entries; no unsafe names, links, duplicates or oversized entries`);
   const files = new Set(archive.entries.filter((e) => !e.isDirectory).map((e) => e.name));
+  const declaredSize = new Map(archive.entries.map((e) => [e.name, e.size]));
   const readTag = async (name: string): Promise<string | undefined> => (files.has(name) ? archive.readText(name, TAG_FILE_MAX) : undefined);
   const readTagBytes = async (name: string): Promise<Buffer | undefined> => (files.has(name) ? archive.readBytes(name, TAG_FILE_MAX) : undefined);
 
@@ -96,7 +97,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
 
   // --- Payload: hash every data/ file once, straight from the ZIP --------------------------
   const payloadFiles = [...files].filter((name) => name.startsWith('data/')).sort();
-  const total = payloadFiles.reduce((sum, name) => sum + (archive.entries.find((e) => e.name === name)?.size ?? 0), 0);
+  const total = payloadFiles.reduce((sum, name) => sum + (declaredSize.get(name) ?? 0), 0);
   let done = 0;
   const computed = new Map<string, { sha256: string; sm3?: string; size: number }>();
   const damaged: string[] = [];
@@ -116,7 +117,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const oxum = bagInfo.get('Payload-Oxum')?.[0];
   // A damaged entry (CRC or length wrong) is reported by the manifest check; count its declared
   // size here so that Oxum speaks only of what it measures: the number and size of files.
-  const sizeOf = (name: string): number => computed.get(name)?.size ?? archive.entries.find((e) => e.name === name)?.size ?? 0;
+  const sizeOf = (name: string): number => computed.get(name)?.size ?? declaredSize.get(name) ?? 0;
   const actualOctets = payloadFiles.reduce((sum, name) => sum + sizeOf(name), 0);
   const actualOxum = `${actualOctets}.${payloadFiles.length}`;
   if (!oxum) checks.add('bag.payload-oxum', 'fail', 'bag-info.txt has no Payload-Oxum', [layout.BAG_INFO]);

@@ -45,6 +45,11 @@ export class SessionTable {
     return (this.db.prepare(`${SELECT} ORDER BY s.created_at DESC`).all() as SessionRow[]).map(toSummary);
   }
 
+  /** Ids of sessions still taking events; cheap enough for a timer (no event counts). */
+  openIds(): string[] {
+    return (this.db.prepare(`SELECT id FROM sessions WHERE state != 'sealed'`).all() as { id: string }[]).map((r) => r.id);
+  }
+
   get(id: string): SessionSummary {
     const row = this.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as SessionRow | undefined;
     if (!row) throw new SessionNotFoundError(id);
