@@ -100,7 +100,9 @@ export async function exportSession(input: ExportInput, events: EventLog, option
     await rm(tmp, { force: true });
   } catch (error) {
     zip.abort();
-    output.destroy();
+    // The output may still be opening: wait until it is closed, or rm would run first and the
+    // open would then create the file it was meant to remove.
+    if (!output.closed) await new Promise<void>((resolve) => output.destroy().once('close', () => resolve()));
     await rm(tmp, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'ENOSPC' ? ' The disk is full: free space or export to another drive.' : '';
