@@ -145,3 +145,22 @@ it('keeps APP_VERSION equal to package.json', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   expect(APP_VERSION).toBe(pkg.version);
 });
+
+describe('a clock set back', () => {
+  it('is recorded as a clock.jump event before the events that follow it', async () => {
+    let clock = Date.parse('2026-11-21T10:00:00Z');
+    const local = openProofline({ dataDir: join(dir, 'clock'), now: () => new Date(clock) });
+    try {
+      const s = await local.sessions.create({ kind: 'creation', title: 'clock' });
+      clock -= 90_000;
+      const [note] = local.events.appendBatch(s.id, [{ type: 'note', payload: { text: 'after the jump' } }]);
+      const all = [...local.events.iterate(s.id)];
+      const jump = all.find((e) => e.body.type === 'clock.jump')!;
+      expect(jump.body.payload).toMatchObject({ direction: 'backwards', seconds: 90 });
+      expect(note!.body.seq).toBe(jump.body.seq + 1);
+      expect(note!.body.prev).toBe(jump.hash);
+    } finally {
+      local.close();
+    }
+  });
+});

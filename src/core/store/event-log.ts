@@ -35,19 +35,24 @@ export class EventLog {
   /** Appends many events in one transaction: one fsync for the whole batch. */
   appendBatch(sessionId: string, events: readonly NewEvent[]): StoredEvent[] {
     for (const event of events) validateEvent(event);
-    const head = this.db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    const head = this.db.prepare(`SELECT seq, hash, json_extract(body, '$.time') AS time FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1`);
     const state = this.db.prepare('SELECT state FROM sessions WHERE id = ?');
     const insert = this.db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
     const run = this.db.transaction(() => {
       const session = state.get(sessionId) as { state: string } | undefined;
       if (!session) throw new Error(`No session with id ${sessionId}. List sessions with 'proofline session list'.`);
       if (session.state === 'sealed') throw new SessionClosedError(sessionId);
-      const last = head.get(sessionId) as { seq: number; hash: string } | undefined;
+      const last = head.get(sessionId) as { seq: number; hash: string; time: string } | undefined;
       let seq = last ? last.seq + 1 : 0;
       let prev = last ? last.hash : GENESIS_PREV;
       const time = this.now().toISOString();
       const stored: StoredEvent[] = [];
-      for (const event of events) {
+      // A clock set back is never hidden (DESIGN.md, interruptions): times stay as the clock
+      // gave them, and the jump itself goes on record before the events that follow it.
+      const jumped: NewEvent[] = last && time < last.time
+        ? [{ type: 'clock.jump', payload: { direction: 'backwards', previousEventTime: last.time, now: time, seconds: (Date.parse(last.time) - Date.parse(time)) / 1000 } }]
+        : [];
+      for (const event of [...jumped, ...events]) {
         const body: EventBody = {
           v: 1,
           session: sessionId,
@@ -64,7 +69,7 @@ export class EventLog {
         prev = hashed.hash;
         seq += 1;
       }
-      return stored;
+      return jumped.length > 0 ? stored.slice(1) : stored;
     });
     return run.immediate();
   }
