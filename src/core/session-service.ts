@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { ArtifactRef, SessionKind, SessionSummary, StoredEvent } from '../shared/domain.js';
+import type { SessionKind, SessionSummary, StoredEvent } from '../shared/domain.js';
 import { checkpointSubject, type Checkpoint, type CheckpointReason, type CheckpointStore } from './attest/checkpoints.js';
 import type { DeviceIdentity } from './attest/device-identity.js';
 import type { DrainReport, TimestampQueue } from './attest/timestamp-queue.js';
@@ -7,7 +7,7 @@ import { planBag, type BagPlan } from './archive/bag-plan.js';
 import { basicEnvironment } from './capture/basic-environment.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { Database } from './store/database.js';
-import type { EventLog } from './store/event-log.js';
+import type { EventLog, NewEvent } from './store/event-log.js';
 import { sha256Hex } from './store/hashing.js';
 import { mediaTypeOf } from './store/media-types.js';
 import type { SessionTable } from './store/sessions.js';
@@ -85,38 +85,31 @@ export class SessionService {
     return this.deps.sessions.get(id);
   }
 
-  note(idOrPrefix: string, text: string): Promise<StoredEvent> {
+  async note(idOrPrefix: string, text: string): Promise<StoredEvent> {
     const body = text.trim();
     if (!body) throw new Error('A note needs some text.');
-    return this.append(idOrPrefix, () => [{ type: 'note', payload: { text: body } }]);
+    const session = this.assertOpen(idOrPrefix);
+    const event = this.deps.events.append(session.id, { type: 'note', payload: { text: body } });
+    await this.checkpointIfDue(session.id);
+    return event;
   }
 
   /** Stores each file by hash (streamed) and records one event per file, naming it. */
   async attach(idOrPrefix: string, files: readonly string[]): Promise<StoredEvent[]> {
     const session = this.assertOpen(idOrPrefix);
-    const stored: { ref: ArtifactRef; path: string; isNew: boolean }[] = [];
+    const attached: NewEvent[] = [];
     for (const path of files) {
       const blob = await this.deps.blobs.putFile(path);
       const name = basename(path);
-      stored.push({ ref: { sha256: blob.sha256, size: blob.size, name, mime: mediaTypeOf(name) }, path, isNew: blob.isNew });
-    }
-    const events = this.deps.events.appendBatch(
-      session.id,
-      stored.map((s) => ({
+      attached.push({
         type: 'artifact.attached',
-        payload: { sourcePath: s.path, sm3: this.deps.blobs.get(s.ref.sha256)?.sm3 ?? '' },
-        artifacts: [s.ref],
-      })),
-    );
-    await this.afterAppend(session.id);
+        payload: { sourcePath: path, sm3: blob.sm3 },
+        artifacts: [{ sha256: blob.sha256, size: blob.size, name, mime: mediaTypeOf(name) }],
+      });
+    }
+    const events = this.deps.events.appendBatch(session.id, attached);
+    await this.checkpointIfDue(session.id);
     return events;
-  }
-
-  private async append(idOrPrefix: string, make: () => { type: string; payload: Record<string, string> }[]): Promise<StoredEvent> {
-    const session = this.assertOpen(idOrPrefix);
-    const [event] = this.deps.events.appendBatch(session.id, make());
-    await this.afterAppend(session.id);
-    return event!;
   }
 
   private assertOpen(idOrPrefix: string): SessionSummary {
@@ -142,10 +135,6 @@ export class SessionService {
     this.deps.timestamps.enqueue(sessionId, checkpointSubject(checkpoint.statement.index), checkpoint.digest);
     await this.deps.timestamps.drain({ sessionId, timeoutMs: this.deps.tsaTimeoutMs });
     return checkpoint;
-  }
-
-  private async afterAppend(sessionId: string): Promise<void> {
-    await this.checkpointIfDue(sessionId);
   }
 
   /**

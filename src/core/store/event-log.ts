@@ -79,12 +79,6 @@ export class EventLog {
     return row.n;
   }
 
-  head(sessionId: string): { seq: number; hash: string } | undefined {
-    return this.db
-      .prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
-      .get(sessionId) as { seq: number; hash: string } | undefined;
-  }
-
   /** Streams events in order without loading the session into memory. */
   *iterate(sessionId: string, fromSeq = 0, toSeqExclusive = Number.MAX_SAFE_INTEGER): Generator<StoredEvent> {
     const rows = this.db

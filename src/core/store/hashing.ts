@@ -1,5 +1,4 @@
 import { createHash, getHashes, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { Sm3 } from './sm3.js';
 
 export type DigestAlgorithm = 'sha256' | 'sm3';
@@ -36,20 +35,6 @@ export function createHasher(algorithm: DigestAlgorithm): Hasher {
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/** SHA-256 and SM3 of a file in one streaming pass. */
-export async function digestFile(path: string): Promise<Digests> {
-  const sha = createHasher('sha256');
-  const sm = createHasher('sm3');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const bytes = chunk as Buffer;
-    sha.update(bytes);
-    sm.update(bytes);
-    size += bytes.length;
-  }
-  return { sha256: sha.digestHex(), sm3: sm.digestHex(), size };
 }
 
 export function digestBytes(data: Uint8Array): Digests {
