@@ -73,18 +73,31 @@ export class CheckpointStore {
   list(sessionId: string): Checkpoint[] {
     const rows = this.db
       .prepare('SELECT statement, signature FROM checkpoints WHERE session_id = ? ORDER BY idx')
-      .all(sessionId) as { statement: string; signature: Buffer }[];
-    return rows.map((row) => ({
-      statement: JSON.parse(row.statement) as CheckpointStatement,
-      bytes: Buffer.from(row.statement, 'utf8'),
-      signature: row.signature,
-      digest: sha256Hex(row.statement),
-    }));
+      .all(sessionId) as CheckpointRow[];
+    return rows.map(toCheckpoint);
   }
 
+  /** One row, not the whole list: asked after every append. */
   latest(sessionId: string): Checkpoint | undefined {
-    return this.list(sessionId).at(-1);
+    const row = this.db
+      .prepare('SELECT statement, signature FROM checkpoints WHERE session_id = ? ORDER BY idx DESC LIMIT 1')
+      .get(sessionId) as CheckpointRow | undefined;
+    return row && toCheckpoint(row);
   }
+}
+
+interface CheckpointRow {
+  statement: string;
+  signature: Buffer;
+}
+
+function toCheckpoint(row: CheckpointRow): Checkpoint {
+  return {
+    statement: JSON.parse(row.statement) as CheckpointStatement,
+    bytes: Buffer.from(row.statement, 'utf8'),
+    signature: row.signature,
+    digest: sha256Hex(row.statement),
+  };
 }
 
 export function checkpointSubject(index: number): string {

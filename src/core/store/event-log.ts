@@ -1,4 +1,5 @@
 import type { ArtifactRef, EventBody, JsonValue, StoredEvent } from '../../shared/domain.js';
+import type { Statement } from 'better-sqlite3';
 import type { Database } from './database.js';
 import { GENESIS_PREV, hashEvent } from './event-chain.js';
 import { SHA256_HEX } from './hashing.js';
@@ -23,10 +24,19 @@ const EVENT_TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
  * the app writing to one database at once still form a single chain per session.
  */
 export class EventLog {
+  // Prepared once: capture sources append on a hot path.
+  private readonly head: Statement;
+  private readonly state: Statement;
+  private readonly insert: Statement;
+
   constructor(
     private readonly db: Database,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.head = db.prepare(`SELECT seq, hash, json_extract(body, '$.time') AS time FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1`);
+    this.state = db.prepare('SELECT state FROM sessions WHERE id = ?');
+    this.insert = db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
+  }
 
   append(sessionId: string, event: NewEvent): StoredEvent {
     return this.appendBatch(sessionId, [event])[0]!;
@@ -35,9 +45,7 @@ export class EventLog {
   /** Appends many events in one transaction: one fsync for the whole batch. */
   appendBatch(sessionId: string, events: readonly NewEvent[]): StoredEvent[] {
     for (const event of events) validateEvent(event);
-    const head = this.db.prepare(`SELECT seq, hash, json_extract(body, '$.time') AS time FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1`);
-    const state = this.db.prepare('SELECT state FROM sessions WHERE id = ?');
-    const insert = this.db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
+    const { head, state, insert } = this;
     const run = this.db.transaction(() => {
       const session = state.get(sessionId) as { state: string } | undefined;
       if (!session) throw new Error(`No session with id ${sessionId}. List sessions with 'proofline session list'.`);
