@@ -25,3 +25,8 @@ export function dataLayout(dataDir: string): DataLayout {
     device: join(dataDir, 'device'),
   };
 }
+
+/** `PROOFLINE_TSA_URLS`: comma-separated, shared by the CLI and the app. */
+export function tsaUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env['PROOFLINE_TSA_URLS'] ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+}

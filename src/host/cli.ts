@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { verifyArchive } from '../core/archive/verify-archive.js';
-import { defaultDataDir } from '../core/paths.js';
+import { defaultDataDir, tsaUrlsFromEnv } from '../core/paths.js';
 import { openProofline, type Proofline } from '../core/proofline.js';
 import { APP_VERSION } from '../shared/version.js';
 import { formatReport, formatSessions } from './cli-output.js';
@@ -16,8 +16,7 @@ interface GlobalOptions {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function tsaUrls(options: GlobalOptions): string[] {
-  const fromEnv = (process.env['PROOFLINE_TSA_URLS'] ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-  const urls = options.tsa.length > 0 ? options.tsa : fromEnv;
+  const urls = options.tsa.length > 0 ? options.tsa : tsaUrlsFromEnv();
   for (const url of urls) {
     if (!/^https?:\/\//.test(url)) throw new UsageError(`TSA URL '${url}' must start with http:// or https://`);
   }

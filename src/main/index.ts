@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, dialog, ipcMain, session, BrowserWindow } from 'electron';
+import { tsaUrlsFromEnv } from '../core/paths.js';
 import { openProofline } from '../core/proofline.js';
 import type { TrustedRenderer } from './ipc-trust.js';
 import { registerIpc } from './ipc.js';
@@ -49,8 +50,7 @@ function start(): void {
   let proofline: ReturnType<typeof openProofline>;
   try {
     // PROOFLINE_DATA and PROOFLINE_TSA_URLS mean the same here as for the CLI (until Settings lands).
-    const tsaUrls = (process.env['PROOFLINE_TSA_URLS'] ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-    proofline = openProofline({ dataDir: process.env['PROOFLINE_DATA'] || app.getPath('userData'), nativeBinding, tsaUrls });
+    proofline = openProofline({ dataDir: process.env['PROOFLINE_DATA'] || app.getPath('userData'), nativeBinding, tsaUrls: tsaUrlsFromEnv() });
   } catch (error) {
     const hint =
       nativeBinding !== undefined && !existsSync(nativeBinding)

@@ -1,7 +1,7 @@
-import { X509Certificate } from 'node:crypto';
 import type { EventBody, SessionSummary, StoredEvent } from '../../shared/domain.js';
 import { APP_NAME, APP_VERSION, ARCHIVE_FORMAT } from '../../shared/version.js';
 import type { Checkpoint } from '../attest/checkpoints.js';
+import { certificateKey } from '../attest/device-identity.js';
 import type { TimestampRecord } from '../attest/timestamp-queue.js';
 import { certificatesPem } from '../attest/tsa-pem.js';
 import { parseTimestampResponse } from '../attest/tsa-response.js';
@@ -98,7 +98,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   tags.push(bytesFile(layout.MANIFEST_SHA256, payload.map((f) => layout.manifestLine(f.sha256, f.path)).join('')));
   tags.push(bytesFile(layout.MANIFEST_SM3, payload.map((f) => layout.manifestLine(f.sm3, f.path)).join('')));
   tags.push(bytesFile(layout.DEVICE_CERT, device.certificate));
-  tags.push(bytesFile(layout.DEVICE_PUBLIC_KEY, publicKeyPemOf(device.certificate)));
+  tags.push(bytesFile(layout.DEVICE_PUBLIC_KEY, certificateKey(device.certificate).publicKeyPem));
 
   for (const checkpoint of source.checkpoints) {
     const paths = layout.checkpointPaths(checkpoint.statement.index);
@@ -157,7 +157,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   };
 }
 
-function bytesFile(path: string, content: string | Buffer): BagFile {
+export function bytesFile(path: string, content: string | Buffer): BagFile {
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   return { ...digestBytes(data), path, source: { kind: 'bytes', data }, deflate: !path.endsWith('.tsr') && !path.endsWith('.sig') };
 }
@@ -204,8 +204,4 @@ function bagInfo(session: SessionSummary, deviceKeyId: string, payload: readonly
     ['Proofline-Device-Key', deviceKeyId],
   );
   return fields.map(([label, value]) => `${label}: ${value}\n`).join('');
-}
-
-function publicKeyPemOf(certificatePem: string): string {
-  return new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 }

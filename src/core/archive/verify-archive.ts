@@ -1,7 +1,7 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { CheckpointStatement } from '../attest/checkpoints.js';
-import { keyIdOfCertificate, verifyDeviceSignature } from '../attest/device-identity.js';
+import { certificateKey, verifyDeviceSignature } from '../attest/device-identity.js';
 import { verifyTimestampResponse, type TimestampVerdict } from '../attest/tsa-verify.js';
 import { merkleRoot } from '../store/event-chain.js';
 import { sha256Hex } from '../store/hashing.js';
@@ -221,8 +221,8 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   if (!certPem) deviceProblems.push(`${layout.DEVICE_CERT} is missing`);
   else {
     try {
-      const keyId = keyIdOfCertificate(certPem);
-      deviceKeyPem = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const { keyId, publicKeyPem } = certificateKey(certPem);
+      deviceKeyPem = publicKeyPem;
       if (!device?.keyId) deviceProblems.push('the session.created event names no device key');
       else if (keyId !== device.keyId) deviceProblems.push(`${layout.DEVICE_CERT} holds key ${keyId.slice(0, 16)}…, but the session was created by ${device.keyId.slice(0, 16)}…`);
       else if (device.certificate?.trim() !== certPem.trim()) deviceProblems.push(`${layout.DEVICE_CERT} differs from the certificate recorded in the session.created event`);

@@ -9,7 +9,7 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { EventLog } from '../store/event-log.js';
 import { fsyncPath } from '../store/fsync.js';
 import { createHasher } from '../store/hashing.js';
-import type { BagFile, BagPlan } from './bag-plan.js';
+import { bytesFile, type BagFile, type BagPlan } from './bag-plan.js';
 import { SEAL_SIGNATURE, sealTokenPath } from './bag-layout.js';
 
 export interface ExportProgress {
@@ -59,8 +59,8 @@ export async function exportSession(input: ExportInput, events: EventLog, option
   }
   const tokens = input.sealTokens.filter((t) => t.state === 'obtained' && t.response);
   const extras: BagFile[] = [
-    extraFile(SEAL_SIGNATURE, seal.signature),
-    ...tokens.map((t, i) => extraFile(sealTokenPath(i), t.response!)),
+    bytesFile(SEAL_SIGNATURE, seal.signature),
+    ...tokens.map((t, i) => bytesFile(sealTokenPath(i), t.response!)),
   ];
   const files = [...plan.tags, ...extras, ...plan.payload];
   const total = files.reduce((sum, f) => sum + f.size, 0);
@@ -164,8 +164,3 @@ function checkHash(file: BagFile, onBytes: (n: number) => void): Transform {
   });
 }
 
-function extraFile(path: string, data: Buffer): BagFile {
-  const sha = createHasher('sha256');
-  sha.update(data);
-  return { path, size: data.length, sha256: sha.digestHex(), sm3: '', source: { kind: 'bytes', data }, deflate: false };
-}

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export async function loadOrCreateDeviceIdentity(dir: string, now: () => Date = 
   const certificatePem = readFileSync(certPath, 'utf8');
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = sha256Hex(spki);
-  if (sha256Hex(Buffer.from(new x509.X509Certificate(certificatePem).publicKey.rawData)) !== keyId) {
+  if (certificateKey(certificatePem).keyId !== keyId) {
     throw new Error(`The device certificate ${certPath} does not match the device key. Remove the certificate to have it re-issued.`);
   }
   return {
@@ -97,18 +97,20 @@ async function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject
   return cert.toString('pem');
 }
 
-/** Ed25519 check against a PEM public key or certificate, as `openssl pkeyutl -verify -rawin` does. */
-export function verifyDeviceSignature(publicKeyOrCertPem: string, data: Uint8Array, signature: Uint8Array): boolean {
-  const pem = publicKeyOrCertPem.includes('BEGIN CERTIFICATE')
-    ? new x509.X509Certificate(publicKeyOrCertPem).publicKey.toString('pem')
-    : publicKeyOrCertPem;
+/** Ed25519 check against a PEM public key, as `openssl pkeyutl -verify -rawin` does. */
+export function verifyDeviceSignature(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return verify(null, data, createPublicKey(pem), signature);
+    return verify(null, data, createPublicKey(publicKeyPem), signature);
   } catch {
     return false;
   }
 }
 
-export function keyIdOfCertificate(certificatePem: string): string {
-  return sha256Hex(Buffer.from(new x509.X509Certificate(certificatePem).publicKey.rawData));
+/** A certificate's public key as PEM, and its key id: SHA-256 of the DER SubjectPublicKeyInfo. */
+export function certificateKey(certificatePem: string): { keyId: string; publicKeyPem: string } {
+  const key = new X509Certificate(certificatePem).publicKey;
+  return {
+    keyId: sha256Hex(key.export({ type: 'spki', format: 'der' })),
+    publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
