@@ -65,7 +65,13 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const files = new Set(archive.entries.filter((e) => !e.isDirectory).map((e) => e.name));
   const declaredSize = new Map(archive.entries.map((e) => [e.name, e.size]));
   const readTag = async (name: string): Promise<string | undefined> => (files.has(name) ? archive.readText(name, TAG_FILE_MAX) : undefined);
-  const readTagBytes = async (name: string): Promise<Buffer | undefined> => (files.has(name) ? archive.readBytes(name, TAG_FILE_MAX) : undefined);
+  // Tag files are read once: the tag-manifest check and the checkpoint and seal checks share them.
+  const tagBytes = new Map<string, Promise<Buffer | undefined>>();
+  const readTagBytes = (name: string): Promise<Buffer | undefined> => {
+    let bytes = tagBytes.get(name);
+    if (!bytes) tagBytes.set(name, (bytes = files.has(name) ? archive.readBytes(name, TAG_FILE_MAX) : Promise.resolve(undefined)));
+    return bytes;
+  };
 
   // --- Bag structure (RFC 8493 §2.1) -------------------------------------------------------
   const bagit = await readTag(layout.BAGIT_TXT);
