@@ -188,6 +188,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
 
   if (chainOk) {
     const absent: string[] = [];
+    const absentWhere: string[] = [];
     const payloadBySha = new Map<string, string>();
     for (const name of payloadFiles) {
       if (!name.startsWith(layout.ARTIFACTS_DIR)) continue;
@@ -197,10 +198,15 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     for (const [sha, { ref, seq }] of chain!.artifacts) {
       const name = payloadBySha.get(sha);
       const actual = name ? computed.get(name) : undefined;
-      if (!name) absent.push(`event ${seq} names ${ref.name} (${sha.slice(0, 16)}…), which is not in the archive`);
-      else if (!actual || actual.sha256 !== sha || actual.size !== ref.size) absent.push(`${name} does not have the SHA-256 and size event ${seq} recorded`);
+      if (!name) {
+        absent.push(`event ${seq} names ${ref.name} (${sha.slice(0, 16)}…), which is not in the archive`);
+        absentWhere.push(`${layout.EVENTS_JSONL}:${seq + 1}`);
+      } else if (!actual || actual.sha256 !== sha || actual.size !== ref.size) {
+        absent.push(`${name} does not have the SHA-256 and size event ${seq} recorded`);
+        absentWhere.push(name);
+      }
     }
-    if (absent.length > 0) checks.add('events.artifacts', 'fail', absent[0]!, absent.map(firstWord));
+    if (absent.length > 0) checks.add('events.artifacts', 'fail', absent[0]!, absentWhere);
     else checks.add('events.artifacts', 'pass', `${chain!.artifacts.size} artifacts named by events, each present with its recorded hash and size`);
   } else checks.add('events.artifacts', 'skip', 'not checked: the event chain is broken');
 
