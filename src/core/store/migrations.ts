@@ -89,4 +89,19 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Model files hashed for environment snapshots, keyed by absolute path and checked against
+      -- size and modification time, so an unchanged multi-gigabyte checkpoint is not read again.
+      -- A cache, not evidence: a row is replaced when the file changes.
+      CREATE TABLE model_hash_cache (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        hashed_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
