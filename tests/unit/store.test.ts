@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProofline, type Proofline } from '../../src/core/proofline.js';
 import { canonicalJson } from '../../src/core/store/canonical-json.js';
 import { DatabaseVersionError, openDatabase } from '../../src/core/store/database.js';
+import { migrations } from '../../src/core/store/migrations.js';
 import { GENESIS_PREV, leafHash, merkleRoot } from '../../src/core/store/event-chain.js';
 import { sha256Hex } from '../../src/core/store/hashing.js';
 import { APP_VERSION } from '../../src/shared/version.js';
@@ -47,7 +48,7 @@ describe('the database', () => {
     pl.close();
     pl = openProofline({ dataDir: dir });
     expect(pl.sessions.list()).toEqual(session);
-    expect(pl.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(pl.db.pragma('user_version', { simple: true })).toBe(migrations[migrations.length - 1]!.version);
   });
 });
 
