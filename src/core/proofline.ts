@@ -32,6 +32,8 @@ export interface Proofline {
   readonly sessions: SessionService;
   device(): Promise<DeviceIdentity>;
   exportSession(idOrPrefix: string, options: ExportOptions): Promise<ExportResult>;
+  /** Replaces the TSAs asked from now on (the app's Settings); queued requests keep their URL. */
+  setTsaUrls(urls: readonly string[]): void;
   /** Starts the periodic checkpoint and TSA-retry timer (long-running hosts only). */
   startTimers(): void;
   close(): void;
@@ -92,6 +94,9 @@ export function openProofline(options: ProoflineOptions): Proofline {
         events,
         exportOptions,
       );
+    },
+    setTsaUrls(urls) {
+      tsaUrls.splice(0, tsaUrls.length, ...urls);
     },
     startTimers() {
       if (timer) return;

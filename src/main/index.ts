@@ -3,12 +3,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, dialog, ipcMain, session, BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, protocol, session, BrowserWindow } from 'electron';
 import { tsaUrlsFromEnv } from '../core/paths.js';
 import { openProofline } from '../core/proofline.js';
+import { createHost } from '../host/operations.js';
+import { SettingsStore } from '../host/settings-store.js';
 import type { TrustedRenderer } from './ipc-trust.js';
 import { registerIpc } from './ipc.js';
+import { handleMediaRequest, MEDIA_SCHEME } from './media-protocol.js';
+import { installRecordingIndicator } from './tray.js';
 import { createMainWindow, denyAllPermissions, lockDownWebContents } from './window.js';
+
+// Recordings and images reach the window through our own scheme, never a file:// path
+// (checklist #18); registered before ready, as Electron requires.
+protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
 
 // userData is derived from the package name ("proofline") once at start-up and is not
 // recomputed by setName (electron/electron#22899), so set both. The result,
@@ -66,9 +74,44 @@ function start(): void {
   // The app is a long-running host: it takes the periodic checkpoints and retries queued
   // timestamps while it is open (the CLI does neither).
   proofline.startTimers();
-  app.on('will-quit', () => proofline.close());
+  const settings = new SettingsStore(proofline.dataDir, { tsaUrls: tsaUrlsFromEnv() });
+  if (settings.get().tsaUrls.length > 0) proofline.setTsaUrls(settings.get().tsaUrls);
+  const focused = (): BrowserWindow | undefined => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const host = createHost({
+    pl: proofline,
+    settings,
+    host: 'electron',
+    exportDir: join(app.getPath('documents'), 'Proofline'),
+    dialogs: {
+      chooseArchive: async () => {
+        const result = await dialog.showOpenDialog(focused()!, { properties: ['openFile'], filters: [{ name: 'Evidence archive', extensions: ['zip'] }] });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      chooseFolder: async () => {
+        const result = await dialog.showOpenDialog(focused()!, { properties: ['openDirectory', 'createDirectory'] });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      chooseSaveArchive: async (suggestedName) => {
+        const result = await dialog.showSaveDialog(focused()!, { defaultPath: join(app.getPath('documents'), suggestedName), filters: [{ name: 'Evidence archive', extensions: ['zip'] }] });
+        return result.canceled ? null : (result.filePath ?? null);
+      },
+    },
+  });
+  void host.capture.recoverInterrupted();
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    // Close every open recording segment before the store closes: nothing is lost on quit.
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    void host.shutdown().finally(() => {
+      proofline.close();
+      app.quit();
+    });
+  });
 
-  registerIpc(ipcMain, proofline, renderer);
+  registerIpc(ipcMain, host.handlers, renderer);
+  session.defaultSession.protocol.handle(MEDIA_SCHEME, (request) => handleMediaRequest(request, proofline, host));
 
   const paths = {
     preload: join(outDir, 'preload', 'index.cjs'),
@@ -76,6 +119,7 @@ function start(): void {
     renderer,
   };
   let window = createMainWindow(paths);
+  installRecordingIndicator({ host, window: () => window, icon: paths.icon });
 
   app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();

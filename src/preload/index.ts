@@ -1,13 +1,28 @@
 // The bridge between the sandboxed renderer and main. Context isolation (#3) keeps these
-// functions in a separate world; the page gets only what is listed here, as named functions,
-// never ipcRenderer or a generic invoke (#20 "Do not expose Electron APIs to untrusted web
-// content"; STYLE.md habit 4). Sandboxed, so this is bundled to CommonJS with no npm imports.
-import { contextBridge, ipcRenderer } from 'electron';
-import { channels, type ProoflineBridge } from '../shared/bridge.js';
+// functions in a separate world; the page gets only what is listed here, as named functions
+// derived from the operation contract, never ipcRenderer or a generic invoke (#20 "Do not
+// expose Electron APIs to untrusted web content"; STYLE.md habit 4). Sandboxed, so this is
+// bundled into one CommonJS file.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { COMMAND_CHANNEL, operationChannel, PROGRESS_CHANNEL, type BridgeOperations, type ProoflineBridge } from '../shared/bridge.js';
+import { operationNames } from '../shared/contract.js';
+
+const operations = Object.fromEntries(
+  operationNames.map((name) => [name, (input: unknown, callId: string) => ipcRenderer.invoke(operationChannel(name), input, callId)]),
+) as unknown as BridgeOperations;
 
 const bridge: ProoflineBridge = {
-  listSessions: () => ipcRenderer.invoke(channels.listSessions),
-  deviceInfo: () => ipcRenderer.invoke(channels.deviceInfo),
+  operations,
+  onProgress(listener) {
+    const wrapped = (_event: IpcRendererEvent, callId: string, progress: unknown): void => listener(callId, progress);
+    ipcRenderer.on(PROGRESS_CHANNEL, wrapped);
+    return () => void ipcRenderer.off(PROGRESS_CHANNEL, wrapped);
+  },
+  onCommand(listener) {
+    const wrapped = (_event: IpcRendererEvent, command: string): void => listener(command);
+    ipcRenderer.on(COMMAND_CHANNEL, wrapped);
+    return () => void ipcRenderer.off(COMMAND_CHANNEL, wrapped);
+  },
 };
 
 contextBridge.exposeInMainWorld('proofline', bridge);

@@ -1,26 +1,28 @@
-// The preload bridge as the renderer sees it (`window.proofline`).
-// Type-only apart from the channel names: src/preload implements it, src/renderer calls it,
-// so both sides break at compile time if they drift apart.
-import type { SessionSummary } from './domain.js';
+// The preload bridge as the renderer sees it (`window.proofline`), derived from contract.ts:
+// one named function per operation (never a generic invoke, STYLE.md habit 4), each on its own
+// IPC channel. src/preload builds it from the operation names, src/main registers one handler
+// per name, and src/renderer's client wraps it, so all three break at compile time together.
+import type { OperationError, OperationName, ResultOf } from './contract.js';
 
 export type { SessionKind, SessionState, SessionSummary } from './domain.js';
 
-/** Named functions only, never a generic invoke (STYLE.md habit 4). */
+/** What crosses IPC: errors travel as data so their kind survives (Electron flattens throws). */
+export type Envelope<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly error: OperationError };
+
+export type BridgeOperations = {
+  readonly [N in OperationName]: (input: unknown, callId: string) => Promise<Envelope<ResultOf<N>>>;
+};
+
 export interface ProoflineBridge {
-  listSessions(): Promise<SessionSummary[]>;
-  deviceInfo(): Promise<DeviceInfo>;
+  readonly operations: BridgeOperations;
+  /** Progress of long operations, by the callId passed to the call; returns an unsubscribe. */
+  onProgress(listener: (callId: string, progress: unknown) => void): () => void;
+  /** Events pushed by main (global shortcut "note", tray "stop"), by name. */
+  onCommand(listener: (command: string) => void): () => void;
 }
 
-/** The device identity as a person needs to see it: which key, and how it is kept. */
-export interface DeviceInfo {
-  /** SHA-256 of the public key (DER): the name in every checkpoint. */
-  readonly keyId: string;
-  /** The private key's file; the UI says in words how (little) it is protected. */
-  readonly keyPath: string;
-}
-
-/** IPC channel names shared by the preload and main. */
-export const channels = {
-  listSessions: 'sessions:list',
-  deviceInfo: 'device:info',
-} as const;
+export const operationChannel = (name: OperationName): string => `op:${name}`;
+export const PROGRESS_CHANNEL = 'op:progress';
+export const COMMAND_CHANNEL = 'app:command';
+/** A call id is opaque to main; the renderer makes one per call. */
+export const CALL_ID = /^[0-9a-zA-Z-]{1,64}$/;

@@ -1,0 +1,13 @@
+import type { OperationError } from '../shared/contract.js';
+
+/** An error with a kind the UI can act on ("not found" differs from "failed"). */
+export class OperationFailure extends Error {
+  constructor(
+    readonly kind: OperationError['kind'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OperationFailure';
+  }
+}
+

@@ -1,0 +1,291 @@
+// The operations of contract.ts, implemented once over the core for every host: the Electron
+// main process registers them as IPC handlers, `proofline serve` as HTTP endpoints. Nothing
+// here knows how it was called; hosts parse the input first (contract.parseInput).
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ArchiveError, openArchive, type ZipArchive } from '../core/archive/read-zip.js';
+import { verifyArchive } from '../core/archive/verify-archive.js';
+import { CHECK_TITLES } from '../core/archive/verify-report.js';
+import type { Proofline } from '../core/proofline.js';
+import { SessionClosedError } from '../core/store/event-log.js';
+import { sha256Hex } from '../core/store/hashing.js';
+import { mediaTypeOf } from '../core/store/media-types.js';
+import { SessionNotFoundError } from '../core/store/sessions.js';
+import type { OperationError, OperationHandlers, OperationName, Settings } from '../shared/contract.js';
+import type { StoredEvent } from '../shared/domain.js';
+import { APP_VERSION } from '../shared/version.js';
+import type * as V from '../shared/views.js';
+import { CaptureHub } from './capture-hub.js';
+import { OperationFailure } from './operation-failure.js';
+import type { SettingsStore } from './settings-store.js';
+
+export { OperationFailure };
+
+/** Any thrown value as the OperationError both transports carry. */
+export function toOperationError(error: unknown): OperationError {
+  if (error instanceof OperationFailure) return { kind: error.kind, message: error.message };
+  if (error instanceof SessionNotFoundError) return { kind: 'not-found', message: error.message };
+  if (error instanceof SessionClosedError) return { kind: 'conflict', message: error.message };
+  if (error instanceof ArchiveError) return { kind: 'failed', message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'failed', message: message.split('\n')[0] ?? message };
+}
+
+export interface HostDeps {
+  readonly pl: Proofline;
+  readonly settings: SettingsStore;
+  readonly host: 'electron' | 'web';
+  /** Native dialogs; the web host has none. */
+  readonly dialogs?: {
+    chooseArchive(): Promise<string | null>;
+    chooseFolder(): Promise<string | null>;
+    chooseSaveArchive(suggestedName: string): Promise<string | null>;
+  };
+  /** Where exports go when no path is given (the app's Documents/Proofline). */
+  readonly exportDir: string;
+}
+
+export interface Host {
+  readonly handlers: OperationHandlers;
+  readonly capture: CaptureHub;
+  /** The file behind a handle from `archive.open`, for the hosts' media routes. */
+  archivePath(handle: string): string | undefined;
+  /** Stops every capture source (app quit, server shutdown); closes open archives. */
+  shutdown(): Promise<void>;
+}
+
+export function timelineEvent(event: StoredEvent): V.TimelineEvent {
+  const { seq, time, type, payload, artifacts } = event.body;
+  return { seq, time, type, hash: event.hash, payload, artifacts };
+}
+
+function trustedRoots(settings: Settings): string[] {
+  return settings.trustedRootFiles.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new OperationFailure('invalid-input', `The trusted root ${file} cannot be read (${(error as Error).message}). Fix it in Settings.`);
+    }
+  });
+}
+
+const MAX_TIMELINE_EVENTS_IN_ARCHIVE = 20_000;
+
+export function createHost(deps: HostDeps): Host {
+  const { pl, settings } = deps;
+  const capture = new CaptureHub(pl, () => settings.get());
+  const archives = new Map<string, { path: string; zip?: ZipArchive }>();
+
+  const archiveOf = (handle: string): string => {
+    const entry = archives.get(handle);
+    if (!entry) throw new OperationFailure('not-found', 'That archive is no longer open: open it again.');
+    return entry.path;
+  };
+  const withZip = async <T>(handle: string, work: (zip: ZipArchive) => Promise<T>): Promise<T> => {
+    const zip = await openArchive(archiveOf(handle));
+    try {
+      return await work(zip);
+    } finally {
+      zip.close();
+    }
+  };
+  const needDialogs = (): NonNullable<HostDeps['dialogs']> => {
+    if (!deps.dialogs) throw new OperationFailure('unavailable', 'This window has no file dialogs: type the path instead.');
+    return deps.dialogs;
+  };
+
+  const handlers: OperationHandlers = {
+    'app.info': async () => {
+      const device = await pl.device();
+      return {
+        version: APP_VERSION,
+        host: deps.host,
+        dataDir: pl.dataDir,
+        platform: process.platform,
+        device: { keyId: device.keyId, keyPath: device.keyPath, keyStorage: device.keyStorage },
+        capabilities: await capture.capabilities(),
+      };
+    },
+    'settings.get': async () => settings.get(),
+    'settings.update': async (patch) => {
+      const next = settings.update(patch as Partial<Settings>);
+      pl.setTsaUrls(next.tsaUrls);
+      return next;
+    },
+
+    'session.list': async () => pl.sessions.list(),
+    'session.get': async ({ id }) => {
+      const session = pl.sessions.get(id);
+      const counts: Record<string, number> = {};
+      const rows = pl.db.prepare(`SELECT json_extract(body, '$.type') AS type, COUNT(*) AS n FROM events WHERE session_id = ? GROUP BY type`).all(session.id) as { type: string; n: number }[];
+      for (const row of rows) counts[row.type] = row.n;
+      const latest = pl.checkpoints.latest(session.id);
+      const pending = pl.timestamps.list(session.id).filter((t) => t.state === 'pending').length;
+      return {
+        session,
+        counts,
+        lastCheckpoint: latest ? { seq: latest.statement.treeSize, time: latest.statement.time, treeSize: latest.statement.treeSize } : null,
+        pendingTimestamps: pending,
+        recording: capture.status(session.id),
+      };
+    },
+    'session.create': async (input) => {
+      const session = await pl.sessions.create(input);
+      if (input.kind === 'creation') capture.snapshotEnvironmentLater(session.id);
+      return session;
+    },
+    'session.events': async ({ id, afterSeq, limit }) => {
+      const session = pl.sessions.get(id);
+      const out: V.TimelineEvent[] = [];
+      for (const event of pl.events.iterate(session.id, afterSeq + 1)) {
+        out.push(timelineEvent(event));
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+    'session.note': async ({ id, text }) => timelineEvent(await pl.sessions.note(id, text)),
+    'session.attach': async ({ id, files }) => (await pl.sessions.attach(id, files)).map(timelineEvent),
+    'session.seal': async ({ id }) => {
+      const session = pl.sessions.get(id);
+      await capture.stop(session.id);
+      const result = await pl.sessions.seal(session.id);
+      const { pending, errors } = result.sealTimestamps;
+      return {
+        id: result.session.id,
+        sealedAt: result.session.sealedAt,
+        events: result.checkpoint.statement.treeSize,
+        tagManifestSha256: result.tagManifestSha256,
+        sealTokens: result.sealTokens,
+        pendingTimestamps: pending,
+        warning:
+          pending > 0
+            ? `${pending} timestamp request(s) are still pending (${errors[0] ?? 'the TSA was not reached'}). Seal again when the TSA can be reached.`
+            : result.sealTokens === 0
+              ? 'No time-stamping authority is configured: the seal has no trusted timestamp. Add one in Settings and seal again.'
+              : undefined,
+      };
+    },
+    'session.export': async ({ id, out }, { progress, signal }) => {
+      const session = pl.sessions.get(id);
+      const target = out ?? join(deps.exportDir, `proofline-${session.id.slice(0, 8)}-${(session.sealedAt ?? session.createdAt).replace(/[:.]/g, '-')}.zip`);
+      const result = await pl.exportSession(session.id, {
+        out: target,
+        signal,
+        onProgress: (p) => progress({ phase: 'export', done: p.done, total: p.total, detail: p.file }),
+      });
+      return { path: result.path, files: result.files, payloadBytes: result.payloadBytes };
+    },
+
+    'recording.start': async (input) => capture.start(pl.sessions.get(input.id).id, input),
+    'recording.pause': async ({ id }) => capture.pause(pl.sessions.get(id).id),
+    'recording.resume': async ({ id }) => capture.resume(pl.sessions.get(id).id),
+    'recording.stop': async ({ id }) => {
+      const sessionId = pl.sessions.get(id).id;
+      await capture.stop(sessionId);
+      return capture.status(sessionId);
+    },
+    'recording.status': async ({ id }) => capture.status(pl.sessions.get(id).id),
+
+    'generation.gallery': async ({ id }) => capture.gallery(pl.sessions.get(id).id),
+    'generation.mark': async ({ id, sha256, mark, reason }) => timelineEvent(await capture.mark(pl.sessions.get(id).id, sha256, mark, reason)),
+    'generation.link': async ({ id, from, to, relation, note }) => timelineEvent(await capture.link(pl.sessions.get(id).id, from, to, relation, note)),
+    'generation.compare': async ({ id, a, b }) => capture.compare(pl.sessions.get(id).id, a, b),
+    'blob.get': async ({ id, sha256, maxBytes }) => {
+      const session = pl.sessions.get(id);
+      const artifact = capture.findArtifact(session.id, sha256);
+      if (!artifact) throw new OperationFailure('not-found', `No file ${sha256.slice(0, 12)}… is recorded in this session.`);
+      if (artifact.size > maxBytes) return { mime: artifact.mime, size: artifact.size, truncated: true };
+      const bytes = readFileSync(pl.blobs.pathOf(artifact.sha256));
+      return { mime: artifact.mime, size: artifact.size, base64: bytes.toString('base64'), truncated: false };
+    },
+
+    'web.checkEnvironment': async ({ id, url }, { progress, signal }) => capture.checkEnvironment(id === undefined ? undefined : pl.sessions.get(id).id, url, progress, signal),
+    'web.capture': async ({ id, urls, concurrency, retries }, { progress, signal }) => capture.captureUrls(pl.sessions.get(id).id, urls, { concurrency, retries }, progress, signal),
+    'web.pages': async ({ id }) => capture.pages(pl.sessions.get(id).id),
+
+    'archive.open': async ({ path }) => {
+      let size: number;
+      try {
+        const stat = statSync(path);
+        if (!stat.isFile()) throw new OperationFailure('invalid-input', `${path} is not a file.`);
+        size = stat.size;
+      } catch (error) {
+        if (error instanceof OperationFailure) throw error;
+        throw new OperationFailure('not-found', `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+      }
+      const handle = randomUUID();
+      archives.set(handle, { path });
+      return { archive: handle, path, name: basename(path), size };
+    },
+    'archive.verify': async ({ archive }, { progress }) => {
+      const report = await verifyArchive(archiveOf(archive), {
+        trustedRoots: trustedRoots(settings.get()),
+        onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
+      });
+      return {
+        verdict: report.verdict,
+        exitCode: report.exitCode,
+        summary: report.summary,
+        session: report.session ? { id: report.session.id, title: report.session.title, kind: report.session.kind, sealedAt: report.session.sealedAt } : null,
+        checks: report.checks.map((c) => ({ id: c.id, title: CHECK_TITLES[c.id], status: c.status, detail: c.detail, where: c.where })),
+      };
+    },
+    'archive.contents': async ({ archive }) =>
+      withZip(archive, async (zip) => {
+        const session = zip.has('data/session.json') ? (JSON.parse(await zip.readText('data/session.json', 4 << 20)) as { [key: string]: V.TimelineEvent['payload'][string] }) : null;
+        const events: V.TimelineEvent[] = [];
+        let truncated = false;
+        if (zip.has('data/events.jsonl')) {
+          const lines = (await zip.readText('data/events.jsonl', 256 << 20)).split('\n').filter(Boolean);
+          truncated = lines.length > MAX_TIMELINE_EVENTS_IN_ARCHIVE;
+          for (const line of lines.slice(0, MAX_TIMELINE_EVENTS_IN_ARCHIVE)) {
+            try {
+              // Each line is an event's RFC 8785 body; its hash is the SHA-256 of the line.
+              const body = JSON.parse(line) as StoredEvent['body'];
+              events.push({ seq: body.seq, time: body.time, type: body.type, hash: sha256Hex(line), payload: body.payload ?? {}, artifacts: body.artifacts ?? [] });
+            } catch {
+              truncated = true; // a damaged line: the verifier names it; the viewer shows the rest
+            }
+          }
+        }
+        const names = new Set(zip.entries.map((e) => e.name));
+        const artifactPaths: Record<string, string> = {};
+        for (const name of names) {
+          const match = /^data\/artifacts\/([0-9a-f]{64})/.exec(name);
+          if (match) artifactPaths[match[1]!] = name;
+        }
+        const recording = events
+          .filter((e) => e.type === 'recording.segment' && e.artifacts[0])
+          .map((e) => {
+            const artifact = e.artifacts[0]!;
+            const duration = e.payload['durationMs'] ?? e.payload['duration'];
+            return { path: artifactPaths[artifact.sha256] ?? '', seq: e.seq, time: e.time, durationMs: typeof duration === 'number' ? duration : null, mime: artifact.mime };
+          })
+          .filter((segment) => segment.path !== '');
+        return { session, events, artifactPaths, recording, truncated };
+      }),
+    'archive.file': async ({ archive, path, maxBytes }) =>
+      withZip(archive, async (zip) => {
+        const entry = zip.entries.find((e) => e.name === path);
+        if (!entry) throw new OperationFailure('not-found', `The archive has no file ${path}.`);
+        const mime = mediaTypeOf(path);
+        if (entry.size > maxBytes) return { mime, size: entry.size, truncated: true };
+        return { mime, size: entry.size, base64: (await zip.readBytes(path, maxBytes)).toString('base64'), truncated: false };
+      }),
+
+    'dialog.chooseArchive': async () => needDialogs().chooseArchive(),
+    'dialog.chooseFolder': async () => needDialogs().chooseFolder(),
+    'dialog.chooseSaveArchive': async ({ suggestedName }) => needDialogs().chooseSaveArchive(suggestedName),
+  };
+
+  return {
+    handlers,
+    capture,
+    archivePath: (handle) => archives.get(handle)?.path,
+    async shutdown() {
+      await capture.stopAll();
+      archives.clear();
+    },
+  };
+}

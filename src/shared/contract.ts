@@ -1,0 +1,190 @@
+// The one operation contract (DESIGN.md: "one typed contract is the single source of truth for
+// IPC, the web host and the renderer's client"). Every operation a person can do in the app is
+// declared here once: its name, the zod schema its input must pass, the type of its result and,
+// for long operations, the type of the progress events it streams. The preload bridge, the IPC
+// registration in src/main, the web host (`proofline serve`) and the renderer's client are all
+// derived from this object; adding an operation here makes it appear everywhere, and the
+// compiler names every place that must handle it.
+import { z } from 'zod';
+import type * as V from './views.js';
+import type { SessionSummary } from './domain.js';
+
+/** A phantom marker carrying a TypeScript type through a value (no runtime check). */
+export interface Returns<T> {
+  readonly __returns?: T;
+}
+const returns = <T>(): Returns<T> => ({});
+
+interface OperationSpec<I extends z.ZodType, R, P> {
+  readonly input: I;
+  readonly result: Returns<R>;
+  /** Present for long operations: the type of each progress event streamed before the result. */
+  readonly progress?: Returns<P>;
+  /** Electron-only operations (native dialogs); the web host answers them with 404. */
+  readonly desktopOnly?: true;
+}
+const op = <I extends z.ZodType, R, P = never>(spec: OperationSpec<I, R, P>): OperationSpec<I, R, P> => spec;
+
+// Inputs are bounded: the web host and IPC both parse them before the core sees anything.
+const id = z.string().trim().min(4).max(64).regex(/^[0-9a-zA-Z-]+$/, 'a session id or a unique prefix of it');
+const sha256 = z.string().trim().toLowerCase().regex(/^[0-9a-f]{8,64}$/, 'a SHA-256 (or a unique prefix of 8+ hex digits)');
+const text = (max: number) => z.string().max(max);
+const path = z.string().trim().min(1).max(4096);
+const url = z.string().trim().max(8192).regex(/^https?:\/\//i, 'an http:// or https:// address');
+
+export const settingsSchema = z.object({
+  language: z.enum(['system', 'en', 'zh']).default('system'),
+  tsaUrls: z.array(url).max(8).default([]),
+  trustedRootFiles: z.array(path).max(16).default([]),
+  watchFolders: z.array(path).max(32).default([]),
+  draftFolders: z.array(path).max(32).default([]),
+  modelFolders: z.array(path).max(32).default([]),
+  comfyuiUrl: url.or(z.literal('')).default(''),
+  ffmpegPath: z.string().max(4096).default(''),
+  browserPath: z.string().max(4096).default(''),
+  recording: z
+    .object({
+      fps: z.number().int().min(1).max(60).default(15),
+      quality: z.enum(['low', 'medium', 'high']).default('medium'),
+      clock: z.boolean().default(true),
+      display: z.string().max(64).default(''),
+    })
+    .prefault({}),
+  checkpointMinutes: z.number().min(0.5).max(120).default(5),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const operations = {
+  'app.info': op({ input: z.object({}), result: returns<V.AppInfo>() }),
+  'settings.get': op({ input: z.object({}), result: returns<Settings>() }),
+  'settings.update': op({ input: settingsSchema.partial(), result: returns<Settings>() }),
+
+  'session.list': op({ input: z.object({}), result: returns<SessionSummary[]>() }),
+  'session.get': op({ input: z.object({ id }), result: returns<V.SessionDetail>() }),
+  'session.create': op({
+    input: z.object({
+      kind: z.enum(['creation', 'web']),
+      title: text(200).trim().min(1, 'say what is being recorded'),
+      creator: text(200).optional(),
+      description: text(4000).optional(),
+    }),
+    result: returns<SessionSummary>(),
+  }),
+  'session.events': op({
+    input: z.object({ id, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(2000).default(500) }),
+    result: returns<V.TimelineEvent[]>(),
+  }),
+  'session.note': op({ input: z.object({ id, text: text(10_000).trim().min(1, 'write the note first') }), result: returns<V.TimelineEvent>() }),
+  'session.attach': op({ input: z.object({ id, files: z.array(path).min(1).max(200) }), result: returns<V.TimelineEvent[]>() }),
+  'session.seal': op({ input: z.object({ id }), result: returns<V.SealSummary>() }),
+  'session.export': op({
+    input: z.object({ id, out: path.optional() }),
+    result: returns<V.ExportSummary>(),
+    progress: returns<V.Progress>(),
+  }),
+
+  'recording.start': op({
+    input: z.object({
+      id,
+      screen: z.boolean().default(true),
+      watch: z.array(path).max(32).optional(),
+      drafts: z.array(path).max(32).optional(),
+      comfyuiUrl: url.optional(),
+      region: z.object({ width: z.number().int().min(16), height: z.number().int().min(16), x: z.number().int().min(0), y: z.number().int().min(0) }).optional(),
+    }),
+    result: returns<V.RecordingStatus>(),
+  }),
+  'recording.pause': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
+  'recording.resume': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
+  'recording.stop': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
+  'recording.status': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
+
+  'generation.gallery': op({ input: z.object({ id }), result: returns<V.Gallery>() }),
+  'generation.mark': op({
+    input: z.object({ id, sha256, mark: z.enum(['selected', 'rejected', 'final']), reason: text(2000).optional() }),
+    result: returns<V.TimelineEvent>(),
+  }),
+  'generation.link': op({
+    input: z.object({ id, from: sha256, to: sha256, relation: z.enum(['img2img', 'variant', 'draft-of', 'edit-of', 'upscale-of']), note: text(2000).optional() }),
+    result: returns<V.TimelineEvent>(),
+  }),
+  'generation.compare': op({ input: z.object({ id, a: sha256, b: sha256 }), result: returns<V.Comparison>() }),
+  'blob.get': op({ input: z.object({ id, sha256, maxBytes: z.number().int().min(1).max(64 << 20).default(16 << 20) }), result: returns<V.BlobData>() }),
+
+  'web.checkEnvironment': op({
+    input: z.object({ id: id.optional(), url: url.optional() }),
+    result: returns<V.EnvironmentCheck>(),
+    progress: returns<V.Progress>(),
+  }),
+  'web.capture': op({
+    input: z.object({ id, urls: z.array(url).min(1).max(1000), concurrency: z.number().int().min(1).max(8).default(2), retries: z.number().int().min(0).max(5).default(1) }),
+    result: returns<V.BatchSummary>(),
+    progress: returns<V.CaptureProgress>(),
+  }),
+  'web.pages': op({ input: z.object({ id }), result: returns<V.CapturedPage[]>() }),
+
+  'archive.open': op({ input: z.object({ path }), result: returns<V.ArchiveHandle>() }),
+  'archive.verify': op({
+    input: z.object({ archive: z.string().uuid() }),
+    result: returns<V.VerifyReport>(),
+    progress: returns<V.Progress>(),
+  }),
+  'archive.contents': op({ input: z.object({ archive: z.string().uuid() }), result: returns<V.ArchiveContents>() }),
+  'archive.file': op({
+    input: z.object({ archive: z.string().uuid(), path: path.max(1024), maxBytes: z.number().int().min(1).max(64 << 20).default(16 << 20) }),
+    result: returns<V.BlobData>(),
+  }),
+
+  'dialog.chooseArchive': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),
+  'dialog.chooseFolder': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),
+  'dialog.chooseSaveArchive': op({ input: z.object({ suggestedName: text(200) }), result: returns<string | null>(), desktopOnly: true }),
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type InputOf<N extends OperationName> = z.input<Operations[N]['input']>;
+export type ParsedInputOf<N extends OperationName> = z.output<Operations[N]['input']>;
+export type ResultOf<N extends OperationName> = Operations[N]['result'] extends Returns<infer R> ? R : never;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ProgressOf<N extends OperationName> = Operations[N] extends OperationSpec<any, any, infer P> ? P : never;
+
+export const operationNames = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name);
+}
+
+/** The renderer's view of every operation: one async function each, with optional progress. */
+export type OperationClient = {
+  readonly [N in OperationName]: (input: InputOf<N>, onProgress?: (progress: ProgressOf<N>) => void) => Promise<ResultOf<N>>;
+};
+
+/** What a host implements: one handler per operation, given parsed input and a progress sink. */
+export type OperationHandlers = {
+  readonly [N in OperationName]: (input: ParsedInputOf<N>, context: HandlerContext<ProgressOf<N>>) => Promise<ResultOf<N>>;
+};
+
+export interface HandlerContext<P> {
+  readonly progress: (event: P) => void;
+  readonly signal: AbortSignal;
+}
+
+/** An error a person can act on, carried across IPC and HTTP with its kind intact. */
+export interface OperationError {
+  readonly kind: 'invalid-input' | 'not-found' | 'conflict' | 'unavailable' | 'failed';
+  readonly message: string;
+  /** For invalid input: which field and why. */
+  readonly issues?: readonly { readonly path: string; readonly message: string }[];
+}
+
+/** Parses an operation's input, turning zod's issues into an OperationError. */
+export function parseInput<N extends OperationName>(name: N, input: unknown): { ok: true; value: ParsedInputOf<N> } | { ok: false; error: OperationError } {
+  const result = operations[name].input.safeParse(input ?? {});
+  if (result.success) return { ok: true, value: result.data as ParsedInputOf<N> };
+  const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const first = issues[0];
+  return {
+    ok: false,
+    error: { kind: 'invalid-input', message: first ? `${first.path || 'input'}: ${first.message}` : 'invalid input', issues },
+  };
+}
