@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserContext, Response } from 'playwright';
+import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
+import { APP_NAME, APP_VERSION } from '../../../shared/version.js';
+import type { Proofline } from '../../proofline.js';
+import { ArtifactSink } from './artifact-sink.js';
+import type { BrowserFacts, LaunchedBrowser } from './browser-launch.js';
+import { classifyFailure, isRetryable, type CaptureFailure } from './failure-kind.js';
+import { harExchanges, parseHar } from './har.js';
+import { captureRenderedPage, type RenderedFacts } from './rendered-page.js';
+import { NetworkQuiet } from './scroll.js';
+import { chainPem, fetchTlsChain, type TlsChainFacts } from './tls-chain.js';
+import { writeWacz } from './wacz-writer.js';
+
+export interface PageCaptureSettings {
+  readonly navigationTimeoutMs: number;
+  readonly maxScrollHeightPx: number;
+  readonly maxScrollMs: number;
+  readonly ignoreHttpsErrors: boolean;
+  readonly extraCaRoots: readonly string[];
+  readonly workDir: string;
+}
+
+export type PageState = 'loading' | 'scrolling' | 'saving';
+
+export interface PageAttempt {
+  readonly url: string;
+  readonly attempt: number;
+  /** On the last attempt a 5xx page is captured as it is; before it, it is retried. */
+  readonly lastAttempt: boolean;
+  readonly onState: (state: PageState) => void;
+}
+
+export type PageOutcome =
+  | {
+      readonly ok: true;
+      readonly event: StoredEvent;
+      readonly finalUrl: string;
+      readonly status: number;
+      readonly partial: boolean;
+      /** Set when the page was captured but the server answered with an error status. */
+      readonly httpError?: CaptureFailure;
+    }
+  | { readonly ok: false; readonly failure: CaptureFailure; readonly retryable: boolean; readonly status?: number };
+
+export interface Redirect {
+  readonly url: string;
+  readonly status: number;
+  readonly location: string | null;
+}
+
+async function redirectChain(response: Response): Promise<Redirect[]> {
+  const chain: Redirect[] = [];
+  let request = response.request().redirectedFrom();
+  while (request) {
+    const hop = await request.response();
+    chain.unshift({ url: request.url(), status: hop?.status() ?? 0, location: (await hop?.headerValue('location')) ?? null });
+    request = request.redirectedFrom();
+  }
+  return chain;
+}
+
+const RETRYABLE_STATUS = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+/**
+ * Captures one URL in a fresh browser context: navigation facts, the rendered page (screenshot,
+ * MHTML, DOM, text), the network log as HAR and WACZ, and the TLS chain, then a `web.capture`
+ * event naming every artifact, a checkpoint and a timestamp request.
+ *
+ * A page that never finishes loading: if the navigation committed (the server answered and the
+ * document started rendering) it is captured as it stands when the timeout runs out and flagged
+ * `partial: true`; if nothing committed in time the attempt fails with kind 'timeout'.
+ */
+export async function capturePage(
+  pl: Proofline,
+  sessionId: string,
+  launched: LaunchedBrowser,
+  settings: PageCaptureSettings,
+  attempt: PageAttempt,
+): Promise<PageOutcome> {
+  const captureId = randomUUID();
+  const dir = await mkdtemp(join(settings.workDir, 'page-'));
+  const harPath = join(dir, 'network.har');
+  let context: BrowserContext | undefined;
+  try {
+    context = await launched.browser.newContext({
+      recordHar: { path: harPath, content: 'embed', mode: 'full' },
+      ignoreHTTPSErrors: settings.ignoreHttpsErrors,
+      viewport: { width: 1280, height: 800 },
+      serviceWorkers: 'block',
+      acceptDownloads: false,
+    });
+    const page = await context.newPage();
+    const quiet = new NetworkQuiet(page);
+    attempt.onState('loading');
+    const startedAt = new Date();
+    let response: Response | null;
+    try {
+      response = await page.goto(attempt.url, { waitUntil: 'commit', timeout: settings.navigationTimeoutMs });
+    } catch (error) {
+      const failure = classifyFailure(error);
+      return { ok: false, failure, retryable: isRetryable(failure.kind) };
+    }
+    if (!response) {
+      return { ok: false, failure: { kind: 'other', message: 'the browser reported no response for the navigation' }, retryable: false };
+    }
+    const committedAt = new Date();
+    const status = response.status();
+    if (RETRYABLE_STATUS(status) && !attempt.lastAttempt) {
+      return { ok: false, failure: { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() }, retryable: true, status };
+    }
+    const remaining = settings.navigationTimeoutMs - (Date.now() - startedAt.getTime());
+    let partial = false;
+    try {
+      await page.waitForLoadState('load', { timeout: Math.max(1, remaining) });
+    } catch {
+      partial = true;
+    }
+    // Network idle-ish: give late requests a moment, never more than 2 s.
+    await quiet.settle(0, 300, partial ? 500 : 2000);
+    const navigation = await navigationFacts(response, attempt.url, startedAt, committedAt, partial);
+    pl.events.append(sessionId, { type: 'web.navigation', payload: { captureId, trigger: 'batch', attempt: attempt.attempt, ...navigation.payload } });
+
+    const sink = new ArtifactSink(pl, sessionId, captureId, attempt.url);
+    const rendered = await captureRenderedPage(context, page, quiet, sink, dir, { maxHeightPx: settings.maxScrollHeightPx, maxMs: settings.maxScrollMs }, attempt.onState);
+    const title = rendered.title;
+    await context.close();
+    context = undefined;
+    await sink.add(harPath, 'network.har', 'har');
+    const wacz = await writeWaczFromHar(harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt });
+    await sink.add(wacz.path, 'capture.wacz', 'wacz');
+    const tls = await captureTls(navigation.finalUrl, settings, dir, sink);
+
+    const httpError: CaptureFailure | undefined = status >= 400 ? { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() } : undefined;
+    const event = pl.events.append(sessionId, {
+      type: 'web.capture',
+      payload: captureFacts({ captureId, attempt, navigation, rendered, tls, wacz, browser: launched.facts, settings, partial, httpError }),
+      artifacts: sink.artifacts,
+    });
+    await pl.sessions.checkpoint(sessionId, 'manual');
+    return { ok: true, event, finalUrl: navigation.finalUrl, status, partial, ...(httpError ? { httpError } : {}) };
+  } catch (error) {
+    const failure = classifyFailure(error);
+    return { ok: false, failure: { kind: failure.kind === 'other' ? 'browser' : failure.kind, message: failure.message }, retryable: true };
+  } finally {
+    await context?.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface NavigationFacts {
+  readonly finalUrl: string;
+  readonly status: number;
+  readonly payload: { [key: string]: JsonValue };
+}
+
+async function navigationFacts(response: Response, typedUrl: string, startedAt: Date, committedAt: Date, partial: boolean): Promise<NavigationFacts> {
+  const redirects = await redirectChain(response);
+  const server = await response.serverAddr();
+  const security = await response.securityDetails();
+  const headers = (await response.headersArray()).map((h) => [h.name, h.value]);
+  const finalUrl = response.url();
+  return {
+    finalUrl,
+    status: response.status(),
+    payload: {
+      typedUrl,
+      redirects: redirects.map((r) => ({ url: r.url, status: r.status, location: r.location })),
+      finalUrl,
+      status: response.status(),
+      statusText: response.statusText(),
+      headers,
+      serverIp: server?.ipAddress ?? null,
+      serverPort: server?.port ?? null,
+      security: security?.protocol
+        ? { protocol: security.protocol ?? null, issuer: security.issuer ?? null, subjectName: security.subjectName ?? null, validFrom: security.validFrom ?? null, validTo: security.validTo ?? null }
+        : null,
+      startedAt: startedAt.toISOString(),
+      committedAt: committedAt.toISOString(),
+      loaded: !partial,
+    },
+  };
+}
+
+async function writeWaczFromHar(harPath: string, out: string, page: { url: string; title: string; ts: Date }): Promise<Awaited<ReturnType<typeof writeWacz>>> {
+  const har = parseHar(await readFile(harPath, 'utf8'), harPath);
+  return writeWacz(out, {
+    exchanges: harExchanges(har),
+    pages: [page],
+    title: `Capture of ${page.url}`,
+    software: `${APP_NAME} ${APP_VERSION}`,
+    created: new Date(),
+  });
+}
+
+async function captureTls(finalUrl: string, settings: PageCaptureSettings, dir: string, sink: ArtifactSink): Promise<TlsChainFacts | { error: string } | null> {
+  if (!finalUrl.startsWith('https:')) return null;
+  try {
+    const facts = await fetchTlsChain(finalUrl, { timeoutMs: 10_000, extraCaRoots: settings.extraCaRoots });
+    await writeFile(join(dir, 'tls-chain.pem'), chainPem(facts));
+    await sink.add(join(dir, 'tls-chain.pem'), 'tls-chain.pem', 'tls-chain');
+    return facts;
+  } catch (error) {
+    // The page was captured; a chain that cannot be fetched again is recorded, not fatal.
+    return { error: (error as Error).message };
+  }
+}
+
+function captureFacts(input: {
+  captureId: string;
+  attempt: PageAttempt;
+  navigation: NavigationFacts;
+  rendered: RenderedFacts;
+  tls: TlsChainFacts | { error: string } | null;
+  wacz: Awaited<ReturnType<typeof writeWacz>>;
+  browser: BrowserFacts;
+  settings: PageCaptureSettings;
+  partial: boolean;
+  httpError: CaptureFailure | undefined;
+}): { [key: string]: JsonValue } {
+  const { navigation, rendered, tls } = input;
+  const nav = navigation.payload;
+  return {
+    captureId: input.captureId,
+    url: input.attempt.url,
+    finalUrl: navigation.finalUrl,
+    status: navigation.status,
+    headers: nav['headers'] ?? [],
+    redirects: nav['redirects'] ?? [],
+    serverIp: nav['serverIp'] ?? null,
+    serverPort: nav['serverPort'] ?? null,
+    title: rendered.title,
+    partial: input.partial,
+    attempt: input.attempt.attempt,
+    httpError: input.httpError ? { kind: input.httpError.kind, message: input.httpError.message } : null,
+    tls: tls === null
+      ? null
+      : 'error' in tls
+        ? { error: tls.error, browser: nav['security'] ?? null }
+        : {
+            protocol: tls.protocol,
+            cipher: tls.cipher,
+            authorized: tls.authorized,
+            authorizationError: tls.authorizationError,
+            ...(tls.authorizedWithExtraRoots === undefined ? {} : { authorizedWithExtraRoots: tls.authorizedWithExtraRoots, extraRootsError: tls.extraRootsError ?? null }),
+            servername: tls.servername,
+            chain: tls.certificates.map((c) => ({ subject: c.subject, issuer: c.issuer, serialNumber: c.serialNumber, validFrom: c.validFrom, validTo: c.validTo, sha256: c.sha256 })),
+            browser: nav['security'] ?? null,
+          },
+    certificateHandling: {
+      ignoreHttpsErrors: input.settings.ignoreHttpsErrors,
+      extraRootSpkiHashes: [...input.browser.trust.extraRootSpkiHashes],
+    },
+    scroll: {
+      heightPx: rendered.scroll.heightPx,
+      timeMs: rendered.scroll.timeMs,
+      steps: rendered.scroll.steps,
+      hitHeightLimit: rendered.scroll.hitHeightLimit,
+      hitTimeLimit: rendered.scroll.hitTimeLimit,
+      maxHeightPx: rendered.scroll.limits.maxHeightPx,
+      maxMs: rendered.scroll.limits.maxMs,
+    },
+    screenshot: { ...rendered.screenshot },
+    wacz: { records: input.wacz.records, datapackageHash: input.wacz.datapackageHash, waczVersion: '1.1.1' },
+    browser: { path: input.browser.path, source: input.browser.source, version: input.browser.version, headless: input.browser.headless, args: [...input.browser.args] },
+    artifacts: ['screenshot.png', 'page.mhtml', 'dom.html', 'text.txt', 'network.har', 'capture.wacz', ...(tls && !('error' in tls) ? ['tls-chain.pem'] : [])],
+  };
+}
+

@@ -1,0 +1,221 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Proofline } from '../../proofline.js';
+import { launchBrowser, type LaunchedBrowser } from './browser-launch.js';
+import { capturePage, type PageCaptureSettings } from './capture-page.js';
+import type { CaptureFailure, FailureKind } from './failure-kind.js';
+
+export type CaptureState = 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying';
+
+export interface CaptureProgress {
+  readonly url: string;
+  readonly state: CaptureState;
+  readonly attempt: number;
+  readonly message?: string;
+}
+
+export interface CaptureUrlsOptions {
+  readonly browserPath?: string;
+  /** Pages captured at once, each in its own browser context (default 2). */
+  readonly concurrency?: number;
+  /** Further attempts after a failure that may pass (refused, DNS, timeout, 5xx); default 2. */
+  readonly retries?: number;
+  /** First backoff delay; doubled each retry (default 1000 ms). */
+  readonly retryDelayMs?: number;
+  /** From the start of navigation to the page's load event (default 30 s). */
+  readonly navigationTimeoutMs?: number;
+  readonly maxScrollHeightPx?: number;
+  readonly maxScrollMs?: number;
+  /** Capture pages whose certificate the browser does not trust (recorded in every capture). */
+  readonly ignoreHttpsErrors?: boolean;
+  /** PEM roots to accept besides the system's; trust is by SPKI hash and recorded. */
+  readonly extraCaRoots?: string[];
+  readonly onProgress?: (progress: CaptureProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Reuse a browser the caller launched (the bench and the interactive host); not closed here. */
+  readonly browser?: LaunchedBrowser;
+}
+
+export interface UrlResult {
+  readonly url: string;
+  readonly ok: boolean;
+  readonly finalUrl?: string;
+  readonly status?: number;
+  /** seq of the `web.capture` event (also set for a page captured with an HTTP error status) */
+  readonly eventSeq?: number;
+  readonly partial?: boolean;
+  readonly attempts: number;
+  readonly error?: { readonly kind: FailureKind; readonly message: string };
+}
+
+export interface BatchResult {
+  readonly results: UrlResult[];
+  readonly captured: number;
+  readonly failed: number;
+}
+
+export const CAPTURE_DEFAULTS = {
+  concurrency: 2,
+  retries: 2,
+  retryDelayMs: 1000,
+  navigationTimeoutMs: 30_000,
+  maxScrollHeightPx: 40_000,
+  maxScrollMs: 30_000,
+} as const;
+
+/** Reads a URL list file: one URL a line; blank lines and lines starting with # are skipped. */
+export async function readUrlList(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read the URL list ${path}: ${(error as Error).message}`);
+  }
+  return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+}
+
+/** http(s) URLs only; a bare host name gets https://. Anything else is refused up front, by name. */
+export function normaliseUrl(raw: string): string {
+  const text = raw.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(`'${raw}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`'${raw}' is not an http or https URL`);
+  return url.href;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number of at least ${min}, not ${value}`);
+  return value;
+}
+
+/**
+ * Captures a list of URLs headless, several at once (one browser, a fresh context per URL),
+ * retrying failures that may pass with exponential backoff. One URL failing never stops the
+ * others; each failure is recorded as a `web.capture.failed` event with its reason.
+ */
+export async function captureUrls(pl: Proofline, sessionId: string, urls: string[], options: CaptureUrlsOptions = {}): Promise<BatchResult> {
+  const session = pl.sessions.get(sessionId);
+  if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
+  const concurrency = Math.floor(positive('concurrency', options.concurrency, CAPTURE_DEFAULTS.concurrency));
+  const retries = Math.floor(positive('retries', options.retries, CAPTURE_DEFAULTS.retries, 0));
+  const retryDelayMs = positive('retryDelayMs', options.retryDelayMs, CAPTURE_DEFAULTS.retryDelayMs, 0);
+  const settingsBase = {
+    navigationTimeoutMs: positive('navigationTimeoutMs', options.navigationTimeoutMs, CAPTURE_DEFAULTS.navigationTimeoutMs, 100),
+    maxScrollHeightPx: positive('maxScrollHeightPx', options.maxScrollHeightPx, CAPTURE_DEFAULTS.maxScrollHeightPx, 100),
+    maxScrollMs: positive('maxScrollMs', options.maxScrollMs, CAPTURE_DEFAULTS.maxScrollMs, 0),
+    ignoreHttpsErrors: options.ignoreHttpsErrors ?? false,
+    extraCaRoots: options.extraCaRoots ?? [],
+  };
+  const report = options.onProgress ?? (() => {});
+  const results: UrlResult[] = new Array(urls.length);
+  const queue: number[] = [];
+  urls.forEach((raw, index) => {
+    try {
+      normaliseUrl(raw);
+      queue.push(index);
+      report({ url: raw, state: 'queued', attempt: 0 });
+    } catch (error) {
+      const failure: CaptureFailure = { kind: 'invalid-url', message: (error as Error).message };
+      recordFailure(pl, sessionId, raw, failure, 0, false);
+      results[index] = { url: raw, ok: false, attempts: 0, error: failure };
+      report({ url: raw, state: 'failed', attempt: 0, message: failure.message });
+    }
+  });
+  if (queue.length === 0) return summarise(results);
+
+  const workDir = await mkdtemp(join(tmpdir(), 'proofline-web-'));
+  const launched = options.browser ?? (await launchBrowser({ browserPath: options.browserPath, extraCaRoots: settingsBase.extraCaRoots }));
+  const settings: PageCaptureSettings = { ...settingsBase, workDir };
+  try {
+    const worker = async (): Promise<void> => {
+      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+        results[index] = await captureOne(pl, sessionId, launched, settings, urls[index]!, retries, retryDelayMs, report, options.signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  } finally {
+    if (!options.browser) await launched.browser.close().catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true });
+  }
+  return summarise(results);
+}
+
+function summarise(results: UrlResult[]): BatchResult {
+  const captured = results.filter((r) => r.ok).length;
+  return { results, captured, failed: results.length - captured };
+}
+
+async function captureOne(
+  pl: Proofline,
+  sessionId: string,
+  launched: LaunchedBrowser,
+  settings: PageCaptureSettings,
+  raw: string,
+  retries: number,
+  retryDelayMs: number,
+  report: (p: CaptureProgress) => void,
+  signal: AbortSignal | undefined,
+): Promise<UrlResult> {
+  const url = normaliseUrl(raw);
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal?.aborted) {
+      const failure: CaptureFailure = { kind: 'aborted', message: 'the batch was cancelled before this URL was captured' };
+      recordFailure(pl, sessionId, url, failure, attempt, false);
+      report({ url: raw, state: 'failed', attempt, message: failure.message });
+      return { url: raw, ok: false, attempts: attempt - 1, error: failure };
+    }
+    const lastAttempt = attempt > retries;
+    const outcome = await capturePage(pl, sessionId, launched, settings, {
+      url,
+      attempt,
+      lastAttempt,
+      onState: (state) => report({ url: raw, state, attempt }),
+    });
+    if (outcome.ok) {
+      const base = { url: raw, finalUrl: outcome.finalUrl, status: outcome.status, eventSeq: outcome.event.body.seq, partial: outcome.partial, attempts: attempt };
+      if (outcome.httpError) {
+        // Captured as evidence (a 404 shows the page is gone), but not the page that was asked for.
+        recordFailure(pl, sessionId, url, outcome.httpError, attempt, false, outcome.event.body.seq);
+        report({ url: raw, state: 'failed', attempt, message: outcome.httpError.message });
+        return { ...base, ok: false, error: outcome.httpError };
+      }
+      report({ url: raw, state: 'done', attempt, message: outcome.partial ? 'captured what rendered before the timeout (partial)' : undefined });
+      return { ...base, ok: true };
+    }
+    const willRetry = outcome.retryable && !lastAttempt;
+    recordFailure(pl, sessionId, url, outcome.failure, attempt, willRetry);
+    if (!willRetry) {
+      report({ url: raw, state: 'failed', attempt, message: outcome.failure.message });
+      return { url: raw, ok: false, attempts: attempt, error: outcome.failure, ...(outcome.status ? { status: outcome.status } : {}) };
+    }
+    report({ url: raw, state: 'retrying', attempt, message: outcome.failure.message });
+    await sleep(retryDelayMs * 2 ** (attempt - 1), signal);
+  }
+}
+
+function recordFailure(pl: Proofline, sessionId: string, url: string, failure: CaptureFailure, attempt: number, willRetry: boolean, captureEventSeq?: number): void {
+  pl.events.append(sessionId, {
+    type: 'web.capture.failed',
+    payload: { url, kind: failure.kind, message: failure.message, attempt, willRetry, ...(captureEventSeq === undefined ? {} : { captureEventSeq }) },
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

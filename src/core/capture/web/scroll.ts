@@ -1,0 +1,103 @@
+import type { Page, Request } from 'playwright';
+
+export interface ScrollBounds {
+  readonly maxHeightPx: number;
+  readonly maxMs: number;
+}
+
+export interface ScrollResult {
+  /** document height (CSS px) when scrolling stopped */
+  readonly heightPx: number;
+  readonly timeMs: number;
+  readonly steps: number;
+  readonly hitHeightLimit: boolean;
+  readonly hitTimeLimit: boolean;
+  readonly limits: ScrollBounds;
+}
+
+/** Counts requests in flight on a page, to wait for a quiet network between scroll steps. */
+export class NetworkQuiet {
+  private readonly pending = new Map<Request, number>();
+  private lastActivity = Date.now();
+
+  constructor(page: Page) {
+    page.on('request', (request) => {
+      this.pending.set(request, Date.now());
+      this.lastActivity = Date.now();
+    });
+    const done = (request: Request): void => {
+      this.pending.delete(request);
+      this.lastActivity = Date.now();
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+  }
+
+  /**
+   * Waits until no request that started after `since` is still running and nothing happened for
+   * `quietMs`, or `maxMs` passed. Requests older than `since` (a body the server never ends) are
+   * not waited for again: each step would otherwise burn its whole budget on them.
+   */
+  async settle(since: number, quietMs: number, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline) {
+      const busy = [...this.pending.values()].some((started) => started >= since);
+      if (!busy && Date.now() - this.lastActivity >= quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+interface Metrics {
+  readonly y: number;
+  readonly viewport: number;
+  readonly height: number;
+}
+
+// Page scripts are strings: the core is compiled without the DOM library (it never runs in a page).
+const METRICS = `(() => {
+  const root = document.scrollingElement || document.documentElement;
+  return { y: window.scrollY, viewport: window.innerHeight, height: Math.max(root.scrollHeight, document.body ? document.body.scrollHeight : 0) };
+})()`;
+const STEP = 'window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)))';
+const TOP = 'window.scrollTo(0, 0)';
+
+const metrics = (page: Page): Promise<Metrics> => page.evaluate<Metrics>(METRICS);
+
+/**
+ * Scrolls to the bottom one viewport at a time, letting the network settle after each step, so
+ * that lazy images and content inserted on scroll are loaded before the screenshot. Bounded in
+ * height and time; which bound stopped it is part of the record. Ends back at the top.
+ */
+export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: ScrollBounds): Promise<ScrollResult> {
+  const started = Date.now();
+  let steps = 0;
+  let hitHeightLimit = false;
+  let hitTimeLimit = false;
+  let current = await metrics(page);
+  for (;;) {
+    if (current.y + current.viewport >= current.height - 1) break;
+    if (current.y + current.viewport >= bounds.maxHeightPx) {
+      hitHeightLimit = true;
+      break;
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed >= bounds.maxMs) {
+      hitTimeLimit = true;
+      break;
+    }
+    const stepStart = Date.now();
+    await page.evaluate(STEP);
+    steps += 1;
+    await quiet.settle(stepStart, 150, Math.min(1500, Math.max(0, bounds.maxMs - (Date.now() - started))));
+    const next = await metrics(page);
+    if (next.y === current.y && next.height === current.height) break; // cannot scroll further
+    current = next;
+  }
+  // Content inserted at the very bottom gets a last moment to load before scrolling back.
+  await quiet.settle(started, 200, Math.min(2000, Math.max(0, bounds.maxMs - (Date.now() - started))));
+  const final = await metrics(page);
+  await page.evaluate(TOP);
+  if (final.height > bounds.maxHeightPx) hitHeightLimit = true;
+  return { heightPx: final.height, timeMs: Date.now() - started, steps, hitHeightLimit, hitTimeLimit, limits: bounds };
+}

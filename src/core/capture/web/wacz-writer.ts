@@ -1,0 +1,115 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import archiver from 'archiver';
+import type { HttpExchange } from './har.js';
+import { buildWarc, cdxjText } from './warc-records.js';
+
+export const WACZ_VERSION = '1.1.1';
+
+export interface WaczPage {
+  readonly url: string;
+  readonly title: string;
+  readonly ts: Date;
+}
+
+export interface WaczResource {
+  readonly name: string;
+  readonly path: string;
+  readonly hash: string;
+  readonly bytes: number;
+}
+
+export interface WaczResult {
+  readonly path: string;
+  readonly bytes: number;
+  readonly records: number;
+  readonly resources: readonly WaczResource[];
+  readonly datapackageHash: string;
+}
+
+export interface WriteWaczInput {
+  readonly exchanges: readonly HttpExchange[];
+  readonly pages: readonly WaczPage[];
+  readonly title: string;
+  readonly software: string;
+  readonly created: Date;
+  readonly warcName?: string;
+}
+
+const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/**
+ * Writes a WACZ 1.1.1 (https://specs.webrecorder.net/wacz/1.1.1/): archive/ with the WARC,
+ * indexes/index.cdx (CDXJ), pages/pages.jsonl, datapackage.json listing each of them with its
+ * SHA-256 and size, and datapackage-digest.json holding the hash of datapackage.json. Every
+ * entry is stored, not deflated, so a replay tool can read WARC records by offset through the zip.
+ */
+export async function writeWacz(outPath: string, input: WriteWaczInput): Promise<WaczResult> {
+  const warcName = input.warcName ?? 'data.warc.gz';
+  const warc = await buildWarc(input.exchanges, {
+    filename: warcName,
+    software: input.software,
+    description: input.title,
+    date: input.created,
+  });
+  const cdxj = Buffer.from(cdxjText(warc.index));
+  const pageLines = [
+    JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' }),
+    ...input.pages.map((page) => JSON.stringify({ id: randomUUID().replace(/-/g, ''), url: page.url, title: page.title, ts: page.ts.toISOString() })),
+  ];
+  const pagesJsonl = Buffer.from(`${pageLines.join('\n')}\n`);
+  const files: { path: string; data: Buffer }[] = [
+    { path: `archive/${warcName}`, data: warc.bytes },
+    { path: 'indexes/index.cdx', data: cdxj },
+    { path: 'pages/pages.jsonl', data: pagesJsonl },
+  ];
+  const resources: WaczResource[] = files.map((file) => ({
+    name: file.path.slice(file.path.lastIndexOf('/') + 1).toLowerCase(),
+    path: file.path,
+    hash: sha256(file.data),
+    bytes: file.data.length,
+  }));
+  const main = input.pages[0];
+  const datapackage = {
+    profile: 'data-package',
+    resources,
+    wacz_version: WACZ_VERSION,
+    title: input.title,
+    software: input.software,
+    created: input.created.toISOString(),
+    ...(main ? { mainPageUrl: main.url, mainPageDate: main.ts.toISOString() } : {}),
+  };
+  const datapackageBytes = Buffer.from(JSON.stringify(datapackage, null, 2));
+  const datapackageHash = sha256(datapackageBytes);
+  const digest = Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: datapackageHash }, null, 2));
+
+  const bytes = await zipStored(outPath, [
+    ...files,
+    { path: 'datapackage.json', data: datapackageBytes },
+    { path: 'datapackage-digest.json', data: digest },
+  ], input.created);
+  return { path: outPath, bytes, records: warc.records, resources, datapackageHash };
+}
+
+function zipStored(outPath: string, entries: readonly { path: string; data: Buffer }[], date: Date): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const output = createWriteStream(outPath, { flags: 'wx' });
+    const zip = archiver('zip', { store: true });
+    let failed = false;
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      zip.abort();
+      output.destroy();
+      reject(new Error(`Could not write the web archive ${outPath}: ${error.message}`));
+    };
+    output.on('error', fail);
+    zip.on('error', fail);
+    output.on('close', () => {
+      if (!failed) resolve(zip.pointer());
+    });
+    zip.pipe(output);
+    for (const entry of entries) zip.append(entry.data, { name: entry.path, date, store: true });
+    void zip.finalize();
+  });
+}

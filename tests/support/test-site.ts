@@ -1,0 +1,208 @@
+// A small web site on loopback for the web-capture tests: one handler behind a plain HTTP
+// server and an HTTPS server whose certificate comes from a test CA made here with openssl
+// (CA → leaf for 127.0.0.1 and localhost, with subjectAltName), so TLS is real end to end and
+// the system does not trust it.
+//
+// Pages: /plain, /redirect (301 → 302 → /plain), /tall (lazy images far below the fold and an
+// image inserted by script when the reader scrolls near the bottom), /never (a subresource the
+// server holds open forever), /missing (404), /page/N (a small page for batches), and
+// refusedUrl(): a loopback port that refuses connections.
+
+import { execFile } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
+
+const run = promisify(execFile);
+
+export interface TestSite {
+  /** http://127.0.0.1:PORT */
+  readonly httpOrigin: string;
+  /** https://127.0.0.1:PORT (the test CA's leaf) */
+  readonly httpsOrigin: string;
+  readonly caPem: string;
+  readonly leafPem: string;
+  /** base64 SHA-256 of the leaf's SubjectPublicKeyInfo: Chromium's --ignore-certificate-errors-spki-list form. */
+  readonly leafSpki: string;
+  /** Height in CSS pixels of /tall. */
+  readonly tallHeightPx: number;
+  /** Paths requested so far, in order. */
+  readonly requested: readonly string[];
+  /** A URL on loopback whose port refuses connections. */
+  refusedUrl(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const LEAF_EXT = `[leaf]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+authorityKeyIdentifier = keyid
+`;
+
+export const TALL_HEIGHT_PX = 9000;
+
+function png(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
+  const image = new PNG({ width, height });
+  for (let i = 0; i < width * height; i += 1) {
+    image.data[i * 4] = rgb[0];
+    image.data[i * 4 + 1] = rgb[1];
+    image.data[i * 4 + 2] = rgb[2];
+    image.data[i * 4 + 3] = 255;
+  }
+  return PNG.sync.write(image);
+}
+
+const IMAGES: Record<string, Buffer> = {
+  '/img/top.png': png(40, 40, [200, 30, 30]),
+  '/img/lazy-1.png': png(60, 60, [30, 200, 30]),
+  '/img/lazy-2.png': png(60, 60, [30, 30, 200]),
+  '/img/scroll-inserted.png': png(80, 80, [220, 160, 0]),
+};
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>`
+    + '<link rel="stylesheet" href="/style.css"></head>'
+    + `<body>${body}</body></html>`;
+}
+
+const TALL = page(
+  'A tall page',
+  `<h1>Tall page</h1><img src="/img/top.png" alt="top">`
+    + `<div style="height:${TALL_HEIGHT_PX - 1500}px">spacer</div>`
+    + '<p>Lazy images far below the fold:</p>'
+    + '<img loading="lazy" src="/img/lazy-1.png" width="60" height="60" alt="lazy one">'
+    + '<div style="height:300px"></div>'
+    + '<img loading="lazy" src="/img/lazy-2.png" width="60" height="60" alt="lazy two">'
+    + '<div id="sentinel" style="height:10px"></div><div id="inserted"></div>'
+    + '<div style="height:900px">bottom of the page</div>'
+    // Only a reader who scrolls down gets this image: the kind of content a capture must not miss.
+    + `<script>new IntersectionObserver((entries, observer) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        const img = document.createElement('img');
+        img.src = '/img/scroll-inserted.png'; img.alt = 'inserted on scroll';
+        document.getElementById('inserted').appendChild(img);
+      }).observe(document.getElementById('sentinel'));</script>`,
+);
+
+/** Starts the site; call stop() in afterAll. `dir` is a parent folder for the CA's files. */
+export async function startTestSite(dir?: string): Promise<TestSite> {
+  const work = await mkdtemp(join(dir ?? tmpdir(), 'test-site-'));
+  const requested: string[] = [];
+  const held = new Set<ServerResponse>();
+  const sockets = new Set<Socket>();
+
+  const ca = await makeCertificates(work);
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://site').pathname;
+    requested.push(path);
+    const html = (status: number, body: string): void => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'x-test-site': 'proofline' });
+      res.end(body);
+    };
+    if (path === '/plain') return html(200, page('Plain page', '<h1>Plain page</h1><p>Infringing copy of the poster.</p><img src="/img/top.png" alt="top">'));
+    if (path === '/redirect') {
+      res.writeHead(301, { location: '/redirect-2' });
+      return void res.end();
+    }
+    if (path === '/redirect-2') {
+      res.writeHead(302, { location: '/plain' });
+      return void res.end();
+    }
+    if (path === '/tall') return html(200, TALL);
+    if (path === '/never') return html(200, page('Never finishes', '<h1>Never finishes</h1><p>Text that rendered.</p><img src="/hang.png" alt="hangs">'));
+    if (path === '/hang.png') {
+      // Headers go out, the body never ends: the page's load event never fires.
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.write(IMAGES['/img/top.png']!.subarray(0, 16));
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
+    }
+    if (path === '/style.css') {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      return void res.end('body { font-family: sans-serif; margin: 0; } h1 { color: #333; }');
+    }
+    if (path.startsWith('/page/')) return html(200, page(`Page ${path.slice(6)}`, `<h1>Page ${path.slice(6)}</h1><p>${'Lorem ipsum. '.repeat(40)}</p><img src="/img/top.png" alt="top">`));
+    const image = IMAGES[path];
+    if (image) {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(image.length) });
+      return void res.end(image);
+    }
+    return html(404, page('Not found', '<h1>404</h1><p>This page is gone.</p>'));
+  };
+
+  const track = (server: Server): void => {
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+  };
+  const http = createHttpServer(handler);
+  const https = createHttpsServer({ key: ca.leafKey, cert: `${ca.leafPem}${ca.caPem}` }, handler);
+  track(http);
+  track(https);
+  // Secure connections are counted through 'secureConnection' too; their raw sockets come through 'connection'.
+  const listen = (server: Server): Promise<number> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    });
+  const httpPort = await listen(http);
+  const httpsPort = await listen(https);
+
+  return {
+    httpOrigin: `http://127.0.0.1:${httpPort}`,
+    httpsOrigin: `https://127.0.0.1:${httpsPort}`,
+    caPem: ca.caPem,
+    leafPem: ca.leafPem,
+    leafSpki: spkiHash(ca.leafPem),
+    tallHeightPx: TALL_HEIGHT_PX,
+    requested,
+    async refusedUrl() {
+      // Bind a port, then release it: nothing listens there any more, so connecting is refused.
+      const probe = createNetServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      return `http://127.0.0.1:${port}/refused`;
+    },
+    async stop() {
+      for (const res of held) res.destroy();
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([http, https].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+export function spkiHash(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+async function makeCertificates(work: string): Promise<{ caPem: string; leafPem: string; leafKey: string }> {
+  const file = (name: string): string => join(work, name);
+  await writeFile(file('leaf.cnf'), LEAF_EXT);
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
+    '-subj', '/CN=Proofline Test Web CA/O=Proofline tests', '-keyout', file('ca.key'), '-out', file('ca.pem'),
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-subj', '/CN=localhost/O=Proofline tests',
+    '-keyout', file('leaf.key'), '-out', file('leaf.csr')]);
+  await run('openssl', ['x509', '-req', '-in', file('leaf.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
+    '-CAcreateserial', '-days', '2', '-sha256', '-extfile', file('leaf.cnf'), '-extensions', 'leaf', '-out', file('leaf.pem')]);
+  return {
+    caPem: await readFile(file('ca.pem'), 'utf8'),
+    leafPem: await readFile(file('leaf.pem'), 'utf8'),
+    leafKey: await readFile(file('leaf.key'), 'utf8'),
+  };
+}
