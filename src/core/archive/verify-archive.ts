@@ -9,6 +9,7 @@ import * as layout from './bag-layout.js';
 import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
 import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
 import { readChain, type ChainReading } from './verify-events.js';
+import { RecordingContinuity } from './verify-recording.js';
 import { conclude, unusable, type CheckId, type CheckStatus, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
 
 export interface VerifyOptions {
@@ -174,8 +175,9 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   // --- Event chain ---------------------------------------------------------------------------
   const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
   let chain: ChainReading | undefined;
+  const continuity = new RecordingContinuity();
   try {
-    chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId);
+    chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId, (body) => continuity.observe(body));
   } catch (error) {
     if (!(error instanceof ArchiveError && error.kind === 'damaged')) throw error;
     checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${error.message}`, [layout.EVENTS_JSONL]);
@@ -209,6 +211,11 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     if (absent.length > 0) checks.add('events.artifacts', 'fail', absent[0]!, absentWhere);
     else checks.add('events.artifacts', 'pass', `${chain!.artifacts.size} artifacts named by events, each present with its recorded hash and size`);
   } else checks.add('events.artifacts', 'skip', 'not checked: the event chain is broken');
+
+  if (chainOk) {
+    const recording = continuity.result();
+    checks.add('recording.continuity', recording.status, recording.detail, recording.where);
+  } else checks.add('recording.continuity', 'skip', 'not checked: the event chain is broken');
 
   // --- Session description and device --------------------------------------------------------
   const sessionDoc = parseJson(await readTag(layout.SESSION_JSON)) as Record<string, unknown> | undefined;

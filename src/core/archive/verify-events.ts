@@ -53,7 +53,7 @@ function tooLong(line: number, max: number): ArchiveError {
   return new ArchiveError('hostile', `archive entry 'data/events.jsonl' has a line ${line} longer than ${max} bytes, which no event is: refused`, 'data/events.jsonl');
 }
 
-export async function readChain(stream: Readable, sessionId: string | undefined): Promise<ChainReading> {
+export async function readChain(stream: Readable, sessionId: string | undefined, onEvent?: (body: EventBody) => void): Promise<ChainReading> {
   const hashes: string[] = [];
   const leaves: Buffer[] = [];
   const artifacts = new Map<string, { ref: ArtifactRef; seq: number }>();
@@ -82,6 +82,7 @@ export async function readChain(stream: Readable, sessionId: string | undefined)
     hashes.push(hash);
     leaves.push(leafHash(text));
     for (const ref of body.artifacts ?? []) if (!artifacts.has(ref.sha256)) artifacts.set(ref.sha256, { ref, seq: body.seq });
+    onEvent?.(body);
     first ??= body;
     last = body;
     prev = hash;

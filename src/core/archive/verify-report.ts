@@ -17,7 +17,8 @@ export type CheckId =
   | 'checkpoints.coverage'
   | 'timestamps.checkpoints'
   | 'seal.signature'
-  | 'seal.timestamp';
+  | 'seal.timestamp'
+  | 'recording.continuity';
 
 export interface VerifyCheck {
   readonly id: CheckId;
@@ -64,6 +65,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'timestamps.checkpoints': 'Checkpoint timestamps (RFC 3161)',
   'seal.signature': 'Seal signature',
   'seal.timestamp': 'Seal timestamp (RFC 3161)',
+  'recording.continuity': 'Screen recording is continuous (gaps disclosed)',
 };
 
 export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session']): VerifyReport {

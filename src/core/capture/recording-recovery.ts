@@ -1,0 +1,267 @@
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventBody, JsonValue } from '../../shared/domain.js';
+import type { Proofline } from '../proofline.js';
+import { SessionTable } from '../store/sessions.js';
+import { locateFfprobe } from './ffmpeg-locate.js';
+import { parseSegmentList, type SegmentListEntry } from './ffmpeg-progress.js';
+import { segmentListName } from './screen-args.js';
+import { probeSegment } from './segment-probe.js';
+import { leftoverSegments, OWNER_FILE, recordingsDir, removeIfEmpty } from './screen-recorder.js';
+
+export interface RecoveryReport {
+  readonly sessionId: string;
+  readonly recordingId: string;
+  /** Segments appended while it ran. */
+  readonly segmentsBefore: number;
+  /** Closed segments found on disk and appended now. */
+  readonly recoveredSegments: number;
+  /** The segment being written when it died: kept if it plays. */
+  readonly partial: { readonly file: string; readonly playable: boolean; readonly durationSeconds: number } | null;
+  /** Segment numbers neither in the chain nor on disk. */
+  readonly missing: number[];
+  /** The `session.interrupted` event's seq. */
+  readonly eventSeq: number;
+}
+
+export interface RecoveryOptions {
+  readonly ffprobePath?: string;
+  /** Whether the process that owned a recording still runs (default: signal 0). */
+  readonly isAlive?: (pid: number) => boolean;
+}
+
+const RECORDING_TYPES = ['recording.started', 'recording.resumed', 'recording.segment', 'recording.stopped', 'recording.failed', 'session.interrupted'];
+
+interface OpenRecording {
+  readonly sessionId: string;
+  readonly id: string;
+  readonly pids: number[];
+  readonly runs: Map<number, { startNumber: number; time: string }>;
+  readonly segments: Map<number, { run: number; startSeconds: number; startedAt: string }>;
+}
+
+/**
+ * What the next start does after the app died mid-recording (DESIGN.md: interruptions are never
+ * hidden): for each recording with no end event whose owner process is gone, stop any ffmpeg it
+ * left, append the segments ffmpeg closed but we had not stored, keep the cut-short last segment
+ * if it plays, record `session.interrupted` saying what survived, and mark the session as
+ * recovered so that it can be sealed. Hosts call this at start (CLI record/seal/export, the app).
+ */
+export async function recoverInterruptedRecordings(pl: Proofline, options: RecoveryOptions = {}): Promise<RecoveryReport[]> {
+  const isAlive = options.isAlive ?? processAlive;
+  const reports: RecoveryReport[] = [];
+  for (const open of findOpenRecordings(pl)) {
+    const dir = join(recordingsDir(pl.dataDir), open.sessionId, open.id);
+    const owner = readOwner(dir);
+    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) continue; // still being recorded elsewhere
+    if (owner && owner.pid === process.pid) continue; // ours, running in this process
+    reports.push(await recoverOne(pl, open, dir, options));
+  }
+  return reports;
+}
+
+function findOpenRecordings(pl: Proofline): OpenRecording[] {
+  const rows = pl.db
+    .prepare(
+      `SELECT e.body AS body FROM events e JOIN sessions s ON s.id = e.session_id
+       WHERE s.state != 'sealed' AND json_extract(e.body, '$.type') IN (${RECORDING_TYPES.map(() => '?').join(',')})
+       ORDER BY e.session_id, e.seq`,
+    )
+    .all(...RECORDING_TYPES) as { body: string }[];
+  const open = new Map<string, OpenRecording>();
+  for (const { body: text } of rows) {
+    const body = JSON.parse(text) as EventBody;
+    const id = body.payload['recording'];
+    if (typeof id !== 'string') continue;
+    const key = `${body.session}/${id}`;
+    if (body.type === 'recording.started') {
+      open.set(key, { sessionId: body.session, id, pids: [], runs: new Map(), segments: new Map() });
+    }
+    const rec = open.get(key);
+    if (!rec) continue;
+    const p = body.payload;
+    if (body.type === 'recording.started' || body.type === 'recording.resumed') {
+      if (typeof p['pid'] === 'number') rec.pids.push(p['pid']);
+      rec.runs.set(Number(p['run']), { startNumber: Number(p['startNumber'] ?? 0), time: body.time });
+    } else if (body.type === 'recording.segment') {
+      rec.segments.set(Number(p['index']), { run: Number(p['run']), startSeconds: Number(p['startSeconds']), startedAt: String(p['startedAt']) });
+    } else open.delete(key);
+  }
+  return [...open.values()];
+}
+
+async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, options: RecoveryOptions): Promise<RecoveryReport> {
+  const orphans = killOrphans(rec.pids, dir);
+  const ffprobe = options.ffprobePath ?? locateFfprobe('ffprobe');
+  const runNumbers = [...rec.runs.keys()].sort((a, b) => a - b);
+  // Closed segments by file name, from every run's list.
+  const listed = new Map<string, { run: number; entry: SegmentListEntry }>();
+  for (const run of runNumbers) {
+    for (const entry of parseSegmentList(readText(join(dir, segmentListName(run))))) listed.set(entry.file, { run, entry });
+  }
+  const onDisk = existsSync(dir) ? leftoverSegments(dir) : [];
+  const stored = new Set(rec.segments.keys());
+  const lastRun = runNumbers.at(-1) ?? 1;
+  let recovered = 0;
+  let partial: RecoveryReport['partial'] = null;
+  const events: { type: string; payload: { [key: string]: JsonValue }; artifacts?: { sha256: string; size: number; name: string; mime: string }[] }[] = [];
+  const removeAfter: string[] = [];
+  for (const file of onDisk) {
+    const index = Number(/(\d+)\.ts$/.exec(file)![1]);
+    const path = join(dir, file);
+    if (stored.has(index)) {
+      removeAfter.push(path); // stored before the crash; only the delete was lost
+      continue;
+    }
+    const closed = listed.get(file);
+    let run = closed?.run ?? lastRun;
+    let start: number;
+    let end: number;
+    let isPartial = false;
+    let probeDetail: string | undefined;
+    if (closed) {
+      start = closed.entry.start;
+      end = closed.entry.end;
+    } else {
+      const size = statSync(path).size;
+      const probe = size > 0 ? await probeSegment(ffprobe, path) : { playable: false, durationSeconds: 0, method: 'ffprobe' as const, detail: 'empty file' };
+      if (!probe.playable) {
+        partial = { file, playable: false, durationSeconds: 0 };
+        removeAfter.push(path);
+        continue;
+      }
+      // The cut-short segment follows the last closed one of the last run.
+      run = lastRun;
+      const previous = [...listed.values()].filter((l) => l.run === run).map((l) => l.entry.end);
+      start = previous.length > 0 ? Math.max(...previous) : 0;
+      end = start + probe.durationSeconds;
+      isPartial = true;
+      probeDetail = `${probe.method}: ${probe.detail ?? ''}`.trim();
+      partial = { file, playable: true, durationSeconds: round(probe.durationSeconds) };
+    }
+    const anchor = anchorOf(rec, run);
+    const blob = await pl.blobs.putFile(path);
+    removeAfter.push(path);
+    recovered += 1;
+    events.push({
+      type: 'recording.segment',
+      payload: {
+        recording: rec.id,
+        run,
+        index,
+        file,
+        startSeconds: round(start),
+        endSeconds: round(end),
+        durationSeconds: round(end - start),
+        startedAt: new Date(anchor + start * 1000).toISOString(),
+        endedAt: new Date(anchor + end * 1000).toISOString(),
+        sm3: blob.sm3,
+        partial: isPartial,
+        recovered: true,
+        ...(probeDetail ? { probe: probeDetail } : {}),
+      },
+      artifacts: [{ sha256: blob.sha256, size: blob.size, name: `recording-${rec.id.slice(0, 8)}-${file}`, mime: 'video/mp2t' }],
+    });
+  }
+  const allIndexes = [...stored, ...events.map((e) => Number(e.payload['index']))];
+  const highest = allIndexes.length > 0 ? Math.max(...allIndexes) : -1;
+  const have = new Set(allIndexes);
+  const missing: number[] = [];
+  for (let i = 0; i <= highest; i++) if (!have.has(i)) missing.push(i);
+  const survived = {
+    segmentsBefore: stored.size,
+    recoveredSegments: recovered,
+    partialSegment: partial ? { ...partial } : null,
+    missing,
+  };
+  events.push({
+    type: 'session.interrupted',
+    payload: {
+      recording: rec.id,
+      reason: 'the app ended while recording (crash, kill or power loss); found at the next start',
+      survived,
+      orphanedFfmpegStopped: orphans,
+      detectedBy: process.pid,
+    },
+  });
+  const appended = pl.db.transaction(() => {
+    const stored = pl.events.appendBatch(rec.sessionId, events);
+    new SessionTable(pl.db).markRecovered(rec.sessionId);
+    return stored;
+  })();
+  for (const path of removeAfter) rmSync(path, { force: true });
+  rmSync(dir, { recursive: true, force: true });
+  removeIfEmpty(join(dir, '..'));
+  return {
+    sessionId: rec.sessionId,
+    recordingId: rec.id,
+    segmentsBefore: stored.size,
+    recoveredSegments: recovered,
+    partial,
+    missing,
+    eventSeq: appended.at(-1)!.body.seq,
+  };
+}
+
+/** Wall time of run media time 0: from a segment stored before the crash, else the run's start event. */
+function anchorOf(rec: OpenRecording, run: number): number {
+  for (const segment of rec.segments.values()) {
+    if (segment.run === run) return Date.parse(segment.startedAt) - segment.startSeconds * 1000;
+  }
+  return Date.parse(rec.runs.get(run)?.time ?? new Date().toISOString());
+}
+
+/** An ffmpeg of this recording still running (no pdeathsig, watchdog killed too): stop it. Linux only. */
+function killOrphans(pids: readonly number[], dir: string): number[] {
+  const killed: number[] = [];
+  if (process.platform !== 'linux') return killed;
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('ffmpeg') && cmdline.includes(dir)) {
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
+      }
+    } catch {
+      // not running
+    }
+  }
+  return killed;
+}
+
+function readOwner(dir: string): { pid: number } | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid?: unknown };
+    return typeof owner.pid === 'number' ? { pid: owner.pid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+/** One line for a host to print at start. */
+export function describeRecovery(report: RecoveryReport): string {
+  const partial = report.partial ? (report.partial.playable ? `, the last segment cut short (${report.partial.durationSeconds} s, plays)` : ', the last segment was unplayable and dropped') : '';
+  const missing = report.missing.length > 0 ? `; missing segments ${report.missing.join(', ')}` : '';
+  return `recovered an interrupted recording of session ${report.sessionId}: ${report.segmentsBefore} segment(s) stored while it ran, ${report.recoveredSegments} recovered now${partial}${missing}`;
+}
