@@ -1,13 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../shared/version.js';
 import { collect, createContext, UsageError, type RegisterCommands } from './cli-context.js';
+import { registerCreationCommands } from './commands/creation.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerCaptureCommands } from './commands/capture.js';
 
 /** Every command module; add a new one here. */
 const COMMANDS: readonly RegisterCommands[] = [
   registerEngineCommands,
+  registerCreationCommands,
   registerServeCommands,
+  registerCaptureCommands,
 ];
 
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {

@@ -1,11 +1,6 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright';
+import { CHROMIUM_ARGS, findBrowser } from '../browser-locate.js';
 import { spkiHashOfPem } from './spki.js';
-
-/** Launch arguments that keep the browser from talking to anything but the captured site. */
-const SAFE_ARGS = ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-
-const DEFAULT_BROWSER = '/usr/bin/chromium';
 
 export interface LaunchOptions {
   readonly browserPath?: string;
@@ -32,23 +27,11 @@ export interface LaunchedBrowser {
   readonly facts: BrowserFacts;
 }
 
-function resolveBrowserPath(configured: string | undefined): { path: string; source: string } {
-  if (configured) {
-    if (!existsSync(configured)) throw new Error(`No browser at ${configured}: give the path of a Chromium, Chrome or Edge executable with --browser.`);
-    return { path: configured, source: 'configured' };
-  }
-  const fromEnv = process.env['PROOFLINE_BROWSER'];
-  if (fromEnv && existsSync(fromEnv)) return { path: fromEnv, source: 'PROOFLINE_BROWSER' };
-  if (existsSync(DEFAULT_BROWSER)) return { path: DEFAULT_BROWSER, source: 'system' };
-  throw new Error(`No Chromium found (looked at $PROOFLINE_BROWSER and ${DEFAULT_BROWSER}): install Chromium, Chrome or Edge and pass its path with --browser.`);
-}
-
 export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
-  const found = resolveBrowserPath(options.browserPath);
+  const found = await findBrowser(options.browserPath);
   const spki = (options.extraCaRoots ?? []).map(spkiHashOfPem);
-  const args = [...SAFE_ARGS];
-  // Chromium refuses to start its sandbox as root; a capture on a root build machine runs without it.
-  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  // CHROMIUM_ARGS: no background traffic in the network log; the sandbox off only as root.
+  const args = [...CHROMIUM_ARGS];
   if (spki.length > 0) args.push(`--ignore-certificate-errors-spki-list=${spki.join(',')}`);
   const headless = options.headless ?? true;
   let browser: Browser;
