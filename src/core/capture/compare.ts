@@ -1,11 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pixelmatch from 'pixelmatch';
 import type { JsonValue, StoredEvent } from '../../shared/domain.js';
 import type { Proofline } from '../proofline.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import { buildGallery } from './creation-view.js';
-import { decodeImageFile, encodePng, resizeRgba, toGray, type RgbaImage } from './image-decode.js';
+import { locateFfmpeg } from './ffmpeg-locate.js';
+import { decodeImage, encodePng, resizeRgba, sniffImageFormat, toGray, type RgbaImage } from './image-decode.js';
 import { assertOpen, findSessionArtifact } from './marks.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ export interface ComparisonResult {
 
 export interface CompareOptions {
   readonly outDir?: string;
-  /** For images that are neither PNG nor JPEG (WebP…). */
+  /** For images that are neither PNG nor JPEG (WebP…); default: locateFfmpeg's search. */
   readonly ffmpegPath?: string;
   readonly signal?: AbortSignal;
 }
@@ -294,8 +295,19 @@ export async function compareImages(pl: Proofline, sessionId: string, shaA: stri
   const session = assertOpen(pl, sessionId);
   const a = findSessionArtifact(pl, session.id, shaA).artifact;
   const b = findSessionArtifact(pl, session.id, shaB).artifact;
-  const decode = (sha: string, name: string): Promise<RgbaImage> =>
-    decodeImageFile(pl.blobs.pathOf(sha), { label: `${name} (${sha.slice(0, 12)})`, ffmpegPath: options.ffmpegPath, signal: options.signal });
+  // ffmpeg is looked for only when an image is neither PNG nor JPEG.
+  let ffmpeg: Promise<string | undefined> | undefined;
+  const ffmpegPath = (): Promise<string | undefined> =>
+    (ffmpeg ??= options.ffmpegPath ? Promise.resolve(options.ffmpegPath) : locateFfmpeg().then((f) => f.path, () => undefined));
+  const decode = async (sha: string, name: string): Promise<RgbaImage> => {
+    const path = pl.blobs.pathOf(sha);
+    const label = `${name} (${sha.slice(0, 12)})`;
+    const bytes = await readFile(path).catch((error: Error) => {
+      throw new Error(`Cannot read ${label} from the evidence store (${path}): ${error.message}`);
+    });
+    const needsFfmpeg = sniffImageFormat(bytes) === 'other';
+    return decodeImage(bytes, { label, ffmpegPath: needsFfmpeg ? await ffmpegPath() : undefined, signal: options.signal });
+  };
   const imageA = await decode(a.sha256, a.name);
   const imageB = await decode(b.sha256, b.name);
   const sameSize = imageA.width === imageB.width && imageA.height === imageB.height;

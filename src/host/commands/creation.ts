@@ -1,0 +1,163 @@
+import { resolve } from 'node:path';
+import { Argument, Option, type Command } from 'commander';
+import { compareImages, type ComparisonResult, type WordDiff } from '../../core/capture/compare.js';
+import { creationGallery, type CreationGallery } from '../../core/capture/creation-view.js';
+import { captureEnvironment, collectEnvironment, summarise, type EnvironmentOptions, type EnvironmentSnapshot } from '../../core/capture/environment.js';
+import { linkGenerations, RELATIONS, type LineageRelation } from '../../core/capture/lineage.js';
+import { markGeneration, MARKS, type GenerationMark } from '../../core/capture/marks.js';
+import type { JsonValue } from '../../shared/domain.js';
+import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
+
+/** The creator's own record: marks, lineage links, comparisons, the environment, the gallery. */
+export function registerCreationCommands(program: Command, context: CliContext): void {
+  const { out } = context;
+
+  program
+    .command('mark')
+    .description('mark a generation of the session as selected, rejected or final (a later mark supersedes an earlier one)')
+    .argument('<id>', 'session id or a unique prefix of it')
+    .argument('<sha256>', 'the image: its SHA-256 or a unique prefix of at least 8 hex digits')
+    .addArgument(new Argument('<mark>', 'selected, rejected or final').choices([...MARKS]))
+    .option('--reason <text>', 'why')
+    .action(async (id: string, sha: string, mark: string, opts: { reason?: string }) => {
+      const event = await context.withStore((pl) => markGeneration(pl, id, sha, mark as GenerationMark, opts.reason));
+      out(`marked ${String(event.body.payload['sha256'])} ${mark} (event ${event.body.seq} ${event.hash})\n`);
+    });
+
+  program
+    .command('link')
+    .description('record that one image came from another (lineage)')
+    .argument('<id>', 'session id or a unique prefix of it')
+    .argument('<from>', 'the earlier image (SHA-256 or unique prefix)')
+    .argument('<to>', 'the image made from it')
+    .addOption(new Option('--relation <relation>', 'how TO came from FROM').choices([...RELATIONS]).makeOptionMandatory())
+    .option('--note <text>', 'free text')
+    .action(async (id: string, from: string, to: string, opts: { relation: LineageRelation; note?: string }) => {
+      const event = await context.withStore((pl) => linkGenerations(pl, id, from, to, opts.relation, opts.note));
+      const p = event.body.payload;
+      out(`linked ${String(p['from'])} -> ${String(p['to'])} (${opts.relation}, event ${event.body.seq} ${event.hash})\n`);
+    });
+
+  program
+    .command('compare')
+    .description('compare two images of the session (perceptual distance, pixel difference, heatmap, parameter and prompt diff) and record it')
+    .argument('<id>', 'session id or a unique prefix of it')
+    .argument('<a>', 'first image (SHA-256 or unique prefix)')
+    .argument('<b>', 'second image')
+    .option('--out <dir>', 'also write the heatmap PNG into this folder')
+    .option('--ffmpeg <path>', 'ffmpeg to decode images that are neither PNG nor JPEG')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, a: string, b: string, opts: { out?: string; ffmpeg?: string; json?: boolean }) => {
+      const result = await context.withStore((pl) => compareImages(pl, id, a, b, { outDir: opts.out ? resolve(opts.out) : undefined, ffmpegPath: opts.ffmpeg }));
+      if (opts.json) {
+        const { event, ...rest } = result;
+        out(`${JSON.stringify({ ...rest, event: { seq: event.body.seq, hash: event.hash } }, null, 2)}\n`);
+      } else out(formatComparison(result));
+    });
+
+  program
+    .command('env')
+    .description('record a snapshot of the environment (OS, CPU, GPUs, displays, ffmpeg, ComfyUI, model hashes, clock offset) into a session')
+    .argument('[id]', 'session id or a unique prefix of it (not needed with --print)')
+    .option('--models <dir>', 'a model folder to hash; repeat for several', collect, [])
+    .option('--comfyui <url>', 'ComfyUI base URL, to read its /system_stats')
+    .option('--ffmpeg <path>', 'the ffmpeg in use (default: FFMPEG_PATH, ffmpeg-static, PATH)')
+    .option('--print', 'only print the snapshot; record nothing')
+    .option('--json', 'print the whole snapshot as JSON')
+    .action(async (id: string | undefined, opts: { models: string[]; comfyui?: string; ffmpeg?: string; print?: boolean; json?: boolean }) => {
+      if (!id && !opts.print) throw new UsageError('give a session id to record the snapshot into, or --print to only print it');
+      if (opts.comfyui && !/^https?:\/\//.test(opts.comfyui)) throw new UsageError(`--comfyui '${opts.comfyui}' must start with http:// or https://`);
+      const progress = ttyProgress('hashing model files');
+      const abort = new AbortController();
+      const onSigint = (): void => abort.abort();
+      process.once('SIGINT', onSigint);
+      const options: EnvironmentOptions = {
+        modelFolders: opts.models.map((d) => resolve(d)),
+        comfyuiUrl: opts.comfyui,
+        ffmpegPath: opts.ffmpeg,
+        tsaUrls: context.tsaUrls(),
+        onProgress: progress ? (p) => progress.update(p) : undefined,
+        signal: abort.signal,
+      };
+      try {
+        const snapshot = await context.withStore(async (pl) => {
+          if (opts.print && !id) return collectEnvironment(options, { db: pl.db });
+          const recorded = await captureEnvironment(pl, id!, options);
+          if (!opts.json) out(`recorded environment.snapshot (event ${recorded.event.body.seq} ${recorded.event.hash})\n`);
+          return recorded.snapshot;
+        });
+        progress?.end();
+        out(opts.json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatEnvironment(snapshot));
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('gallery')
+    .description('the creation view of a session: images, marks, lineage edges, comparisons, notes')
+    .argument('<id>', 'session id or a unique prefix of it')
+    .option('--json', 'print the view as JSON (for scripts)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const gallery = await context.withStore(async (pl) => creationGallery(pl, id));
+      out(opts.json ? `${JSON.stringify(gallery, null, 2)}\n` : formatGallery(gallery));
+    });
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(ratio < 0.001 && ratio > 0 ? 4 : 2)}%`;
+}
+
+function value(v: JsonValue): string {
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+function words(diff: readonly WordDiff[]): string {
+  return diff.map((d) => (d.op === 'same' ? d.text : d.op === 'removed' ? `[-${d.text}-]` : `{+${d.text}+}`)).join(' ');
+}
+
+function formatComparison(r: ComparisonResult): string {
+  const lines = [
+    `a                  ${r.a}`,
+    `b                  ${r.b}`,
+    `size               ${r.size.width}x${r.size.height}${r.resized ? ` (b was ${r.resized.from.width}x${r.resized.from.height}, resized to a's size to compare pixels)` : ''}`,
+    `perceptual         pHash distance ${r.hammingDistance}/64, dHash distance ${r.dHashDistance}/64`,
+    `differing pixels   ${r.differingPixels} (${percent(r.differingPixelRatio)})`,
+    `heatmap            ${r.heatmapPath ?? `stored as ${r.heatmapSha256}`}`,
+  ];
+  const { changes, same, aHasParameters, bHasParameters } = r.paramDiff;
+  if (!aHasParameters && !bHasParameters) lines.push('parameters         none recorded for either image');
+  else {
+    lines.push(`parameters         ${changes.length} differ, ${same.length} same${!aHasParameters ? ' (none recorded for a)' : !bHasParameters ? ' (none recorded for b)' : ''}`);
+    for (const c of changes) lines.push(`  ${c.field}: ${c.change === 'added' ? '(absent)' : value(c.a)} -> ${c.change === 'removed' ? '(absent)' : value(c.b)}`);
+  }
+  if (r.promptDiff.some((d) => d.op !== 'same')) lines.push(`prompt             ${words(r.promptDiff)}`);
+  if (r.negativePromptDiff.some((d) => d.op !== 'same')) lines.push(`negative prompt    ${words(r.negativePromptDiff)}`);
+  lines.push(`recorded           comparison.made, event ${r.event.body.seq} ${r.event.hash}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatEnvironment(s: EnvironmentSnapshot): string {
+  const summary = summarise(s);
+  const lines: string[] = [];
+  for (const key of ['app', 'os', 'cpu', 'memoryBytes', 'gpus', 'displays', 'ffmpeg', 'comfyui', 'models', 'clockOffsetMs'] as const) {
+    const v = summary[key];
+    lines.push(`${key.padEnd(14)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  if (s.models.available) {
+    for (const folder of s.models.folders) {
+      if (!folder.available) lines.push(`  ${folder.folder}: not available: ${folder.reason}`);
+      else for (const f of folder.files) lines.push(`  ${f.sha256}  ${f.path}${f.cached ? ' (cached)' : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatGallery(g: CreationGallery): string {
+  if (g.images.length === 0) return 'No images in this session yet.\n';
+  const lines = g.images.map((i) => `${i.sha256.slice(0, 12)}  ${i.source.padEnd(7)}  ${(i.mark?.mark ?? '-').padEnd(8)}  ${i.time}  ${i.name}`);
+  if (g.edges.length > 0) lines.push('', ...g.edges.map((e) => `${e.from.slice(0, 12)} -> ${e.to.slice(0, 12)}  ${e.relation}${e.inferred ? ' (inferred)' : ''}`));
+  if (g.comparisons.length > 0) lines.push('', ...g.comparisons.map((c) => `compared ${c.a.slice(0, 12)} ${c.b.slice(0, 12)}: pHash ${c.hammingDistance}/64, ${percent(c.differingPixelRatio)} pixels differ`));
+  return `${lines.join('\n')}\n`;
+}
