@@ -5,6 +5,7 @@ import { registerCreationCommands } from './commands/creation.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerCaptureCommands } from './commands/capture.js';
+import { registerRecordCommands } from './commands/record.js';
 
 /** Every command module; add a new one here. */
 const COMMANDS: readonly RegisterCommands[] = [
@@ -12,6 +13,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerCreationCommands,
   registerServeCommands,
   registerCaptureCommands,
+  registerRecordCommands,
 ];
 
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {

@@ -41,9 +41,12 @@ function hasSetpriv(): boolean {
  */
 export function startFfmpeg(ffmpegPath: string, args: readonly string[], onProgress?: (p: FfmpegProgress) => void): FfmpegProcess {
   const usePdeathsig = process.platform === 'linux' && hasSetpriv();
+  // Its own process group on POSIX: Ctrl-C in a terminal reaches the whole foreground group, and
+  // ffmpeg must not end on its own before we ask it to (that would read as a failure).
+  const detached = process.platform !== 'win32';
   const child: ChildProcess = usePdeathsig
-    ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    : spawn(ffmpegPath, [...args], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached })
+    : spawn(ffmpegPath, [...args], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached });
   const tail = new StderrTail(30);
   const parser = new ProgressParser();
   let last: FfmpegProgress | undefined;

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { verifyArchive } from '../../core/archive/verify-archive.js';
 import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 import { formatReport, formatSessions } from '../cli-output.js';
+import { recoverAtStart } from './record.js';
 
 /** The evidence engine's commands: sessions, notes, attachments, seal, export, verify. */
 export function registerEngineCommands(program: Command, context: CliContext): void {
@@ -59,7 +60,8 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .argument('<id>', 'session id or a unique prefix of it')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const result = await context.withStore((pl) => pl.sessions.seal(id));
+      // A recording a crash left open is closed out first, so that the seal covers its interruption.
+      const result = await context.withStore(async (pl) => (await recoverAtStart(pl), pl.sessions.seal(id)));
       const { pending, errors } = result.sealTimestamps;
       if (opts.json) {
         const summary = { id: result.session.id, sealedAt: result.session.sealedAt, events: result.checkpoint.statement.treeSize, tagManifestSha256: result.tagManifestSha256, sealTokens: result.sealTokens, pendingTimestamps: pending, errors };
@@ -83,7 +85,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { out: string; json?: boolean }) => {
       const progress = ttyProgress('exporting');
-      const result = await context.withStore((pl) => pl.exportSession(id, { out: resolve(opts.out), onProgress: progress?.update }));
+      const result = await context.withStore(async (pl) => (await recoverAtStart(pl), pl.exportSession(id, { out: resolve(opts.out), onProgress: progress?.update })));
       progress?.end();
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `wrote ${result.path}: ${result.files} files, ${result.payloadBytes} payload bytes\n`);
     });
