@@ -1,84 +1,71 @@
-// English and Chinese strings. Deliberately tiny: one table per language, picked once from
-// navigator.language (zh for any zh-*). Replace with i18next when the UI grows.
-import type { SessionKind, SessionState } from '../../shared/bridge';
+// English and Chinese through i18next. Each screen keeps its strings in locales/<screen>.ts as
+// one namespace with both languages side by side, so a missing translation is visible in review.
+// The language follows the system (navigator.language: zh for any zh-*) until Settings picks one.
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import archive from './locales/archive';
+import common from './locales/common';
+import creation from './locales/creation';
+import home from './locales/home';
+import settings from './locales/settings';
+import web from './locales/web';
 
 export type Locale = 'en' | 'zh';
 
-interface Strings {
-  readonly appName: string;
-  readonly tagline: string;
-  readonly sessionsHeading: string;
-  readonly loading: string;
-  readonly kind: Record<SessionKind, string>;
-  readonly state: Record<SessionState, string>;
-  readonly events: (count: number) => string;
-  readonly emptyTitle: string;
-  readonly emptyBody: string;
-  readonly emptyCommand: string;
-  readonly loadFailed: string;
-  readonly retry: string;
-  readonly noBridgeTitle: string;
-  readonly noBridgeBody: string;
-  readonly deviceKey: (keyId: string) => string;
-  readonly deviceKeyStorage: string;
-}
+const namespaces = { common, home, creation, web, archive, settings } as const;
 
-const en: Strings = {
-  appName: 'Proofline',
-  tagline: 'Evidence, recorded while the work happens',
-  sessionsHeading: 'Sessions',
-  loading: 'Loading sessions…',
-  kind: { creation: 'AI creation', web: 'Web capture' },
-  state: { open: 'Open', sealed: 'Sealed', recovered: 'Recovered' },
-  events: (count) => `${count.toLocaleString('en')} ${count === 1 ? 'event' : 'events'}`,
-  emptyTitle: 'No sessions yet',
-  emptyBody: 'A session records your work as evidence. Start one from a terminal:',
-  emptyCommand: 'proofline session new --title "My first session"',
-  loadFailed: 'Could not load the sessions.',
-  retry: 'Try again',
-  noBridgeTitle: 'Open this page in the Proofline app',
-  noBridgeBody:
-    'This is the Proofline window, but it was opened in a plain browser, where it cannot reach your evidence store. Start the app with `npm start`; a browser version (`proofline serve`) is coming.',
-  deviceKey: (keyId) => `This device signs with key ${keyId.slice(0, 16)}…`,
-  deviceKeyStorage:
-    'The private key is a file readable only by your user account. It is not protected by the OS keychain or hardware: anyone who can read your files can sign as this device. Timestamps from a TSA still fix when each record existed.',
-};
+export const systemLocale: Locale = navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 
-const zh: Strings = {
-  appName: 'Proofline',
-  tagline: '在工作发生时记录证据',
-  sessionsHeading: '会话',
-  loading: '正在加载会话…',
-  kind: { creation: 'AI 创作', web: '网页取证' },
-  state: { open: '进行中', sealed: '已封存', recovered: '已恢复' },
-  events: (count) => `${count.toLocaleString('zh-CN')} 个事件`,
-  emptyTitle: '还没有会话',
-  emptyBody: '会话会把你的工作过程记录为证据。在终端中新建一个：',
-  emptyCommand: 'proofline session new --title "我的第一个会话"',
-  loadFailed: '无法加载会话。',
-  retry: '重试',
-  noBridgeTitle: '请在 Proofline 应用中打开此页面',
-  noBridgeBody:
-    '这是 Proofline 的窗口，但它是在普通浏览器中打开的，无法访问你的证据库。请用 `npm start` 启动应用；浏览器版本（`proofline serve`）即将推出。',
-  deviceKey: (keyId) => `本设备的签名密钥：${keyId.slice(0, 16)}…`,
-  deviceKeyStorage:
-    '私钥是一个仅你的用户账户可读的文件，没有受到系统钥匙串或硬件保护：能读取你文件的人就能以本设备的名义签名。时间戳机构（TSA）的时间戳仍能证明每条记录存在的时间。',
-};
-
-export function pickLocale(language: string): Locale {
-  return language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-}
-
-export const locale: Locale = pickLocale(navigator.language);
-export const t: Strings = locale === 'zh' ? zh : en;
-
-const dateFormat = new Intl.DateTimeFormat(locale === 'zh' ? 'zh-CN' : 'en', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
+void i18next.use(initReactI18next).init({
+  lng: systemLocale,
+  fallbackLng: 'en',
+  ns: Object.keys(namespaces),
+  defaultNS: 'common',
+  resources: {
+    en: Object.fromEntries(Object.entries(namespaces).map(([ns, table]) => [ns, table.en])),
+    zh: Object.fromEntries(Object.entries(namespaces).map(([ns, table]) => [ns, table.zh])),
+  },
+  interpolation: { escapeValue: false }, // React escapes
+  returnNull: false,
 });
 
-/** A created-at time for people; the raw ISO value stays in the element's dateTime. */
-export function formatTime(iso: string): string {
+export function setLanguage(choice: 'system' | Locale): void {
+  const locale = choice === 'system' ? systemLocale : choice;
+  void i18next.changeLanguage(locale);
+  document.documentElement.lang = locale === 'zh' ? 'zh-CN' : 'en';
+}
+document.documentElement.lang = systemLocale === 'zh' ? 'zh-CN' : 'en';
+
+export const currentLocale = (): Locale => (i18next.language === 'zh' ? 'zh' : 'en');
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(currentLocale() === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
+}
+
+export function formatClock(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(currentLocale() === 'zh' ? 'zh-CN' : 'en-GB', { timeStyle: 'medium' }).format(date);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h > 0 ? `${h}:` : ''}${String(m).padStart(h > 0 ? 2 : 1, '0')}:${String(s).padStart(2, '0')}`;
 }

@@ -1,0 +1,129 @@
+// The renderer's client for every operation of the contract. Inside the app it calls the
+// preload bridge; in a browser (`proofline serve`) it POSTs to /api/<operation> with the
+// per-launch secret, reading progress as server-sent events. Screens only see `api`.
+import type { Envelope, ProoflineBridge } from '../../shared/bridge';
+import { operationNames, type OperationClient, type OperationError, type OperationName } from '../../shared/contract';
+
+/** A failed operation, with the kind the UI uses to choose its words. */
+export class ApiError extends Error {
+  readonly kind: OperationError['kind'] | 'unauthorised' | 'offline';
+  readonly issues: OperationError['issues'];
+  constructor(error: OperationError | { kind: 'unauthorised' | 'offline'; message: string; issues?: undefined }) {
+    super(error.message);
+    this.kind = error.kind;
+    this.issues = error.issues;
+  }
+}
+
+const SECRET_KEY = 'proofline.secret';
+
+/** Reads the secret from the address `proofline serve` printed, then hides it from the URL bar. */
+function webSecret(): string | null {
+  const match = /(?:^#|&)secret=([A-Za-z0-9_-]+)/.exec(window.location.hash);
+  if (match) {
+    sessionStorage.setItem(SECRET_KEY, match[1]!);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return sessionStorage.getItem(SECRET_KEY);
+}
+
+let counter = 0;
+const newCallId = (): string => `c${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+function unwrap<R>(envelope: Envelope<R>): R {
+  if (envelope.ok) return envelope.result;
+  throw new ApiError(envelope.error);
+}
+
+function bridgeClient(bridge: ProoflineBridge): OperationClient {
+  const listeners = new Map<string, (progress: unknown) => void>();
+  bridge.onProgress((callId, progress) => listeners.get(callId)?.(progress));
+  const entries = operationNames.map((name) => [
+    name,
+    async (input: unknown, onProgress?: (progress: unknown) => void) => {
+      const callId = newCallId();
+      if (onProgress) listeners.set(callId, onProgress);
+      try {
+        return unwrap((await bridge.operations[name](input, callId)) as Envelope<unknown>);
+      } finally {
+        listeners.delete(callId);
+      }
+    },
+  ]);
+  return Object.fromEntries(entries) as OperationClient;
+}
+
+async function readEvents(response: Response, onProgress?: (progress: unknown) => void): Promise<unknown> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (data === undefined) continue;
+      if (event === 'progress') onProgress?.(JSON.parse(data));
+      if (event === 'result') return unwrap(JSON.parse(data) as Envelope<unknown>);
+    }
+  }
+  throw new ApiError({ kind: 'offline', message: 'The connection to Proofline closed before the operation finished.' });
+}
+
+function webClient(secret: string | null): OperationClient {
+  const entries = operationNames.map((name) => [
+    name,
+    async (input: unknown, onProgress?: (progress: unknown) => void) => {
+      if (!secret) throw new ApiError({ kind: 'unauthorised', message: 'Open the address that `proofline serve` printed: it carries this launch’s secret.' });
+      let response: Response;
+      try {
+        response = await fetch(`/api/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-proofline-secret': secret, ...(onProgress ? { accept: 'text/event-stream' } : {}) },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        throw new ApiError({ kind: 'offline', message: 'Proofline is not running: start `proofline serve` again and open the address it prints.' });
+      }
+      if (response.status === 401) throw new ApiError({ kind: 'unauthorised', message: 'This page’s secret is not accepted: open the address `proofline serve` printed this time.' });
+      if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return readEvents(response, onProgress);
+      return unwrap((await response.json()) as Envelope<unknown>);
+    },
+  ]);
+  return Object.fromEntries(entries) as OperationClient;
+}
+
+const bridge = window.proofline;
+const secret = bridge ? null : webSecret();
+
+export const api: OperationClient = bridge ? bridgeClient(bridge) : webClient(secret);
+export const inDesktopApp = bridge !== undefined;
+
+/** Where the window loads a stored file or an archive entry from (video, images, pages). */
+export const mediaUrl = {
+  blob: (sessionId: string, sha256: string): string =>
+    bridge ? `proofline-media://blob/${sessionId}/${sha256}` : `/media/blob/${encodeURIComponent(sessionId)}/${sha256}`,
+  archive: (handle: string, path: string): string =>
+    bridge ? `proofline-media://archive/${handle}/${path.split('/').map(encodeURIComponent).join('/')}` : `/media/archive/${handle}/${path.split('/').map(encodeURIComponent).join('/')}`,
+};
+
+/** In a browser, an archive chosen with a file input is uploaded to the host; returns its path there. */
+export async function uploadArchive(file: File, onProgress?: (done: number, total: number) => void): Promise<string> {
+  if (!secret) throw new ApiError({ kind: 'unauthorised', message: 'Open the address that `proofline serve` printed.' });
+  onProgress?.(0, file.size);
+  const response = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'PUT', headers: { 'x-proofline-secret': secret }, body: file });
+  const envelope = (await response.json()) as Envelope<{ path: string }>;
+  onProgress?.(file.size, file.size);
+  return unwrap(envelope).path;
+}
+
+/** Commands pushed by the app's main process (global shortcut, tray). */
+export function onAppCommand(listener: (command: string) => void): () => void {
+  return bridge ? bridge.onCommand(listener) : () => undefined;
+}
+
+export type { OperationName };

@@ -1,0 +1,68 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TimelineEvent } from '../../../shared/views';
+import { formatClock } from '../i18n';
+
+/** One line of plain words about an event: what a person needs to recognise it. */
+export function eventSummary(event: TimelineEvent): string {
+  const p = event.payload;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  const meta = (p['metadata'] ?? {}) as Record<string, unknown>;
+  switch (event.type) {
+    case 'note':
+      return str(p['text']);
+    case 'session.created':
+      return str(p['title']);
+    case 'generation.image':
+      return [event.artifacts[0]?.name, str(meta['prompt']).slice(0, 120)].filter(Boolean).join(' — ');
+    case 'generation.marked':
+      return [str(p['mark']), str(p['sha256']).slice(0, 12), str(p['reason'])].filter(Boolean).join(' · ');
+    case 'recording.segment':
+      return `#${str(p['index'])} ${event.artifacts[0]?.name ?? ''}`;
+    case 'recording.failed':
+    case 'recording.stopped':
+    case 'session.interrupted':
+      return str(p['reason']) || str(p['message']) || str(p['summary']);
+    case 'web.capture':
+    case 'web.navigation':
+      return str(p['finalUrl']) || str(p['url']);
+    case 'web.capture.failed':
+      return `${str(p['url'])} — ${str(p['message'])}`;
+    default:
+      return event.artifacts.map((a) => a.name).join(', ');
+  }
+}
+
+export function Timeline({ events, onSelect, selectedSeq }: { readonly events: readonly TimelineEvent[]; readonly onSelect?: (event: TimelineEvent) => void; readonly selectedSeq?: number }): ReactNode {
+  const { t } = useTranslation();
+  const [filter, setFilter] = useState('');
+  const shown = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    const list = needle ? events.filter((e) => `${e.type} ${t(`eventType.${e.type}`, { defaultValue: e.type })} ${eventSummary(e)}`.toLowerCase().includes(needle)) : events;
+    return list.slice(-400).reverse();
+  }, [events, filter, t]);
+  return (
+    <section className="panel timeline" aria-label={t('timeline.title')}>
+      <div className="panel-head">
+        <h3>{t('timeline.title')}</h3>
+        <input className="filter" type="search" placeholder={t('timeline.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </div>
+      {shown.length === 0 ? (
+        <p className="muted">{t('timeline.empty')}</p>
+      ) : (
+        <ol className="timeline-list">
+          {shown.map((event) => (
+            <li key={event.seq} className={`timeline-item type-${event.type.split('.')[0]}${selectedSeq === event.seq ? ' selected' : ''}`}>
+              <button type="button" className="timeline-button" onClick={() => onSelect?.(event)} disabled={!onSelect}>
+                <span className="timeline-time">{formatClock(event.time)}</span>
+                <span className="timeline-type">{t(`eventType.${event.type}`, { defaultValue: event.type })}</span>
+                <span className="timeline-summary">{eventSummary(event)}</span>
+                <span className="timeline-seq">#{event.seq}</span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

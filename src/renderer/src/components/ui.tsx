@@ -1,0 +1,100 @@
+// Small building blocks every screen shares: errors a person can act on, progress, empty states.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../client';
+
+export function describe(error: unknown): { kind: string; message: string } {
+  if (error instanceof ApiError) return { kind: error.kind, message: error.message };
+  return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+export function ErrorNotice({ error, onRetry }: { readonly error: unknown; readonly onRetry?: () => void }): ReactNode {
+  const { t } = useTranslation();
+  const { kind, message } = describe(error);
+  return (
+    <div className="notice notice-error" role="alert">
+      <p className="notice-title">{t(`errorKind.${kind}`, { defaultValue: t('errorTitle') })}</p>
+      <p className="notice-detail">{message}</p>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          {t('retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function ProgressBar({ done, total, label }: { readonly done: number; readonly total: number; readonly label?: string }): ReactNode {
+  const percent = total > 0 ? Math.min(100, Math.round((100 * done) / total)) : 0;
+  return (
+    <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label={label}>
+      <div className="progress-track">
+        <div className="progress-fill" style={{ width: `${percent}%` }} />
+      </div>
+      {label && <span className="progress-label">{label}</span>}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { readonly title: string; readonly children?: ReactNode }): ReactNode {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      {children && <div className="empty-body">{children}</div>}
+    </div>
+  );
+}
+
+export function Badge({ tone, children }: { readonly tone: string; readonly children: ReactNode }): ReactNode {
+  return <span className={`badge badge-${tone}`}>{children}</span>;
+}
+
+/** Loads once (and again on `reload`); keeps the last value while reloading. */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): { value: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ value: T | undefined; error: unknown; loading: boolean }>({ value: undefined, error: undefined, loading: true });
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const reload = useCallback(() => {
+    setState((s) => ({ ...s, loading: true }));
+    loadRef.current().then(
+      (value) => setState({ value, error: undefined, loading: false }),
+      (error: unknown) => setState((s) => ({ value: s.value, error, loading: false })),
+    );
+  }, []);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(reload, deps);
+  return { ...state, reload };
+}
+
+/** Calls `tick` every `ms` while mounted and `active`. */
+export function useInterval(tick: () => void, ms: number, active = true): void {
+  const ref = useRef(tick);
+  ref.current = tick;
+  useEffect(() => {
+    if (!active) return;
+    const handle = setInterval(() => ref.current(), ms);
+    return () => clearInterval(handle);
+  }, [ms, active]);
+}
+
+/** Runs an action, tracking busy/error, so buttons can disable themselves and errors show. */
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>): { run: (...args: A) => Promise<R | undefined>; busy: boolean; error: unknown; clear: () => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const run = useCallback(
+    async (...args: A) => {
+      setBusy(true);
+      setError(undefined);
+      try {
+        return await action(...args);
+      } catch (caught) {
+        setError(caught);
+        return undefined;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [action],
+  );
+  return { run, busy, error, clear: () => setError(undefined) };
+}

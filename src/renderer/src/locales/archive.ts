@@ -1,0 +1,5 @@
+const en = {};
+
+const zh: typeof en = {};
+
+export default { en, zh };

@@ -1,0 +1,51 @@
+const en = {
+  title: 'Sessions',
+  search: 'Search sessions',
+  allKinds: 'All kinds',
+  allStates: 'All states',
+  newCreation: 'New creation session',
+  newWeb: 'New web capture',
+  openArchive: 'Open an archive',
+  empty: 'No sessions yet',
+  emptyBody: 'A session records your work as evidence while it happens. Start an AI creation session to record your screen, generations and choices, or a web capture to fix a page before it changes.',
+  noMatch: 'No session matches “{{query}}”.',
+  form: {
+    titleCreation: 'New AI creation session',
+    titleWeb: 'New web capture',
+    title: 'Title',
+    titlePlaceholderCreation: 'e.g. Poster series “Spring river”, draft 3',
+    titlePlaceholderWeb: 'e.g. Copies of my illustration on example.com',
+    creator: 'Creator or rights holder',
+    description: 'Description (optional)',
+    create: 'Start session',
+    hint: 'The session starts now: the device, the environment and a first signed checkpoint are recorded.',
+  },
+  created: 'Created {{time}}',
+};
+
+const zh: typeof en = {
+  title: '会话',
+  search: '搜索会话',
+  allKinds: '全部类型',
+  allStates: '全部状态',
+  newCreation: '新建 AI 创作会话',
+  newWeb: '新建网页取证',
+  openArchive: '打开证据包',
+  empty: '还没有会话',
+  emptyBody: '会话会在工作进行的同时把过程记录为证据。开始一个 AI 创作会话，记录屏幕、生成结果和您的选择；或开始一次网页取证，在页面变化前将其固定。',
+  noMatch: '没有与“{{query}}”匹配的会话。',
+  form: {
+    titleCreation: '新建 AI 创作会话',
+    titleWeb: '新建网页取证',
+    title: '标题',
+    titlePlaceholderCreation: '例如：海报系列《春江》第 3 稿',
+    titlePlaceholderWeb: '例如：example.com 上对我插画的盗用',
+    creator: '创作者或权利人',
+    description: '说明（可选）',
+    create: '开始会话',
+    hint: '会话立即开始：系统会记录设备、运行环境和第一个已签名的检查点。',
+  },
+  created: '创建于 {{time}}',
+};
+
+export default { en, zh };

@@ -1,0 +1,35 @@
+// Hash routes (#/session/<id>, #/archive, #/settings): the back button and reloads work in the
+// app and in a browser alike, and nothing is sent to the host.
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { readonly screen: 'home' }
+  | { readonly screen: 'session'; readonly id: string }
+  | { readonly screen: 'archive' }
+  | { readonly screen: 'settings' };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  if (parts[0] === 'session' && parts[1] && /^[0-9a-zA-Z-]{4,64}$/.test(parts[1])) return { screen: 'session', id: parts[1] };
+  if (parts[0] === 'archive') return { screen: 'archive' };
+  if (parts[0] === 'settings') return { screen: 'settings' };
+  return { screen: 'home' };
+}
+
+export function href(route: Route): string {
+  return route.screen === 'session' ? `#/session/${route.id}` : route.screen === 'home' ? '#/' : `#/${route.screen}`;
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = href(route);
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

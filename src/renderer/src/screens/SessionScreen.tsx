@@ -1,0 +1,17 @@
+import type { ReactNode } from 'react';
+import type { AppInfo } from '../../../shared/views';
+import { api } from '../client';
+import { ErrorNotice, useLoad } from '../components/ui';
+import { CreationSession } from './CreationSession';
+import { WebSession } from './WebSession';
+
+export function SessionScreen({ id, info }: { readonly id: string; readonly info: AppInfo | undefined }): ReactNode {
+  const detail = useLoad(() => api['session.get']({ id }), [id]);
+  if (detail.error !== undefined && !detail.value) return <ErrorNotice error={detail.error} onRetry={detail.reload} />;
+  if (!detail.value) return null;
+  return detail.value.session.kind === 'creation' ? (
+    <CreationSession detail={detail.value} reload={detail.reload} info={info} />
+  ) : (
+    <WebSession detail={detail.value} reload={detail.reload} info={info} />
+  );
+}
