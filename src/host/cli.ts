@@ -6,6 +6,8 @@ import { registerEngineCommands } from './commands/engine.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerCaptureCommands } from './commands/capture.js';
 import { registerRecordCommands } from './commands/record.js';
+import { registerCheckEnvCommands } from './commands/check-env.js';
+import { registerInspectCommands } from './commands/inspect.js';
 
 /** Every command module; add a new one here. */
 const COMMANDS: readonly RegisterCommands[] = [
@@ -14,6 +16,8 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerServeCommands,
   registerCaptureCommands,
   registerRecordCommands,
+  registerCheckEnvCommands,
+  registerInspectCommands,
 ];
 
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
