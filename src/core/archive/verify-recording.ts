@@ -93,11 +93,14 @@ export class RecordingContinuity {
       for (const segment of rec.segments) {
         seconds += Number.isFinite(segment.duration) ? segment.duration : 0;
         const label = `recording ${short(rec.id)} segment ${segment.index} (event ${segment.seq})`;
+        // Segments a failure or interruption event lists as lost explain both the number and the time gap.
+        let lossDisclosed = false;
         if (!Number.isInteger(segment.index) || segment.index < expected) {
           problems.push({ detail: `${label} repeats or goes back from segment ${expected - 1}`, seq: segment.seq });
         } else if (segment.index > expected) {
           const lost = range(expected, segment.index);
-          if (lost.every((i) => rec.disclosedMissing.has(i))) disclosedGaps += 1;
+          lossDisclosed = lost.every((i) => rec.disclosedMissing.has(i));
+          if (lossDisclosed) disclosedGaps += 1;
           else problems.push({ detail: `${label} follows segment ${expected - 1}: segment(s) ${lost.join(', ')} are missing and no event discloses their loss`, seq: segment.seq });
         }
         if (!(segment.endedAt >= segment.startedAt)) problems.push({ detail: `${label} ends before it starts`, seq: segment.seq });
@@ -106,7 +109,7 @@ export class RecordingContinuity {
           const disclosed = rec.disclosures.some((seq) => seq > previous!.seq && seq < segment.seq);
           if (gap < -TOLERANCE_SECONDS && segment.run === previous.run) {
             problems.push({ detail: `${label} starts ${(-gap).toFixed(1)} s before segment ${previous.index} ends: the times overlap`, seq: segment.seq });
-          } else if (gap > TOLERANCE_SECONDS || segment.run !== previous.run) {
+          } else if (!lossDisclosed && (gap > TOLERANCE_SECONDS || segment.run !== previous.run)) {
             if (disclosed) disclosedGaps += 1;
             else problems.push({ detail: `${label} starts ${gap.toFixed(1)} s after segment ${previous.index} ended and no pause, failure or interruption event explains the gap`, seq: segment.seq });
           }
@@ -118,7 +121,7 @@ export class RecordingContinuity {
     }
     if (this.recordings.size === 0 && problems.length === 0) return { status: 'skip', detail: 'the session has no screen recording', where: [] };
     if (problems.length > 0) {
-      return { status: 'fail', detail: `${problems.length} continuity problem(s); first: ${problems[0]!.detail}`, where: problems.map((p) => `data/events.jsonl:${p.seq + 1}`) };
+      return { status: 'fail', detail: `${problems.length} continuity problem(s); first: ${problems[0]!.detail}`, where: [...new Set(problems.map((p) => `data/events.jsonl:${p.seq + 1}`))] };
     }
     const gaps = disclosedGaps > 0 ? `; ${disclosedGaps} gap(s), each disclosed by a pause, failure or interruption event` : '';
     return {
