@@ -96,7 +96,8 @@ export function diffPixels(a: RgbaImage, b: RgbaImage): PixelDiff {
     maxDelta = Math.max(maxDelta, delta);
     // The first image, faded, underneath; the change on top, its colour and opacity by size.
     const base = 170 + (grayA[i]! / 255) * 60;
-    const t = delta / 255;
+    // Square root: a change of a tenth of the range already shows clearly, a full one is red.
+    const t = Math.sqrt(delta / 255);
     const [r, g, bl] = ramp(t);
     const alpha = delta === 0 ? 0 : Math.min(1, 0.35 + t * 1.5);
     heat[i * 4] = Math.round(base * (1 - alpha) + r * alpha);
@@ -157,8 +158,8 @@ const NEGATIVE_FIELDS = ['negativePrompt', 'negative_prompt', 'negative'];
 
 /** Field by field, nested objects flattened to dotted names (three levels; deeper compared whole). */
 export function diffParameters(a: { readonly [key: string]: JsonValue } | undefined, b: { readonly [key: string]: JsonValue } | undefined): ParamDiff {
-  const flatA = flatten(a ?? {});
-  const flatB = flatten(b ?? {});
+  const flatA = withoutRaw(flatten(a ?? {}));
+  const flatB = withoutRaw(flatten(b ?? {}));
   const fields = [...new Set([...flatA.keys(), ...flatB.keys()])].sort();
   const changes: ParamChange[] = [];
   const same: string[] = [];
@@ -169,6 +170,15 @@ export function diffParameters(a: { readonly [key: string]: JsonValue } | undefi
     else changes.push({ field, a: va ?? null, b: vb ?? null, change: va === undefined ? 'added' : vb === undefined ? 'removed' : 'changed' });
   }
   return { changes, same, aHasParameters: a !== undefined && flatA.size > 0, bHasParameters: b !== undefined && flatB.size > 0 };
+}
+
+// The texts a file carried verbatim (a whole ComfyUI workflow) and parser warnings are not
+// parameters: the parsed fields beside them are what differ.
+const NOT_PARAMETERS = /^(raw|warnings)(\.|$)|\.raw$/;
+
+function withoutRaw(fields: Map<string, JsonValue>): Map<string, JsonValue> {
+  for (const key of [...fields.keys()]) if (NOT_PARAMETERS.test(key)) fields.delete(key);
+  return fields;
 }
 
 function flatten(object: { readonly [key: string]: JsonValue }, prefix = '', depth = 0, into = new Map<string, JsonValue>()): Map<string, JsonValue> {

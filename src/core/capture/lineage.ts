@@ -87,8 +87,9 @@ export function inferLineage(events: readonly EventBody[], images: readonly Line
   for (const event of events) {
     const outputs = event.artifacts.filter((a) => bySha.has(a.sha256)).map((a) => a.sha256);
     if (outputs.length === 0) continue;
-    if (event.type === 'draft.saved' && typeof event.payload['previous'] === 'string') {
-      const previous = event.payload['previous'];
+    // The folder watcher names the draft's earlier version previousSha256.
+    const previous = event.payload['previousSha256'] ?? event.payload['previous'];
+    if (event.type === 'draft.saved' && typeof previous === 'string') {
       for (const to of outputs) add({ from: previous, to, relation: 'draft-of', inferred: true, basis: `draft.saved (event ${event.seq}): previous version`, seq: event.seq });
     }
     for (const input of inputImagesOf(event)) {
@@ -103,8 +104,7 @@ export function inferLineage(events: readonly EventBody[], images: readonly Line
   for (const image of [...images].sort((a, b) => a.firstSeq - b.firstSeq)) {
     const seed = image.metadata?.['seed'];
     if (typeof seed !== 'number' && typeof seed !== 'string') continue;
-    const model = image.metadata?.['model'];
-    const key = JSON.stringify([String(seed), typeof model === 'string' ? model : null]);
+    const key = JSON.stringify([String(seed), modelName(image.metadata?.['model'])]);
     groups.set(key, [...(groups.get(key) ?? []), image]);
   }
   for (const group of groups.values()) {
@@ -112,8 +112,8 @@ export function inferLineage(events: readonly EventBody[], images: readonly Line
       const from = group[i - 1]!;
       const to = group[i]!;
       if (linked.has(pairKey(from.sha256, to.sha256))) continue;
-      const model = to.metadata?.['model'];
-      add({ from: from.sha256, to: to.sha256, relation: 'variant', inferred: true, basis: `same seed ${String(to.metadata?.['seed'])}${typeof model === 'string' ? ` and model ${model}` : ''}`, seq: to.firstSeq });
+      const model = modelName(to.metadata?.['model']);
+      add({ from: from.sha256, to: to.sha256, relation: 'variant', inferred: true, basis: `same seed ${String(to.metadata?.['seed'])}${model ? ` and model ${model}` : ''}`, seq: to.firstSeq });
     }
   }
   return edges;
@@ -172,6 +172,16 @@ function matchImage(reference: string, images: readonly LineageImage[], seq: num
 function closestBefore(candidates: readonly LineageImage[], seq: number): LineageImage {
   const before = candidates.filter((c) => c.firstSeq < seq).sort((a, b) => b.firstSeq - a.firstSeq);
   return before[0] ?? candidates[0]!;
+}
+
+/** A model named as text, or as the metadata readers' { name, hash }. */
+function modelName(model: JsonValue | undefined): string | null {
+  if (typeof model === 'string') return model;
+  if (isObject(model)) {
+    if (typeof model['name'] === 'string') return model['name'];
+    if (typeof model['hash'] === 'string') return model['hash'];
+  }
+  return null;
 }
 
 function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
