@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { isImageReadError, readImageMetadata, type ImageMetadata } from '../../core/capture/metadata/index.js';
+import { metadataJson } from '../../core/capture/metadata/payload.js';
+import { UsageError, type CliContext } from '../cli-context.js';
+
+const TOOL_NAMES: Readonly<Record<ImageMetadata['tool'], string>> = {
+  a1111: 'AUTOMATIC1111 / Forge',
+  comfyui: 'ComfyUI',
+  invokeai: 'InvokeAI',
+  fooocus: 'Fooocus',
+  novelai: 'NovelAI',
+  midjourney: 'Midjourney',
+  unknown: 'unknown (no generator metadata found)',
+};
+
+/** `proofline inspect FILE`: what an AI tool embedded in an image, without opening a session. */
+export function registerInspectCommands(program: Command, context: CliContext): void {
+  program
+    .command('inspect')
+    .description('show the generation parameters embedded in a PNG, JPEG or WebP (exit 2 if it is not a readable image)')
+    .argument('<file>', 'the image')
+    .option('--json', 'print the parsed metadata as JSON (tool, prompt, negativePrompt, seed, steps, sampler, cfgScale, width, height, model, raw, aigcLabel)')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      let metadata: ImageMetadata;
+      try {
+        metadata = await readImageMetadata(resolve(file));
+      } catch (error) {
+        if (isImageReadError(error)) throw new UsageError(error.message);
+        throw error;
+      }
+      context.out(opts.json ? `${JSON.stringify(metadataJson(metadata), null, 2)}\n` : formatMetadata(file, metadata));
+    });
+}
+
+export function formatMetadata(file: string, m: ImageMetadata): string {
+  const lines = [`${file}: ${m.format.toUpperCase()} ${m.image.width ?? '?'}×${m.image.height ?? '?'}`, `tool       ${TOOL_NAMES[m.tool]}`];
+  const add = (label: string, value: string | number | null): void => {
+    if (value !== null && value !== '') lines.push(`${label.padEnd(10)} ${String(value).replace(/\n/g, '\n           ')}`);
+  };
+  add('prompt', m.prompt);
+  add('negative', m.negativePrompt);
+  add('seed', m.seed);
+  add('steps', m.steps);
+  add('sampler', [m.sampler, m.scheduler].filter(Boolean).join(' / ') || null);
+  add('cfg scale', m.cfgScale);
+  add('size', m.width !== null && m.height !== null ? `${m.width}×${m.height}` : null);
+  add('model', [m.model.name, m.model.hash ? `(${m.model.hash})` : null].filter(Boolean).join(' ') || null);
+  add('input', m.inputImage);
+  add('software', m.software);
+  for (const [key, value] of Object.entries(m.parameters)) add(key.length > 10 ? `${key.slice(0, 9)}…` : key, value.length > 120 ? `${value.slice(0, 117)}…` : value);
+  if (m.aigcLabel) {
+    lines.push(`AIGC label ${m.aigcLabel.label ?? '?'}: ${m.aigcLabel.meaning ?? 'unknown label value'} (GB 45438-2025, in ${m.aigcLabel.carrier})`);
+    add('producer', m.aigcLabel.contentProducer);
+    add('produce id', m.aigcLabel.produceId);
+  }
+  const rawKeys = Object.entries(m.raw).map(([key, value]) => `${key} (${value.length} chars)`);
+  lines.push(`embedded   ${rawKeys.length > 0 ? rawKeys.join(', ') : 'nothing'}`);
+  for (const warning of m.warnings) lines.push(`warning    ${warning}`);
+  return `${lines.join('\n')}\n`;
+}
