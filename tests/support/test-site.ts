@@ -17,7 +17,10 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
+import { expect } from 'vitest';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 const run = promisify(execFile);
 
@@ -205,4 +208,135 @@ async function makeCertificates(work: string): Promise<{ caPem: string; leafPem:
     leafPem: await readFile(file('leaf.pem'), 'utf8'),
     leafKey: await readFile(file('leaf.key'), 'utf8'),
   };
+}
+
+export interface ZipEntryData {
+  readonly data: Buffer;
+  /** 0 stored, 8 deflated */
+  readonly compressionMethod: number;
+}
+
+/** Every entry of a (small) zip, such as a WACZ, read with yauzl. */
+export async function readZipEntries(path: string): Promise<Map<string, ZipEntryData>> {
+  const entries = new Map<string, ZipEntryData>();
+  const zip = await new Promise<ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))));
+  await new Promise<void>((resolve, reject) => {
+    zip.on('error', reject);
+    zip.on('end', () => resolve());
+    zip.on('entry', (entry: Entry) => {
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return reject(error);
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', reject);
+        stream.on('end', () => {
+          entries.set(entry.fileName, { data: Buffer.concat(chunks), compressionMethod: entry.compressionMethod });
+          zip.readEntry();
+        });
+      });
+    });
+    zip.readEntry();
+  });
+  zip.close();
+  return entries;
+}
+
+export interface CheckedWacz {
+  readonly datapackage: { [key: string]: unknown };
+  readonly pages: { [key: string]: unknown }[];
+  readonly cdxj: { surt: string; timestamp: string; fields: { [key: string]: string } }[];
+  /** Each indexed response record, inflated from its CDXJ offset and length. */
+  readonly records: { url: string; headers: string; payload: Buffer }[];
+}
+
+const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/**
+ * Checks a WACZ against WACZ 1.1.1 as a replay tool would read it: datapackage.json lists every
+ * file with its true hash and size, datapackage-digest.json hashes datapackage.json, the CDXJ
+ * lines are sorted and each points at a gzip member of the WARC that is the response for its
+ * URL with the payload digest it claims, pages.jsonl has the header line, and archive/ and
+ * indexes/ are stored uncompressed.
+ */
+export async function expectValidWacz(path: string): Promise<CheckedWacz> {
+  const entries = await readZipEntries(path);
+  const datapackageEntry = entries.get('datapackage.json');
+  expect(datapackageEntry, 'datapackage.json').toBeDefined();
+  const datapackage = JSON.parse(datapackageEntry!.data.toString('utf8')) as { [key: string]: unknown; resources: { name: string; path: string; hash: string; bytes: number }[] };
+  expect(datapackage['profile']).toBe('data-package');
+  expect(datapackage['wacz_version']).toBe('1.1.1');
+  expect(typeof datapackage['created']).toBe('string');
+  expect(String(datapackage['software'])).toMatch(/Proofline/);
+  const digest = JSON.parse(entries.get('datapackage-digest.json')!.data.toString('utf8')) as { path: string; hash: string };
+  expect(digest).toEqual({ path: 'datapackage.json', hash: sha(datapackageEntry!.data) });
+  const listed = new Set<string>();
+  for (const resource of datapackage.resources) {
+    const entry = entries.get(resource.path);
+    expect(entry, resource.path).toBeDefined();
+    expect(resource.hash, resource.path).toBe(sha(entry!.data));
+    expect(resource.bytes, resource.path).toBe(entry!.data.length);
+    expect(resource.name).toMatch(/^[-a-z0-9._/]+$/);
+    listed.add(resource.path);
+  }
+  for (const name of entries.keys()) {
+    if (name !== 'datapackage.json' && name !== 'datapackage-digest.json') expect(listed.has(name), `${name} is listed in datapackage.json`).toBe(true);
+    if (name.startsWith('archive/') || name.startsWith('indexes/')) expect(entries.get(name)!.compressionMethod, `${name} stored`).toBe(0);
+  }
+  const pageLines = entries.get('pages/pages.jsonl')!.data.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { [key: string]: unknown });
+  expect(pageLines[0]).toEqual({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' });
+  for (const pageLine of pageLines.slice(1)) {
+    expect(Object.keys(pageLine).sort()).toEqual(['id', 'title', 'ts', 'url']);
+    expect(Number.isNaN(Date.parse(String(pageLine['ts'])))).toBe(false);
+  }
+  const cdxText = entries.get('indexes/index.cdx')!.data.toString('utf8');
+  const lines = cdxText.split('\n').filter(Boolean);
+  expect([...lines].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))).toEqual(lines);
+  const cdxj = lines.map((line) => {
+    const [surt, timestamp] = line.split(' ', 2) as [string, string];
+    const fields = JSON.parse(line.slice(surt.length + timestamp.length + 2)) as { [key: string]: string };
+    return { surt, timestamp, fields };
+  });
+  const records: CheckedWacz['records'] = [];
+  for (const { timestamp, fields } of cdxj) {
+    expect(timestamp).toMatch(/^\d{14}$/);
+    expect(Object.keys(fields).sort()).toEqual(['digest', 'filename', 'length', 'mime', 'offset', 'status', 'url']);
+    const warc = entries.get(`archive/${fields['filename']}`);
+    expect(warc, fields['filename']).toBeDefined();
+    const offset = Number(fields['offset']);
+    const length = Number(fields['length']);
+    const record = gunzipSync(warc!.data.subarray(offset, offset + length));
+    const text = record.toString('latin1');
+    const warcHeadEnd = text.indexOf('\r\n\r\n');
+    const warcHead = text.slice(0, warcHeadEnd);
+    expect(warcHead.startsWith('WARC/1.1\r\n')).toBe(true);
+    expect(warcHead).toMatch(/\r\nWARC-Type: response\r\n/);
+    expect(warcHead).toContain(`\r\nWARC-Target-URI: ${fields['url']}\r\n`);
+    expect(warcHead).toMatch(/\r\nWARC-Record-ID: <urn:uuid:[0-9a-f-]{36}>\r\n/);
+    expect(warcHead).toMatch(/\r\nWARC-Date: \d{4}-\d\d-\d\dT/);
+    const httpStart = warcHeadEnd + 4;
+    const httpHeadEnd = text.indexOf('\r\n\r\n', httpStart);
+    const headers = text.slice(httpStart, httpHeadEnd);
+    expect(headers.startsWith(`HTTP/1.1 ${fields['status']}`)).toBe(true);
+    const contentLength = Number(/\r\nContent-Length: (\d+)/.exec(warcHead)![1]);
+    const payload = record.subarray(httpHeadEnd + 4, httpStart + contentLength);
+    expect(fields['digest']).toBe(sha(payload));
+    expect(warcHead).toContain(`WARC-Payload-Digest: ${fields['digest']}`);
+    records.push({ url: fields['url']!, headers, payload });
+  }
+  // Every response has its request, WARC-Concurrent-To it; the file starts with a warcinfo record.
+  for (const warcName of [...entries.keys()].filter((n) => n.startsWith('archive/'))) {
+    const all = gunzipMembers(entries.get(warcName)!.data);
+    expect(all[0]).toMatch(/^WARC\/1\.1\r\n[\s\S]*WARC-Type: warcinfo/);
+    const responseIds = all.filter((r) => /WARC-Type: response/.test(r)).map((r) => /WARC-Record-ID: (<[^>]+>)/.exec(r)![1]);
+    const concurrent = all.filter((r) => /WARC-Type: request/.test(r)).map((r) => /WARC-Concurrent-To: (<[^>]+>)/.exec(r)?.[1]);
+    expect(concurrent.sort()).toEqual(responseIds.sort());
+  }
+  return { datapackage, pages: pageLines.slice(1), cdxj, records };
+}
+
+/** The records of a WARC written as one gzip member per record, as latin1 text. */
+function gunzipMembers(data: Buffer): string[] {
+  // gunzipSync reads concatenated members as one stream; split on the WARC/1.1 record starts instead.
+  return gunzipSync(data).toString('latin1').split(/(?=WARC\/1\.1\r\nWARC-)/).filter(Boolean);
 }
