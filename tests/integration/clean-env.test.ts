@@ -246,7 +246,7 @@ describe('proofline check-env', () => {
     const bad = await proofline(['check-env', 'ftp://files.example/']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/only http and https/);
-  });
+  }, 120_000); // three CLI runs, each starting Chromium, on two shared cores
 
   it('records the check into a session, which seals, exports and verifies with the report inside', async () => {
     const data = join(root, 'data');
@@ -276,5 +276,5 @@ describe('proofline check-env', () => {
     expect(artifact.name).toBe('environment-check.json');
     const stored = JSON.parse((await run('unzip', ['-p', zip, `data/artifacts/${artifact.sha256}.json`])).stdout) as EnvironmentCheckReport;
     expect(stored.findings).toEqual(report.findings);
-  });
+  }, 120_000); // five CLI runs on two shared cores
 });

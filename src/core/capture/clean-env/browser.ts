@@ -43,6 +43,7 @@ export async function checkBrowser(ctx: ProbeContext): Promise<Finding> {
       chromiumSandbox: CHROMIUM_SANDBOX,
       timeout: limit,
     });
+    if (ctx.signal.aborted) throw new Error('the check was cancelled while the browser started');
     const open = context;
     const facts = await withTimeout((async () => {
       const page = open.pages()[0] ?? (await open.newPage());
