@@ -121,7 +121,7 @@ describe('screen recording under Xvfb', () => {
     const segments = archivedSegments(await extract(join(root, 'cli.zip')));
     expect(segments.length).toBeGreaterThanOrEqual(2);
     expect(clockPixels(segments[0]!.file)).toBe(0); // --no-clock
-  });
+  }, 120_000);
 
   it('Ctrl-C (SIGINT) closes the open segment and exits 0', async () => {
     const data = join(root, 'sigint');
@@ -150,7 +150,7 @@ describe('screen recording under Xvfb', () => {
     expect(emptyPath.code).toBe(1);
     expect(emptyPath.stderr).toMatch(/^proofline: ffmpeg was not found: .*no ffmpeg on PATH\. Install ffmpeg \(Debian\/Ubuntu: apt-get install ffmpeg/);
     expect(storedEvents(data, id)).toHaveLength(before);
-  });
+  }, 120_000);
 
   it('records why when ffmpeg dies mid-recording, keeps what was recorded, and the session still verifies', async () => {
     const data = join(root, 'ffmpeg-dies');
