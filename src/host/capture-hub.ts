@@ -1,14 +1,29 @@
 // Holds the live capture sources of each session for a long-running host (the app, `proofline
 // serve`) and answers the capture operations of the contract through the core's capture modules.
-import type { Proofline } from '../core/proofline.js';
+// The CLI's `record` and `capture` use the same modules directly.
+import { locateFfmpeg } from '../core/capture/ffmpeg-locate.js';
+import { findBrowser } from '../core/capture/browser-locate.js';
 import type { CaptureNotice, CaptureSource } from '../core/capture/capture-source.js';
-import type { ArtifactRef } from '../shared/domain.js';
+import { runEnvironmentCheck, recordEnvironmentCheck, TITLES_ZH, type FindingId } from '../core/capture/clean-env/index.js';
+import { connectComfyUI, type ComfyUIConnection } from '../core/capture/comfyui.js';
+import { compareImages } from '../core/capture/compare.js';
+import { creationGallery } from '../core/capture/creation-view.js';
+import { captureEnvironment } from '../core/capture/environment.js';
+import { watchFolders, type FolderWatch } from '../core/capture/folder-watch.js';
+import { linkGenerations } from '../core/capture/lineage.js';
+import { markGeneration } from '../core/capture/marks.js';
+import { recoverInterruptedRecordings } from '../core/capture/recording-recovery.js';
+import { startScreenRecording, type ScreenRecording } from '../core/capture/screen-recorder.js';
+import { captureUrls } from '../core/capture/web/capture-urls.js';
+import type { Proofline } from '../core/proofline.js';
+import type { ArtifactRef, StoredEvent } from '../shared/domain.js';
 import type { ParsedInputOf, Settings } from '../shared/contract.js';
 import type * as V from '../shared/views.js';
 import { OperationFailure } from './operation-failure.js';
 
 interface Running {
   readonly startedAt: Date;
+  readonly screen?: ScreenRecording;
   readonly sources: CaptureSource[];
   readonly notices: CaptureNotice[];
   state: 'recording' | 'paused' | 'stopping' | 'failed';
@@ -16,20 +31,25 @@ interface Running {
 }
 
 const IDLE: V.RecordingStatus = { state: 'idle', startedAt: null, elapsedMs: 0, segments: 0, bytes: 0, sources: [] };
+const MAX_NOTICES = 50;
 
 export class CaptureHub {
   private readonly running = new Map<string, Running>();
+  private readonly environmentJobs = new Set<Promise<unknown>>();
 
   constructor(
     private readonly pl: Proofline,
     private readonly settings: () => Settings,
+    private readonly onBackgroundError: (error: Error) => void = (error) => process.stderr.write(`proofline: ${error.message}\n`),
   ) {}
 
   async capabilities(): Promise<V.AppInfo['capabilities']> {
+    const s = this.settings();
+    const [ffmpeg, browser] = await Promise.allSettled([locateFfmpeg(s.ffmpegPath || undefined), findBrowser(s.browserPath || undefined)]);
     const display = process.platform !== 'linux' || Boolean(process.env['DISPLAY']);
     return {
-      ffmpeg: { ok: false, detail: 'screen recording is not wired into this host yet' },
-      browser: { ok: false, detail: 'web capture is not wired into this host yet' },
+      ffmpeg: ffmpeg.status === 'fulfilled' ? { ok: true, detail: `${ffmpeg.value.version} (${ffmpeg.value.path})` } : { ok: false, detail: (ffmpeg.reason as Error).message },
+      browser: browser.status === 'fulfilled' ? { ok: true, detail: `${browser.value.version ?? 'Chromium'} (${browser.value.path})` } : { ok: false, detail: (browser.reason as Error).message },
       display: { ok: display, detail: display ? (process.env['DISPLAY'] ?? 'desktop') : 'no X display (DISPLAY is not set)' },
     };
   }
@@ -42,46 +62,130 @@ export class CaptureHub {
   status(sessionId: string): V.RecordingStatus {
     const run = this.running.get(sessionId);
     if (!run) return IDLE;
+    const screen = run.screen?.status();
+    const sources: V.SourceStatus[] = run.sources.map((source) => {
+      if (source === run.screen && screen) return { name: source.name, state: screen.state === 'failed' ? 'failed' : screen.state === 'stopped' ? 'stopped' : 'running', detail: `${screen.segments} segments${screen.droppedFrames ? `, ${screen.droppedFrames} dropped frames` : ''}` };
+      const stats = (source as Partial<FolderWatch>).stats?.();
+      if (stats) return { name: source.name, state: 'running', detail: `${stats.images} images, ${stats.drafts} drafts${stats.errors ? `, ${stats.errors} errors` : ''}` };
+      const comfy = (source as Partial<ComfyUIConnection>).status?.();
+      if (comfy && 'connected' in comfy) return { name: source.name, state: comfy.connected ? 'running' : 'failed', detail: `${comfy.prompts} prompts${comfy.lastError ? ` · ${comfy.lastError}` : ''}` };
+      return { name: source.name, state: 'running', detail: '' };
+    });
+    const failed = screen?.state === 'failed';
+    const lastError = run.lastError ?? screen?.lastError;
     return {
-      state: run.state,
+      state: failed ? 'failed' : run.state,
       startedAt: run.startedAt.toISOString(),
-      elapsedMs: Date.now() - run.startedAt.getTime(),
-      segments: 0,
-      bytes: 0,
-      sources: run.sources.map((s) => ({ name: s.name, state: 'running', detail: '' })),
-      ...(run.lastError ? { lastError: run.lastError } : {}),
+      elapsedMs: screen ? screen.elapsedMs : Date.now() - run.startedAt.getTime(),
+      segments: screen?.segments ?? 0,
+      bytes: screen?.bytes ?? 0,
+      sources,
+      ...(lastError ? { lastError } : {}),
     };
   }
 
-  async start(sessionId: string, _input: ParsedInputOf<'recording.start'>): Promise<V.RecordingStatus> {
+  async start(sessionId: string, input: ParsedInputOf<'recording.start'>): Promise<V.RecordingStatus> {
     if (this.running.has(sessionId)) throw new OperationFailure('conflict', 'This session is already recording.');
-    throw new OperationFailure('unavailable', 'Recording is not available in this build yet.');
+    const session = this.pl.sessions.get(sessionId);
+    if (session.state === 'sealed') throw new OperationFailure('conflict', 'This session is sealed: start a new session to record more.');
+    const s = this.settings();
+    const run: Running = { startedAt: new Date(), sources: [], notices: [], state: 'recording' };
+    const onNotice = (notice: CaptureNotice): void => {
+      run.notices.push(notice);
+      if (run.notices.length > MAX_NOTICES) run.notices.shift();
+      if (notice.level === 'error') run.lastError = notice.message;
+    };
+    this.running.set(sessionId, run);
+    try {
+      if (input.screen) {
+        const screen = await startScreenRecording(this.pl, sessionId, {
+          ffmpegPath: s.ffmpegPath || undefined,
+          display: s.recording.display || undefined,
+          fps: s.recording.fps,
+          quality: s.recording.quality,
+          clock: s.recording.clock,
+          region: input.region,
+          onNotice,
+        });
+        (run as { screen?: ScreenRecording }).screen = screen;
+        run.sources.push(screen);
+      }
+      const folders = input.watch ?? s.watchFolders;
+      const drafts = input.drafts ?? s.draftFolders;
+      if (folders.length > 0 || drafts.length > 0) {
+        const watch = await watchFolders(this.pl, sessionId, { folders, drafts, onNotice });
+        run.sources.push(watch);
+        await watch.ready;
+      }
+      const comfy = input.comfyuiUrl ?? (s.comfyuiUrl || undefined);
+      if (comfy) run.sources.push(await connectComfyUI(this.pl, sessionId, { url: comfy, onNotice }));
+      if (run.sources.length === 0) {
+        throw new OperationFailure('invalid-input', 'Nothing to record: turn on screen recording, or add a watched folder or a ComfyUI address in Settings.');
+      }
+    } catch (error) {
+      this.running.delete(sessionId);
+      await Promise.allSettled(run.sources.map((source) => source.stop()));
+      throw error;
+    }
+    return this.status(sessionId);
   }
 
   async pause(sessionId: string): Promise<V.RecordingStatus> {
+    const run = this.running.get(sessionId);
+    if (!run) throw new OperationFailure('conflict', 'This session is not recording.');
+    if (run.state === 'recording') {
+      await run.screen?.pause();
+      run.state = 'paused';
+    }
     return this.status(sessionId);
   }
 
   async resume(sessionId: string): Promise<V.RecordingStatus> {
+    const run = this.running.get(sessionId);
+    if (!run) throw new OperationFailure('conflict', 'This session is not recording.');
+    if (run.state === 'paused') {
+      await run.screen?.resume();
+      run.state = 'recording';
+    }
     return this.status(sessionId);
   }
 
+  /** Stops every source of the session; resolves once all they captured is in the chain. */
   async stop(sessionId: string): Promise<void> {
     const run = this.running.get(sessionId);
     if (!run) return;
     run.state = 'stopping';
-    await Promise.allSettled(run.sources.map((s) => s.stop()));
+    await Promise.allSettled(run.sources.map((s) => (s === run.screen ? run.screen.stop('stopped by the user') : s.stop())));
     this.running.delete(sessionId);
   }
 
   async stopAll(): Promise<void> {
     await Promise.allSettled([...this.running.keys()].map((id) => this.stop(id)));
+    await Promise.allSettled([...this.environmentJobs]);
   }
 
-  /** Closes out sessions whose recording died with an earlier process (none to do yet). */
-  async recoverInterrupted(): Promise<void> {}
+  /** Closes out sessions whose recording died with an earlier process. */
+  async recoverInterrupted(): Promise<V.TimelineEvent[]> {
+    try {
+      await recoverInterruptedRecordings(this.pl);
+    } catch (error) {
+      this.onBackgroundError(new Error(`could not recover an interrupted recording: ${(error as Error).message}`));
+    }
+    return [];
+  }
 
-  snapshotEnvironmentLater(_sessionId: string): void {}
+  /** The full environment snapshot of a new creation session, taken in the background. */
+  snapshotEnvironmentLater(sessionId: string): void {
+    const s = this.settings();
+    const job = captureEnvironment(this.pl, sessionId, {
+      modelFolders: s.modelFolders,
+      comfyuiUrl: s.comfyuiUrl || undefined,
+      ffmpegPath: s.ffmpegPath || undefined,
+      tsaUrls: s.tsaUrls,
+    }).catch((error: Error) => this.onBackgroundError(new Error(`environment snapshot failed: ${error.message}`)));
+    this.environmentJobs.add(job);
+    void job.finally(() => this.environmentJobs.delete(job));
+  }
 
   /** The artifact with this SHA-256 (or unique prefix) in the session's events. */
   findArtifact(sessionId: string, sha256: string): ArtifactRef | undefined {
@@ -93,28 +197,85 @@ export class CaptureHub {
     return found.values().next().value;
   }
 
-  async gallery(_sessionId: string): Promise<V.Gallery> {
-    return { images: [], edges: [] };
+  async gallery(sessionId: string): Promise<V.Gallery> {
+    const view = creationGallery(this.pl, sessionId);
+    return {
+      images: view.images.map((image) => ({
+        sha256: image.sha256,
+        name: image.name,
+        mime: image.mime,
+        size: image.size,
+        seq: image.firstSeq,
+        time: image.time,
+        source: image.source,
+        metadata: image.metadata ?? null,
+        mark: image.mark ? { mark: image.mark.mark, reason: image.mark.reason ?? '', time: image.mark.time } : null,
+      })),
+      edges: view.edges.map((edge) => ({ from: edge.from, to: edge.to, relation: edge.relation, inferred: edge.inferred })),
+    };
   }
 
-  async mark(_sessionId: string, _sha256: string, _mark: V.Mark, _reason?: string): Promise<never> {
-    throw new OperationFailure('unavailable', 'Marks are not available in this build yet.');
+  async mark(sessionId: string, sha256: string, mark: V.Mark, reason?: string): Promise<StoredEvent> {
+    return markGeneration(this.pl, sessionId, sha256, mark, reason);
   }
 
-  async link(_sessionId: string, _from: string, _to: string, _relation: string, _note?: string): Promise<never> {
-    throw new OperationFailure('unavailable', 'Lineage links are not available in this build yet.');
+  async link(sessionId: string, from: string, to: string, relation: Parameters<typeof linkGenerations>[4], note?: string): Promise<StoredEvent> {
+    return linkGenerations(this.pl, sessionId, from, to, relation, note);
   }
 
-  async compare(_sessionId: string, _a: string, _b: string): Promise<V.Comparison> {
-    throw new OperationFailure('unavailable', 'Comparison is not available in this build yet.');
+  async compare(sessionId: string, a: string, b: string): Promise<V.Comparison> {
+    const result = await compareImages(this.pl, sessionId, a, b, { ffmpegPath: this.settings().ffmpegPath || undefined });
+    return {
+      a: result.a,
+      b: result.b,
+      hammingDistance: result.hammingDistance,
+      differingPixelRatio: result.differingPixelRatio,
+      resized: result.resized !== null,
+      heatmapSha256: result.heatmapSha256,
+      paramChanges: result.paramChanges.map((c) => ({ field: c.field, a: c.a, b: c.b })),
+      promptDiff: result.promptDiff,
+      negativePromptDiff: result.negativePromptDiff,
+    };
   }
 
-  async checkEnvironment(_sessionId: string | undefined, _url: string | undefined, _progress: (p: V.Progress) => void, _signal: AbortSignal): Promise<V.EnvironmentCheck> {
-    throw new OperationFailure('unavailable', 'The clean-environment check is not available in this build yet.');
+  async checkEnvironment(sessionId: string | undefined, url: string | undefined, progress: (p: V.Progress) => void, signal: AbortSignal): Promise<V.EnvironmentCheck> {
+    const s = this.settings();
+    let done = 0;
+    const total = Object.keys(TITLES_ZH).length;
+    const report = await runEnvironmentCheck({
+      targetUrl: url,
+      tsaUrls: s.tsaUrls,
+      browserPath: s.browserPath || undefined,
+      signal,
+      onProgress: (step) => progress({ phase: 'check', done: ++done, total, detail: step.id }),
+    });
+    const event = sessionId ? await recordEnvironmentCheck(this.pl, sessionId, report) : undefined;
+    return {
+      checkedAt: report.checkedAt,
+      target: report.target,
+      verdict: report.verdict,
+      findings: report.findings.map((f) => ({ id: f.id, category: f.category, status: f.status, title: f.title, titleZh: TITLES_ZH[f.id as FindingId], detail: f.detail })),
+      ...(event ? { recordedSeq: event.body.seq } : {}),
+    };
   }
 
-  async captureUrls(_sessionId: string, _urls: string[], _options: { concurrency: number; retries: number }, _progress: (p: V.CaptureProgress) => void, _signal: AbortSignal): Promise<V.BatchSummary> {
-    throw new OperationFailure('unavailable', 'Web capture is not available in this build yet.');
+  async captureUrls(sessionId: string, urls: string[], options: { concurrency: number; retries: number }, progress: (p: V.CaptureProgress) => void, signal: AbortSignal): Promise<V.BatchSummary> {
+    const result = await captureUrls(this.pl, sessionId, urls, {
+      browserPath: this.settings().browserPath || undefined,
+      concurrency: options.concurrency,
+      retries: options.retries,
+      onProgress: progress,
+      signal,
+    });
+    return {
+      results: result.results.map((r) => ({
+        url: r.url,
+        ok: r.ok,
+        ...(r.finalUrl ? { finalUrl: r.finalUrl } : {}),
+        ...(r.status !== undefined ? { status: r.status } : {}),
+        ...(r.error ? { error: `${r.error.kind}: ${r.error.message}` } : {}),
+      })),
+    };
   }
 
   async pages(sessionId: string): Promise<V.CapturedPage[]> {

@@ -15,7 +15,10 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { locateFfmpeg } from '../core/capture/ffmpeg-locate.js';
 import { openArchive } from '../core/archive/read-zip.js';
 import type { Proofline } from '../core/proofline.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
@@ -32,6 +35,8 @@ export interface WebHostOptions {
   readonly secret?: string;
   /** Resolves an archive handle from `archive.open` to its path, for media requests. */
   readonly archivePath?: (handle: string) => string | undefined;
+  /** The configured ffmpeg, for `?as=mp4` (MPEG-TS recordings remuxed so a browser can play them). */
+  readonly ffmpegPath?: () => string | undefined;
 }
 
 export interface WebHost {
@@ -169,9 +174,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   /** /media/blob/<session>/<sha256> and /media/archive/<handle>/<path inside the archive>. */
   async function media(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
+    const asMp4 = url.searchParams.get('as') === 'mp4';
     if (parts[0] === 'blob' && parts.length === 3) {
       const artifact = options.host.capture.findArtifact(options.pl.sessions.get(parts[1]!).id, parts[2]!);
       if (!artifact) return sendText(res, 404, 'No such file in this session.');
+      if (asMp4) return sendRemuxed(res, createReadStream(options.pl.blobs.pathOf(artifact.sha256)), options.ffmpegPath?.());
+      res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'");
       return sendFile(req, res, options.pl.blobs.pathOf(artifact.sha256), artifact.mime);
     }
     if (parts[0] === 'archive' && parts.length >= 3) {
@@ -182,6 +190,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       try {
         const entry = zip.entries.find((e) => e.name === entryName);
         if (!entry) return sendText(res, 404, 'No such file in the archive.');
+        if (asMp4) return await sendRemuxed(res, await zip.openStream(entryName), options.ffmpegPath?.());
         res.writeHead(200, { 'Content-Type': mediaTypeOf(entryName), 'Content-Length': entry.size, 'Content-Security-Policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" });
         if (req.method === 'HEAD') return void res.end();
         await pipeline(await zip.openStream(entryName), res);
@@ -295,6 +304,29 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
   }
   if (req.method === 'HEAD') return void res.end();
   await pipeline(createReadStream(file, { start, end }), res);
+}
+
+/**
+ * Recording segments are MPEG-TS (playable after a crash), which browsers do not play: remux to
+ * fragmented MP4 on the fly, stream copy, no re-encoding. The evidence file itself is untouched.
+ */
+async function sendRemuxed(res: ServerResponse, input: Readable, configured: string | undefined): Promise<void> {
+  let ffmpeg: string;
+  try {
+    ffmpeg = (await locateFfmpeg(configured)).path;
+  } catch (error) {
+    input.destroy();
+    return sendText(res, 503, `Cannot convert the recording for playback: ${(error as Error).message}`);
+  }
+  const child = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-c', 'copy', '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  res.writeHead(200, { 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store' });
+  input.pipe(child.stdin).on('error', () => undefined);
+  res.on('close', () => child.kill('SIGKILL'));
+  try {
+    await pipeline(child.stdout, res);
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -45,7 +45,7 @@ export const settingsSchema = z.object({
   recording: z
     .object({
       fps: z.number().int().min(1).max(60).default(15),
-      quality: z.enum(['low', 'medium', 'high']).default('medium'),
+      quality: z.enum(['low', 'standard', 'high']).default('standard'),
       clock: z.boolean().default(true),
       display: z.string().max(64).default(''),
     })

@@ -135,6 +135,8 @@ export interface EnvironmentFinding {
   readonly category: string;
   readonly status: FindingStatus;
   readonly title: string;
+  /** The Chinese title of the same finding, from the core's table. */
+  readonly titleZh?: string;
   readonly detail: string;
 }
 

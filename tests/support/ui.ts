@@ -29,7 +29,7 @@ export async function startUi(options: { tsaUrls?: string[]; settings?: Record<s
   const pl = openProofline({ dataDir, tsaUrls: options.tsaUrls ?? [] });
   const settings = new SettingsStore(dataDir, { tsaUrls: options.tsaUrls ?? [], ...(options.settings ?? {}) });
   const host = createHost({ pl, settings, host: 'web', exportDir: join(dataDir, 'exports') });
-  const web = await startWebHost({ host, pl, rendererDir: RENDERER_DIR, archivePath: host.archivePath });
+  const web = await startWebHost({ host, pl, rendererDir: RENDERER_DIR, archivePath: host.archivePath, ffmpegPath: () => settings.get().ffmpegPath || undefined });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],

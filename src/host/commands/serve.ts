@@ -30,7 +30,7 @@ export function registerServeCommands(program: Command, context: CliContext): vo
       await host.capture.recoverInterrupted();
       let web;
       try {
-        web = await startWebHost({ host, pl, rendererDir: opts.renderer ?? join(APP_ROOT, 'out', 'renderer'), port, archivePath: host.archivePath });
+        web = await startWebHost({ host, pl, rendererDir: opts.renderer ?? join(APP_ROOT, 'out', 'renderer'), port, archivePath: host.archivePath, ffmpegPath: () => settings.get().ffmpegPath || undefined });
       } catch (error) {
         pl.close();
         const code = (error as NodeJS.ErrnoException).code;

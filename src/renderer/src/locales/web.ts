@@ -1,5 +1,73 @@
-const en = {};
+const en = {
+  check: {
+    title: 'Clean-environment check',
+    intro: 'Before fixing a page, Proofline checks and records this computer’s clock, proxy, hosts file, DNS, network, running remote-control and proxy tools, and that the capture browser is fresh.',
+    target: 'Page to be captured',
+    run: 'Run the check',
+    rerun: 'Run again',
+    running: 'Checking… {{done}} of {{total}}',
+    verdict: { pass: 'The environment is clean', warn: 'Clean, with warnings to review', fail: 'Not clean: fix the failures before capturing' },
+    status: { pass: 'Pass', warn: 'Warning', fail: 'Fail', 'not-checked': 'Not checked' },
+    recorded: 'Recorded in the session as event #{{seq}}.',
+    never: 'Not run yet in this session.',
+  },
+  capture: {
+    title: 'Capture pages',
+    urls: 'Addresses, one per line',
+    placeholder: 'https://example.com/infringing-page',
+    concurrency: 'At once',
+    start: 'Capture',
+    running: 'Capturing {{done}} of {{total}}',
+    state: { queued: 'Queued', loading: 'Loading', scrolling: 'Scrolling', saving: 'Saving', done: 'Captured', failed: 'Failed', retrying: 'Retrying' },
+    summary: '{{ok}} captured, {{failed}} failed',
+    invalid: 'Give at least one address starting with http:// or https://.',
+  },
+  pages: {
+    title: 'Captured pages',
+    empty: 'No pages captured yet',
+    emptyBody: 'Run the clean-environment check, then enter the addresses of the pages to fix. Each page is saved as a full-page screenshot, MHTML, DOM, HAR and WACZ, hashed and timestamped.',
+    status: 'HTTP {{status}}',
+    files: 'Files',
+    dom: 'Page as captured (scripts off)',
+    show: 'Show page',
+    hide: 'Hide page',
+  },
+};
 
-const zh: typeof en = {};
+const zh: typeof en = {
+  check: {
+    title: '清洁环境检查',
+    intro: '固定网页之前，Proofline 会检查并记录本机的系统时间、代理、hosts 文件、DNS、网络、正在运行的远程控制和代理软件，并确认取证浏览器为全新环境。',
+    target: '待取证网页',
+    run: '开始检查',
+    rerun: '重新检查',
+    running: '正在检查… {{done}} / {{total}}',
+    verdict: { pass: '环境清洁', warn: '环境基本清洁，请查看警告', fail: '环境不清洁：请先处理失败项再取证' },
+    status: { pass: '通过', warn: '警告', fail: '失败', 'not-checked': '未检查' },
+    recorded: '已作为第 {{seq}} 号事件记入会话。',
+    never: '本会话尚未进行检查。',
+  },
+  capture: {
+    title: '网页取证',
+    urls: '网址（每行一个）',
+    placeholder: 'https://example.com/侵权页面',
+    concurrency: '并发数',
+    start: '开始取证',
+    running: '正在取证 {{done}} / {{total}}',
+    state: { queued: '排队中', loading: '加载中', scrolling: '滚动中', saving: '保存中', done: '已固定', failed: '失败', retrying: '重试中' },
+    summary: '已固定 {{ok}} 个，失败 {{failed}} 个',
+    invalid: '请至少输入一个以 http:// 或 https:// 开头的网址。',
+  },
+  pages: {
+    title: '已固定的网页',
+    empty: '尚未固定任何网页',
+    emptyBody: '先进行清洁环境检查，再输入需要固定的网页地址。每个网页都会保存整页截图、MHTML、DOM、HAR 和 WACZ，并计算哈希、加盖时间戳。',
+    status: 'HTTP {{status}}',
+    files: '文件',
+    dom: '取证时的网页（已禁用脚本）',
+    show: '显示网页',
+    hide: '隐藏网页',
+  },
+};
 
 export default { en, zh };

@@ -1,6 +1,236 @@
-import type { ReactNode } from 'react';
-import type { AppInfo, SessionDetail } from '../../../shared/views';
+// The rights holder's screen: the clean-environment report (pass / warn / fail per finding),
+// batch capture with per-URL progress, the captured pages with their screenshots, and the DOM
+// shown only in a sandboxed frame with scripts off.
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppInfo, BatchSummary, CapturedPage, CaptureProgress, EnvironmentCheck, SessionDetail } from '../../../shared/views';
+import { api, mediaUrl } from '../client';
+import { SessionHeader } from '../components/SessionHeader';
+import { Timeline } from '../components/Timeline';
+import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useLoad } from '../components/ui';
+import { formatBytes, formatTime } from '../i18n';
+import { useLiveEvents } from './CreationSession';
 
-export function WebSession(_p: { readonly detail: SessionDetail; readonly reload: () => void; readonly info: AppInfo | undefined }): ReactNode {
-  return null;
+interface Props {
+  readonly detail: SessionDetail;
+  readonly reload: () => void;
+  readonly info: AppInfo | undefined;
+}
+
+export function WebSession({ detail, reload }: Props): ReactNode {
+  const session = detail.session;
+  const open = session.state !== 'sealed';
+  const events = useLiveEvents(session.id, open);
+  const captures = events.filter((e) => e.type === 'web.capture').length;
+  const pages = useLoad(() => api['web.pages']({ id: session.id }), [session.id, captures]);
+  const [target, setTarget] = useState('');
+  return (
+    <div className="screen">
+      <SessionHeader detail={detail} onChanged={reload} />
+      <div className="grid-2">
+        <div className="stack">
+          {open && <EnvironmentPanel sessionId={session.id} target={target} onTarget={setTarget} />}
+          {open && <CapturePanel sessionId={session.id} initial={target} onDone={pages.reload} />}
+          <PagesPanel sessionId={session.id} pages={pages.value} error={pages.error} />
+        </div>
+        <div className="stack">
+          <Timeline events={events} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function EnvironmentPanel({ sessionId, target, onTarget }: { readonly sessionId: string; readonly target: string; readonly onTarget: (url: string) => void }): ReactNode {
+  const { t, i18n } = useTranslation('web');
+  const [report, setReport] = useState<EnvironmentCheck | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const run = useAction(async () => {
+    setProgress({ done: 0, total: 1 });
+    try {
+      setReport(await api['web.checkEnvironment']({ id: sessionId, ...(target.trim() ? { url: target.trim() } : {}) }, (p) => setProgress({ done: p.done, total: p.total })));
+    } finally {
+      setProgress(null);
+    }
+  });
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void run.run();
+  };
+  return (
+    <section className="panel" aria-label={t('check.title')}>
+      <div className="panel-head">
+        <h3>{t('check.title')}</h3>
+        {report && <Badge tone={report.verdict}>{t(`check.verdict.${report.verdict}`)}</Badge>}
+      </div>
+      <p className="muted small">{t('check.intro')}</p>
+      <form className="toolbar" onSubmit={submit}>
+        <input className="grow" type="url" value={target} placeholder={t('capture.placeholder')} aria-label={t('check.target')} onChange={(e) => onTarget(e.target.value)} />
+        <button type="submit" className="primary" disabled={run.busy}>
+          {report ? t('check.rerun') : t('check.run')}
+        </button>
+      </form>
+      {progress && <ProgressBar done={progress.done} total={progress.total} label={t('check.running', progress)} />}
+      {run.error !== undefined && <ErrorNotice error={run.error} />}
+      {report && (
+        <>
+          <ul className="findings">
+            {report.findings.map((f) => (
+              <li key={f.id} className="finding">
+                <Badge tone={f.status}>{t(`check.status.${f.status}`)}</Badge>
+                <div>
+                  <div className="finding-title">{i18n.language === 'zh' && f.titleZh ? f.titleZh : f.title}</div>
+                  <div className="finding-detail">{f.detail}</div>
+                </div>
+              </li>
+            ))}
+          </ul>
+          {report.recordedSeq !== undefined && <p className="muted small">{t('check.recorded', { seq: report.recordedSeq })}</p>}
+        </>
+      )}
+    </section>
+  );
+}
+
+function CapturePanel({ sessionId, initial, onDone }: { readonly sessionId: string; readonly initial: string; readonly onDone: () => void }): ReactNode {
+  const { t } = useTranslation('web');
+  const [text, setText] = useState('');
+  const [concurrency, setConcurrency] = useState(2);
+  const [states, setStates] = useState<Map<string, CaptureProgress>>(new Map());
+  const [summary, setSummary] = useState<BatchSummary | null>(null);
+  const [invalid, setInvalid] = useState(false);
+  const urls = (text.trim() ? text : initial).split(/\s+/).map((u) => u.trim()).filter(Boolean);
+  const capture = useAction(async () => {
+    if (urls.length === 0 || urls.some((u) => !/^https?:\/\//i.test(u))) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
+    setSummary(null);
+    setStates(new Map(urls.map((url) => [url, { url, state: 'queued', attempt: 1 }])));
+    const result = await api['web.capture']({ id: sessionId, urls, concurrency }, (p) => setStates((prev) => new Map(prev).set(p.url, p)));
+    setSummary(result);
+    onDone();
+  });
+  const finished = [...states.values()].filter((s) => s.state === 'done' || s.state === 'failed').length;
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void capture.run();
+  };
+  return (
+    <section className="panel" aria-label={t('capture.title')}>
+      <h3>{t('capture.title')}</h3>
+      <form className="form" onSubmit={submit}>
+        <label>
+          <span>{t('capture.urls')}</span>
+          <textarea rows={3} value={text} placeholder={initial || t('capture.placeholder')} onChange={(e) => setText(e.target.value)} className="mono" />
+        </label>
+        <div className="toolbar">
+          <label className="check">
+            {t('capture.concurrency')}
+            <select value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))}>
+              {[1, 2, 3, 4].map((n) => (
+                <option key={n}>{n}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={capture.busy}>
+            {t('capture.start')}
+          </button>
+        </div>
+      </form>
+      {invalid && <p className="notice notice-error">{t('capture.invalid')}</p>}
+      {states.size > 0 && (
+        <>
+          {capture.busy && <ProgressBar done={finished} total={states.size} label={t('capture.running', { done: finished, total: states.size })} />}
+          <ul className="findings url-states">
+            {[...states.values()].map((s) => (
+              <li key={s.url} className="finding">
+                <Badge tone={s.state === 'done' ? 'pass' : s.state === 'failed' ? 'fail' : s.state === 'retrying' ? 'warn' : 'skip'}>{t(`capture.state.${s.state}`)}</Badge>
+                <div>
+                  <div className="finding-title mono">{s.url}</div>
+                  {s.message && <div className="finding-detail">{s.message}</div>}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {summary && (
+        <p className={`notice ${summary.results.every((r) => r.ok) ? 'notice-ok' : 'notice-warn'}`} role="status">
+          {t('capture.summary', { ok: summary.results.filter((r) => r.ok).length, failed: summary.results.filter((r) => !r.ok).length })}
+        </p>
+      )}
+      {capture.error !== undefined && <ErrorNotice error={capture.error} />}
+    </section>
+  );
+}
+
+function PagesPanel({ sessionId, pages, error }: { readonly sessionId: string; readonly pages: readonly CapturedPage[] | undefined; readonly error: unknown }): ReactNode {
+  const { t } = useTranslation('web');
+  return (
+    <section className="panel" aria-label={t('pages.title')}>
+      <h3>
+        {t('pages.title')} {pages && <span className="muted">({pages.length})</span>}
+      </h3>
+      {error !== undefined && <ErrorNotice error={error} />}
+      {pages && pages.length === 0 && (
+        <EmptyState title={t('pages.empty')}>
+          <p>{t('pages.emptyBody')}</p>
+        </EmptyState>
+      )}
+      <div className="pages">
+        {pages?.map((page) => <PageCard key={page.seq} sessionId={sessionId} page={page} />)}
+      </div>
+    </section>
+  );
+}
+
+function PageCard({ sessionId, page }: { readonly sessionId: string; readonly page: CapturedPage }): ReactNode {
+  const { t } = useTranslation('web');
+  const [showDom, setShowDom] = useState(false);
+  const dom = page.artifacts.find((a) => a.mime === 'text/html');
+  return (
+    <article className="page-card">
+      {page.screenshot && (
+        <a href={mediaUrl.blob(sessionId, page.screenshot.sha256)} target="_blank" rel="noreferrer" className="page-shot">
+          <img src={mediaUrl.blob(sessionId, page.screenshot.sha256)} alt={page.title || page.url} loading="lazy" />
+        </a>
+      )}
+      <div className="page-info">
+        <div className="finding-title">{page.title || page.finalUrl}</div>
+        <div className="mono small">{page.finalUrl}</div>
+        {page.finalUrl !== page.url && <div className="mono small muted">← {page.url}</div>}
+        <div className="session-meta">
+          {page.status !== null && <Badge tone={page.status < 400 ? 'pass' : 'fail'}>{t('pages.status', { status: page.status })}</Badge>}
+          <span>{formatTime(page.time)}</span>
+          <span>#{page.seq}</span>
+        </div>
+        <details>
+          <summary className="small">
+            {t('pages.files')} ({page.artifacts.length})
+          </summary>
+          <ul className="file-list">
+            {page.artifacts.map((a) => (
+              <li key={a.sha256} className="small">
+                <span>{a.name}</span> <span className="muted">{formatBytes(a.size)}</span> <span className="mono muted">{a.sha256.slice(0, 16)}…</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+        {dom && (
+          <button type="button" className="small" onClick={() => setShowDom((v) => !v)}>
+            {showDom ? t('pages.hide') : t('pages.show')}
+          </button>
+        )}
+      </div>
+      {showDom && dom && (
+        <figure className="page-frame">
+          <figcaption className="small muted">{t('pages.dom')}</figcaption>
+          {/* sandbox="" : no scripts, no same-origin, no forms, no navigation of the app. */}
+          <iframe sandbox="" src={mediaUrl.blob(sessionId, dom.sha256)} title={page.title || page.url} referrerPolicy="no-referrer" />
+        </figure>
+      )}
+    </article>
+  );
 }

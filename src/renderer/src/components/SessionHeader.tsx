@@ -1,0 +1,34 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SessionDetail } from '../../../shared/views';
+import { formatTime } from '../i18n';
+import { href } from '../router';
+import { SealExport } from './SealExport';
+import { Badge } from './ui';
+
+export function SessionHeader({ detail, onChanged }: { readonly detail: SessionDetail; readonly onChanged: () => void }): ReactNode {
+  const { t } = useTranslation();
+  const s = detail.session;
+  return (
+    <header className="screen-head">
+      <div>
+        <a className="back" href={href({ screen: 'home' })}>
+          ← {t('nav.home')}
+        </a>
+        <h1>{s.title}</h1>
+        <div className="subtitle">
+          <Badge tone={s.state}>{t(`state.${s.state}`)}</Badge>
+          {s.interrupted && <Badge tone="recovered">{t('interrupted')}</Badge>}
+          <span>{t(`kind.${s.kind}`)}</span>
+          {s.creator && <span>{s.creator}</span>}
+          <span>{formatTime(s.createdAt)}</span>
+          <span>{t('events', { count: s.eventCount })}</span>
+          <span className="mono" title={s.id}>
+            {s.id.slice(0, 8)}
+          </span>
+        </div>
+      </div>
+      <SealExport detail={detail} onChanged={onChanged} />
+    </header>
+  );
+}
