@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { JsonValue } from '../../shared/domain.js';
+import type { JsonValue, StoredEvent } from '../../shared/domain.js';
 import type { Proofline } from '../proofline.js';
+import type { NewEvent } from '../store/event-log.js';
 import { mediaTypeOf } from '../store/media-types.js';
 import type { CaptureNotice, CaptureSource, NoticeListener } from './capture-source.js';
 import { readImageMetadata } from './metadata/index.js';
@@ -29,7 +30,8 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 // dot files (.goutputstream-*, .~lock.*), backups (name~), Office owner files (~$name), and the
 // temp/partial suffixes of browsers, downloaders, Photoshop, vim and ComfyUI's custom savers.
 const TEMPORARY = /^\.|~$|^~\$|\.(tmp|temp|part|partial|crdownload|download|swp|swx|lock|lck)$/i;
-const CONCURRENCY = 4;
+// Blob writes wait on fsync; several in flight let the disk work while parsing goes on.
+const CONCURRENCY = 8;
 
 export function isTemporaryName(name: string): boolean {
   return TEMPORARY.test(name);
@@ -64,6 +66,25 @@ export async function watchFolders(pl: Proofline, sessionId: string, options: Wa
   const counts = { images: 0, drafts: 0, errors: 0 };
   const started = pl.events.append(sessionId, { type: 'capture.watch.started', payload: { folders: outputs, draftFolders: drafts } });
   notify('info', `watching ${outputs.length} output and ${drafts.length} draft folder(s)`, started.body.seq);
+
+  // Events that become ready together are appended in one transaction: one fsync for the batch
+  // (synchronous=FULL makes each commit wait for the disk), in the order they became ready.
+  let batch: { event: NewEvent; resolve: (stored: StoredEvent) => void; reject: (error: unknown) => void }[] = [];
+  const appendSoon = (event: NewEvent): Promise<StoredEvent> =>
+    new Promise((resolve, reject) => {
+      if (batch.length === 0) setImmediate(flush);
+      batch.push({ event, resolve, reject });
+    });
+  const flush = (): void => {
+    const items = batch;
+    batch = [];
+    try {
+      const stored = pl.events.appendBatch(sessionId, items.map((i) => i.event));
+      items.forEach((item, n) => item.resolve(stored[n]!));
+    } catch (error) {
+      items.forEach((item) => item.reject(error));
+    }
+  };
 
   const rootOf = (path: string): { root: string; kind: 'output' | 'draft' } | undefined => {
     const all = [...outputs.map((root) => ({ root, kind: 'output' as const })), ...drafts.map((root) => ({ root, kind: 'draft' as const }))];
@@ -107,7 +128,7 @@ export async function watchFolders(pl: Proofline, sessionId: string, options: Wa
         } catch (error) {
           metadataError = (error as Error).message.replace(pl.blobs.pathOf(blob.sha256), path);
         }
-        event = pl.events.append(sessionId, {
+        event = await appendSoon({
           type: 'generation.image',
           payload: { ...common, metadata, ...(metadataError ? { metadataError } : {}) },
           artifacts: [artifact],
@@ -116,7 +137,7 @@ export async function watchFolders(pl: Proofline, sessionId: string, options: Wa
         notify(metadataError ? 'warn' : 'info', metadataError ? `${relativePath}: stored, but ${metadataError}` : `${relativePath}: ${describe(metadata)}`, event.body.seq);
       } else {
         const version = (versions.get(path) ?? 0) + 1;
-        event = pl.events.append(sessionId, {
+        event = await appendSoon({
           type: 'draft.saved',
           payload: { ...common, version, previousSha256: previous ?? null },
           artifacts: [artifact],
