@@ -73,3 +73,12 @@ describe('readImageMetadata on PNG', () => {
     await expect(readImageMetadata(file('fake.png', Buffer.from('GIF89a not really')))).rejects.toBeInstanceOf(NotAnImageError);
   });
 });
+
+describe('seeds beyond 2^53', () => {
+  it('keeps the exact digits of a 64-bit ComfyUI seed beside the rounded number', async () => {
+    const graph = '{"3": {"class_type": "KSampler", "inputs": {"seed": 18446744073709551557, "steps": 20, "cfg": 7, "sampler_name": "euler", "scheduler": "normal", "denoise": 1}}, "9": {"class_type": "SaveImage", "inputs": {"images": ["3", 0]}}}';
+    const meta = await readImageMetadata(file('big-seed.png', pngWithText([{ type: 'tEXt', keyword: 'prompt', text: graph }])));
+    expect(meta.seed).toBe(18446744073709551557);
+    expect(meta.parameters['seedExact']).toBe('18446744073709551557');
+  });
+});

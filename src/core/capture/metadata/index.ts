@@ -56,7 +56,7 @@ export async function readImageMetadata(path: string): Promise<ImageMetadata> {
   })) if (value !== undefined) raw[key] = value;
   if (sources.xmp !== undefined && container.format !== 'png') raw['xmp'] = sources.xmp;
 
-  const fields = detect(sources, warnings);
+  const fields = withExactSeed(detect(sources, warnings), Object.values(raw));
   const aigcLabel = aigcFromXmp(sources.xmp) ?? (sources.texts.has('AIGC') ? aigcFromJson(sources.texts.get('AIGC')!, 'png-text') : undefined);
   return {
     ...fields,
@@ -69,6 +69,20 @@ export async function readImageMetadata(path: string): Promise<ImageMetadata> {
     ...(aigcLabel ? { aigcLabel } : {}),
     warnings,
   };
+}
+
+/**
+ * Seeds above 2^53 (ComfyUI draws them up to 2^64) lose digits as JSON numbers; the exact digits
+ * from the embedded text go to parameters.seedExact so nobody re-runs with a rounded seed.
+ */
+function withExactSeed(fields: GenerationFields, texts: readonly string[]): GenerationFields {
+  if (fields.seed === null || Number.isSafeInteger(fields.seed)) return fields;
+  for (const text of texts) {
+    for (const match of text.matchAll(/\d{16,20}/g)) {
+      if (Number(match[0]) === fields.seed) return { ...fields, parameters: { ...fields.parameters, seedExact: match[0] } };
+    }
+  }
+  return fields;
 }
 
 function detect(s: MetadataSources, warnings: string[]): GenerationFields {
