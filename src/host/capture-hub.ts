@@ -46,11 +46,12 @@ export class CaptureHub {
   async capabilities(): Promise<V.AppInfo['capabilities']> {
     const s = this.settings();
     const [ffmpeg, browser] = await Promise.allSettled([locateFfmpeg(s.ffmpegPath || undefined), findBrowser(s.browserPath || undefined)]);
-    const display = process.platform !== 'linux' || Boolean(process.env['DISPLAY']);
+    const configuredDisplay = s.recording.display || process.env['DISPLAY'];
+    const display = process.platform !== 'linux' || Boolean(configuredDisplay);
     return {
       ffmpeg: ffmpeg.status === 'fulfilled' ? { ok: true, detail: `${ffmpeg.value.version} (${ffmpeg.value.path})` } : { ok: false, detail: (ffmpeg.reason as Error).message },
       browser: browser.status === 'fulfilled' ? { ok: true, detail: `${browser.value.version ?? 'Chromium'} (${browser.value.path})` } : { ok: false, detail: (browser.reason as Error).message },
-      display: { ok: display, detail: display ? (process.env['DISPLAY'] ?? 'desktop') : 'no X display (DISPLAY is not set)' },
+      display: { ok: display, detail: display ? (configuredDisplay ?? 'desktop') : 'no X display (DISPLAY is not set; choose one in Settings)' },
     };
   }
 
@@ -104,6 +105,7 @@ export class CaptureHub {
           fps: s.recording.fps,
           quality: s.recording.quality,
           clock: s.recording.clock,
+          segmentSeconds: s.recording.segmentSeconds,
           region: input.region,
           onNotice,
         });

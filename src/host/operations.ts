@@ -2,7 +2,7 @@
 // main process registers them as IPC handlers, `proofline serve` as HTTP endpoints. Nothing
 // here knows how it was called; hosts parse the input first (contract.parseInput).
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ArchiveError, openArchive, type ZipArchive } from '../core/archive/read-zip.js';
 import { verifyArchive } from '../core/archive/verify-archive.js';
@@ -168,6 +168,7 @@ export function createHost(deps: HostDeps): Host {
     },
     'session.export': async ({ id, out }, { progress, signal }) => {
       const session = pl.sessions.get(id);
+      if (out === undefined) mkdirSync(deps.exportDir, { recursive: true });
       const target = out ?? join(deps.exportDir, `proofline-${session.id.slice(0, 8)}-${(session.sealedAt ?? session.createdAt).replace(/[:.]/g, '-')}.zip`);
       const result = await pl.exportSession(session.id, {
         out: target,

@@ -47,6 +47,7 @@ export const settingsSchema = z.object({
       fps: z.number().int().min(1).max(60).default(15),
       quality: z.enum(['low', 'standard', 'high']).default('standard'),
       clock: z.boolean().default(true),
+      segmentSeconds: z.number().int().min(2).max(600).default(10),
       display: z.string().max(64).default(''),
     })
     .prefault({}),
