@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CaptureNotice, CaptureSource, NoticeListener } from '../../core/capture/capture-source.js';
+import type { CaptureNotice, CaptureSource } from '../../core/capture/capture-source.js';
+import { connectComfyUI } from '../../core/capture/comfyui.js';
 import { watchFolders } from '../../core/capture/folder-watch.js';
 import { describeRecovery, recoverInterruptedRecordings } from '../../core/capture/recording-recovery.js';
 import { parseRegion, QUALITY, X264_PRESETS, type Quality, type QualityName, type Region } from '../../core/capture/screen-args.js';
@@ -24,8 +25,6 @@ interface RecordOptions {
   ffmpeg?: string;
   clock: boolean;
 }
-
-type ConnectComfyUI = (pl: Proofline, sessionId: string, options: { url: string; onNotice?: NoticeListener }) => Promise<CaptureSource>;
 
 function positive(name: string, value: string | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -93,8 +92,8 @@ export function registerRecordCommands(program: Command, context: CliContext): v
           sources.push(await watchFolders(pl, session.id, { folders: opts.watch.map((d) => resolve(d)), drafts: opts.draft.map((d) => resolve(d)), onNotice: progressLine }));
         }
         if (opts.comfyui) {
-          const connect = await loadComfyUI();
-          sources.push(await connect(pl, session.id, { url: opts.comfyui, onNotice: progressLine }));
+          if (!/^https?:\/\//.test(opts.comfyui)) throw new UsageError(`--comfyui '${opts.comfyui}' must be an http:// or https:// URL, e.g. http://127.0.0.1:8188`);
+          sources.push(await connectComfyUI(pl, session.id, { url: opts.comfyui, onNotice: progressLine }));
         }
         if (screen) {
           recording = await startScreenRecording(pl, session.id, {
@@ -148,17 +147,4 @@ function untilStopped(durationSeconds: number | undefined, recording: ScreenReco
     if (durationSeconds !== undefined) timer = setTimeout(() => finish(`the requested duration of ${durationSeconds} s was reached`), durationSeconds * 1000);
     void recording?.done.then(() => finish('the screen recording ended'));
   });
-}
-
-async function loadComfyUI(): Promise<ConnectComfyUI> {
-  // Loaded by name at run time: the ComfyUI connector is written separately and may not be here yet.
-  const specifier = '../../core/capture/comfyui.js';
-  try {
-    const module = (await import(specifier)) as { connectComfyUI?: ConnectComfyUI };
-    if (typeof module.connectComfyUI === 'function') return module.connectComfyUI;
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes('comfyui.js');
-    if (!missing) throw error;
-  }
-  throw new UsageError('--comfyui is not available yet in this build: the ComfyUI connector is not installed. Record without --comfyui, or update Proofline.');
 }
