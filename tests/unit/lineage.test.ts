@@ -116,6 +116,31 @@ describe('lineage', () => {
     ]);
   });
 
+  it('reads a comfyui.prompt as the connector records it: per-output metadata, the graph summary\'s inputImage', () => {
+    const summary = meta(77, 'flux-dev', 'a lighthouse, storm', { inputImage: 'sketch.png' });
+    const g = buildGallery(chain(
+      ['artifact.attached', { sourcePath: '/home/me/sketch.png' }, [png(A, 'sketch.png')]],
+      ['comfyui.prompt', {
+        prompt_id: 'p-1',
+        status: 'success',
+        metadata: summary,
+        outputs: [
+          { node: '9', filename: 'ComfyUI_00001_.png', sha256: B, metadata: meta(77, 'flux-dev', 'a lighthouse, storm') },
+          { node: '9', filename: 'ComfyUI_00002_.png', sha256: C, metadata: { error: 'no text chunks' } },
+        ],
+      }, [{ sha256: D, size: 10, name: 'prompt-p-1.json', mime: 'application/json' }, png(B, 'ComfyUI_00001_.png'), png(C, 'ComfyUI_00002_.png')]],
+    ));
+    expect(g.images.map((i) => [i.sha256[0], i.source])).toEqual([['a', 'attach'], ['b', 'comfyui'], ['c', 'comfyui']]);
+    // B's own metadata (no inputImage in the file); C falls back to the workflow summary.
+    expect(g.images[1]!.metadata?.['inputImage']).toBeNull();
+    expect(g.images[2]!.metadata).toEqual(summary);
+    expect(g.edges.map((e) => `${e.from[0]}>${e.to[0]} ${e.relation}${e.inferred ? ' inferred' : ''}`)).toEqual([
+      'a>b img2img inferred',
+      'a>c img2img inferred',
+      'b>c variant inferred',
+    ]);
+  });
+
   it('ignores links to images it does not know and malformed link events', () => {
     const g = buildGallery(chain(
       ['generation.image', { inputImage: 'nowhere.png', metadata: null }, [png(A, 'a.png')]],

@@ -131,13 +131,23 @@ function pathOf(event: EventBody): string | undefined {
 }
 
 /**
- * payload.metadata as the source recorded it. A ComfyUI event carrying several outputs may give
- * metadata per image ({ "<sha256>": {...} }) or one object for all.
+ * payload.metadata as the source recorded it. A `comfyui.prompt` event carries one per output
+ * image (read from the file, in payload.outputs[].metadata) beside the workflow's summary in
+ * payload.metadata: the image's own wins, the summary stands in when the file said nothing.
  */
 function metadataOf(event: EventBody, sha256: string): { [key: string]: JsonValue } | undefined {
+  const outputs = event.payload['outputs'];
+  if (Array.isArray(outputs)) {
+    for (const output of outputs) {
+      if (!isObject(output) || output['sha256'] !== sha256) continue;
+      const own = output['metadata'];
+      if (isObject(own) && own['error'] === undefined && (own['prompt'] !== null || own['seed'] !== null)) return own;
+    }
+  }
   const metadata = event.payload['metadata'];
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return undefined;
-  const own = metadata[sha256];
-  if (typeof own === 'object' && own !== null && !Array.isArray(own)) return own;
-  return metadata;
+  return isObject(metadata) ? metadata : undefined;
+}
+
+function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
