@@ -72,8 +72,18 @@ beforeAll(async () => {
   tsa = await startTsa({ dir: root, name: 'Env' });
   ({ child: xvfb, display } = await startXvfb());
   comfy = createServer((req, res) => {
+    // One loopback server speaks for both tools: ComfyUI's /system_stats and the A1111 web UI's
+    // /sdapi/v1/options (a few of its many keys, as the web UI names them).
     if (req.url === '/system_stats') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(SYSTEM_STATS));
+    } else if (req.url === '/sdapi/v1/options') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        samples_save: true,
+        sd_model_checkpoint: 'sd_xl_base_1.0.safetensors [31e35c80fc]',
+        sd_checkpoint_hash: '31e35c80fc4829d14f90153f4c74cd59c90b779f6afe05a74cd6120b893f7e5b',
+        sd_vae: 'Automatic',
+        CLIP_stop_at_last_layers: 2,
+      }));
     } else res.writeHead(404).end();
   });
   await new Promise<void>((r) => comfy.listen(0, '127.0.0.1', r));
@@ -115,7 +125,7 @@ describe('the environment snapshot', () => {
       const { event, snapshot } = await captureEnvironment(
         pl,
         session.id,
-        { modelFolders: [models], comfyuiUrl: comfyUrl, tsaUrls: [tsa.url], onProgress: (p) => progress.push(p) },
+        { modelFolders: [models], comfyuiUrl: comfyUrl, a1111Url: comfyUrl, tsaUrls: [tsa.url], onProgress: (p) => progress.push(p) },
         { env: { ...process.env, DISPLAY: display } },
       );
 
@@ -137,6 +147,14 @@ describe('the environment snapshot', () => {
         expect(snapshot.displays.displays[0]).toMatchObject({ width: 1280, height: 720 });
       }
       expect(snapshot.tools.comfyui).toMatchObject({ available: true, comfyuiVersion: '0.3.43', pytorchVersion: '2.7.1+cu128', pythonVersion: SYSTEM_STATS.system.python_version });
+      expect(snapshot.tools.a1111).toEqual({
+        available: true,
+        url: comfyUrl,
+        checkpoint: 'sd_xl_base_1.0.safetensors [31e35c80fc]',
+        checkpointHash: '31e35c80fc4829d14f90153f4c74cd59c90b779f6afe05a74cd6120b893f7e5b',
+        vae: 'Automatic',
+        clipSkip: 2,
+      });
       expect(snapshot.clock.available).toBe(true);
       if (snapshot.clock.available) {
         expect(snapshot.clock.url).toBe(tsa.url);
@@ -252,6 +270,7 @@ describe('the environment snapshot', () => {
       expect(snapshot.tools.comfyui).toMatchObject({ available: false, reason: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${deadPort}/system_stats could not be read: ECONNREFUSED`)) });
       expect(snapshot.ffmpeg).toMatchObject({ available: false, reason: expect.stringMatching(/configured ffmpeg .*no-ffmpeg.* does not exist/) });
       expect(snapshot.clock).toEqual({ available: false, reason: 'no time-stamping authority is configured' });
+      expect(snapshot.tools.a1111).toEqual({ available: false, reason: 'no AUTOMATIC1111 URL is configured' });
       expect(snapshot.models.available).toBe(true);
       if (snapshot.models.available) expect(snapshot.models.folders[0]).toMatchObject({ available: false, reason: expect.stringMatching(/cannot read .*no-such-folder: ENOENT/) });
       const notAvailable = event.body.payload['notAvailable'] as Record<string, string>;

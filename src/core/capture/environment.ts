@@ -44,6 +44,16 @@ export interface ComfyUiFacts {
   readonly devices: { name: string; type: string; vramTotalBytes: number | null }[];
 }
 
+export interface A1111Facts {
+  readonly url: string;
+  /** The checkpoint loaded, as the web UI names it ("sd_xl_base_1.0.safetensors [31e35c80fc]"). */
+  readonly checkpoint: string | null;
+  /** Its short hash as the web UI computed it (first 10 hex digits of the file's SHA-256). */
+  readonly checkpointHash: string | null;
+  readonly vae: string | null;
+  readonly clipSkip: number | null;
+}
+
 export interface EnvironmentSnapshot {
   readonly format: 'proofline.environment/1';
   readonly takenAt: string;
@@ -54,7 +64,7 @@ export interface EnvironmentSnapshot {
   readonly gpus: Probe<{ devices: Gpu[]; nvidiaKernelModule: string | null; notes: string[] }>;
   readonly displays: Probe<{ source: string; displays: Display[]; detail: string | null }>;
   readonly ffmpeg: Probe<{ path: string; source: string; version: string }>;
-  readonly tools: { readonly comfyui: Probe<ComfyUiFacts> };
+  readonly tools: { readonly comfyui: Probe<ComfyUiFacts>; readonly a1111: Probe<A1111Facts> };
   readonly models: Probe<{ folders: ModelFolder[]; files: number; totalBytes: number; hashedNow: number; fromCache: number }>;
   readonly clock: Probe<{ url: string; offsetMs: number; roundTripMs: number; resolutionMs: number; localTime: string; tsaTime: string }>;
 }
@@ -71,6 +81,8 @@ export type RunCommand = (command: string, args: readonly string[], options?: { 
 export interface EnvironmentOptions {
   readonly modelFolders?: readonly string[];
   readonly comfyuiUrl?: string;
+  /** Stable Diffusion web UI (AUTOMATIC1111 / Forge) base URL, started with --api. */
+  readonly a1111Url?: string;
   /** A configured ffmpeg; else FFMPEG_PATH, ffmpeg-static, PATH (locateFfmpeg's order). */
   readonly ffmpegPath?: string;
   readonly tsaUrls?: readonly string[];
@@ -121,12 +133,13 @@ export async function collectEnvironment(options: EnvironmentOptions = {}, deps:
   const takenAt = now().toISOString();
   // Models first and alone: reading gigabytes competes with nothing else for the disk.
   const models = await probeModels(deps.db, options);
-  const [os, gpus, displays, ffmpeg, comfyui, clock] = await Promise.all([
+  const [os, gpus, displays, ffmpeg, comfyui, a1111, clock] = await Promise.all([
     guard('operating system', () => probeOs(platform, run, readText)),
     guard('GPUs', () => probeGpus(platform, run, readText)),
     guard('displays', () => probeDisplays(platform, env, run)),
     guard('ffmpeg', () => probeFfmpeg(options.ffmpegPath)),
     guard('ComfyUI', () => probeComfyUi(options.comfyuiUrl, deps.fetch ?? fetch)),
+    guard('AUTOMATIC1111', () => probeA1111(options.a1111Url, deps.fetch ?? fetch)),
     guard('clock offset', () => probeClock(options.tsaUrls ?? [], deps.clock ?? ((urls) => measureClockOffset(urls, { timeoutMs: 10_000 })))),
   ]);
   return {
@@ -139,7 +152,7 @@ export async function collectEnvironment(options: EnvironmentOptions = {}, deps:
     gpus,
     displays,
     ffmpeg,
-    tools: { comfyui },
+    tools: { comfyui, a1111 },
     models,
     clock,
   };
@@ -177,11 +190,12 @@ export function summarise(s: EnvironmentSnapshot): { [key: string]: JsonValue } 
     displays: either(s.displays, (d) => d.displays.map((x) => (x.width ? `${x.name} ${x.width}x${x.height}` : x.name))),
     ffmpeg: either(s.ffmpeg, (f) => f.version),
     comfyui: either(s.tools.comfyui, (c) => `ComfyUI ${c.comfyuiVersion ?? '?'}, Python ${c.pythonVersion ?? '?'}, PyTorch ${c.pytorchVersion ?? '?'}`),
+    a1111: either(s.tools.a1111, (a) => `checkpoint ${a.checkpoint ?? '?'}${a.checkpointHash ? ` (hash ${a.checkpointHash})` : ''}`),
     models: either(s.models, (m) => ({ files: m.files, totalBytes: m.totalBytes, hashedNow: m.hashedNow, fromCache: m.fromCache })),
     modelHashes: s.models.available ? s.models.folders.flatMap((f) => (f.available ? f.files.map((x) => ({ path: x.path, sha256: x.sha256, size: x.size })) : [])) : [],
     clockOffsetMs: either(s.clock, (c) => c.offsetMs),
     notAvailable: Object.fromEntries(
-      ([['os', s.os], ['cpu', s.cpu], ['memory', s.memory], ['gpus', s.gpus], ['displays', s.displays], ['ffmpeg', s.ffmpeg], ['comfyui', s.tools.comfyui], ['models', s.models], ['clock', s.clock]] as const)
+      ([['os', s.os], ['cpu', s.cpu], ['memory', s.memory], ['gpus', s.gpus], ['displays', s.displays], ['ffmpeg', s.ffmpeg], ['comfyui', s.tools.comfyui], ['a1111', s.tools.a1111], ['models', s.models], ['clock', s.clock]] as const)
         .filter(([, probe]) => !probe.available)
         .map(([name, probe]) => [name, (probe as { reason: string }).reason]),
     ),
@@ -528,6 +542,35 @@ export function parseComfyUiSystemStats(body: unknown, url: string): Probe<Comfy
     embeddedPython: typeof s['embedded_python'] === 'boolean' ? s['embedded_python'] : null,
     ramTotalBytes: num(s['ram_total']),
     devices: (Array.isArray(root.devices) ? root.devices : []).map((d) => ({ name: str(d['name']) ?? 'unknown', type: str(d['type']) ?? 'unknown', vramTotalBytes: num(d['vram_total']) })),
+  };
+}
+
+async function probeA1111(url: string | undefined, fetchImpl: typeof fetch): Promise<Probe<A1111Facts>> {
+  if (!url) return { available: false, reason: 'no AUTOMATIC1111 URL is configured' };
+  const endpoint = `${url.replace(/\/+$/, '')}/sdapi/v1/options`;
+  try {
+    const response = await fetchImpl(endpoint, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    if (response.status === 404) return { available: false, reason: `${endpoint} answered HTTP 404: start the web UI with --api` };
+    if (!response.ok) return { available: false, reason: `${endpoint} answered HTTP ${response.status}` };
+    return parseA1111Options(await response.json(), url);
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    return { available: false, reason: `${endpoint} could not be read: ${e.cause?.code ?? e.message}` };
+  }
+}
+
+/** GET /sdapi/v1/options: the web UI's settings, among them the loaded checkpoint and its hash. */
+export function parseA1111Options(body: unknown, url: string): Probe<A1111Facts> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { available: false, reason: `${url}/sdapi/v1/options did not answer with the web UI's options object` };
+  const o = body as Record<string, unknown>;
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  return {
+    available: true,
+    url,
+    checkpoint: str(o['sd_model_checkpoint']),
+    checkpointHash: str(o['sd_checkpoint_hash']),
+    vae: str(o['sd_vae']),
+    clipSkip: typeof o['CLIP_stop_at_last_layers'] === 'number' ? o['CLIP_stop_at_last_layers'] : null,
   };
 }
 

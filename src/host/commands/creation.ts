@@ -61,12 +61,15 @@ export function registerCreationCommands(program: Command, context: CliContext):
     .argument('[id]', 'session id or a unique prefix of it (not needed with --print)')
     .option('--models <dir>', 'a model folder to hash; repeat for several', collect, [])
     .option('--comfyui <url>', 'ComfyUI base URL, to read its /system_stats')
+    .option('--a1111 <url>', 'Stable Diffusion web UI (AUTOMATIC1111/Forge, started with --api) base URL, to read the loaded checkpoint')
     .option('--ffmpeg <path>', 'the ffmpeg in use (default: FFMPEG_PATH, ffmpeg-static, PATH)')
     .option('--print', 'only print the snapshot; record nothing')
     .option('--json', 'print the whole snapshot as JSON')
-    .action(async (id: string | undefined, opts: { models: string[]; comfyui?: string; ffmpeg?: string; print?: boolean; json?: boolean }) => {
+    .action(async (id: string | undefined, opts: { models: string[]; comfyui?: string; a1111?: string; ffmpeg?: string; print?: boolean; json?: boolean }) => {
       if (!id && !opts.print) throw new UsageError('give a session id to record the snapshot into, or --print to only print it');
-      if (opts.comfyui && !/^https?:\/\//.test(opts.comfyui)) throw new UsageError(`--comfyui '${opts.comfyui}' must start with http:// or https://`);
+      for (const [flag, url] of [['--comfyui', opts.comfyui], ['--a1111', opts.a1111]] as const) {
+        if (url && !/^https?:\/\//.test(url)) throw new UsageError(`${flag} '${url}' must start with http:// or https://`);
+      }
       const progress = ttyProgress('hashing model files');
       const abort = new AbortController();
       const onSigint = (): void => abort.abort();
@@ -74,6 +77,7 @@ export function registerCreationCommands(program: Command, context: CliContext):
       const options: EnvironmentOptions = {
         modelFolders: opts.models.map((d) => resolve(d)),
         comfyuiUrl: opts.comfyui,
+        a1111Url: opts.a1111,
         ffmpegPath: opts.ffmpeg,
         tsaUrls: context.tsaUrls(),
         onProgress: progress ? (p) => progress.update(p) : undefined,
@@ -141,7 +145,7 @@ function formatComparison(r: ComparisonResult): string {
 function formatEnvironment(s: EnvironmentSnapshot): string {
   const summary = summarise(s);
   const lines: string[] = [];
-  for (const key of ['app', 'os', 'cpu', 'memoryBytes', 'gpus', 'displays', 'ffmpeg', 'comfyui', 'models', 'clockOffsetMs'] as const) {
+  for (const key of ['app', 'os', 'cpu', 'memoryBytes', 'gpus', 'displays', 'ffmpeg', 'comfyui', 'a1111', 'models', 'clockOffsetMs'] as const) {
     const v = summary[key];
     lines.push(`${key.padEnd(14)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
