@@ -118,8 +118,8 @@ export async function capturePage(
     } catch {
       partial = true;
     }
-    // Network idle-ish: give late requests a moment, never more than 2 s.
-    await quiet.settle(0, 300, partial ? 500 : 2000);
+    // Network idle-ish: late requests (after the load event) get to finish, never more than 2 s.
+    await quiet.settle(0, 50, partial ? 500 : 2000);
     const navigation = await navigationFacts(response, attempt.url, startedAt, committedAt, partial);
     pl.events.append(sessionId, { type: 'web.navigation', payload: { captureId, trigger: 'batch', attempt: attempt.attempt, ...navigation.payload } });
 
@@ -128,10 +128,14 @@ export async function capturePage(
     const title = rendered.title;
     await context.close();
     context = undefined;
-    await sink.add(harPath, 'network.har', 'har');
-    const wacz = await writeWaczFromHar(harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt });
+    // The HAR is stored while the WACZ is built from it and the TLS chain is fetched.
+    const [, wacz, tls] = await Promise.all([
+      sink.add(harPath, 'network.har', 'har'),
+      writeWaczFromHar(harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt }),
+      fetchChain(navigation.finalUrl, settings, dir),
+    ]);
     await sink.add(wacz.path, 'capture.wacz', 'wacz');
-    const tls = await captureTls(navigation.finalUrl, settings, dir, sink);
+    if (tls && !('error' in tls)) await sink.add(join(dir, 'tls-chain.pem'), 'tls-chain.pem', 'tls-chain');
 
     const httpError: CaptureFailure | undefined = status >= 400 ? { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() } : undefined;
     const event = pl.events.append(sessionId, {
@@ -195,12 +199,12 @@ async function writeWaczFromHar(harPath: string, out: string, page: { url: strin
   });
 }
 
-async function captureTls(finalUrl: string, settings: PageCaptureSettings, dir: string, sink: ArtifactSink): Promise<TlsChainFacts | { error: string } | null> {
+/** Writes tls-chain.pem for an https page; null for http. */
+async function fetchChain(finalUrl: string, settings: PageCaptureSettings, dir: string): Promise<TlsChainFacts | { error: string } | null> {
   if (!finalUrl.startsWith('https:')) return null;
   try {
     const facts = await fetchTlsChain(finalUrl, { timeoutMs: 10_000, extraCaRoots: settings.extraCaRoots });
     await writeFile(join(dir, 'tls-chain.pem'), chainPem(facts));
-    await sink.add(join(dir, 'tls-chain.pem'), 'tls-chain.pem', 'tls-chain');
     return facts;
   } catch (error) {
     // The page was captured; a chain that cannot be fetched again is recorded, not fatal.

@@ -30,17 +30,23 @@ export async function captureRenderedPage(
   onState('scrolling');
   const scroll = await scrollToBottom(page, quiet, bounds);
   onState('saving');
+  // Each file is stored and chained while the browser produces the next one.
+  const stored: Promise<unknown>[] = [];
+  const store = (name: string, role: string): void => {
+    const pending = sink.add(join(dir, name), name, role);
+    pending.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    stored.push(pending);
+  };
   const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
   const clipped = scroll.heightPx > bounds.maxHeightPx ? bounds.maxHeightPx : null;
-  const screenshotPath = join(dir, 'screenshot.png');
   await page.screenshot({
-    path: screenshotPath,
+    path: join(dir, 'screenshot.png'),
     fullPage: true,
     animations: 'disabled',
     timeout: 60_000,
     ...(clipped ? { clip: { x: 0, y: 0, width: viewport.width, height: clipped } } : {}),
   });
-  await sink.add(screenshotPath, 'screenshot.png', 'screenshot');
+  store('screenshot.png', 'screenshot');
 
   // Page.captureSnapshot (Chrome DevTools Protocol): the page and its resources as one MHTML file.
   const cdp = await context.newCDPSession(page);
@@ -50,14 +56,15 @@ export async function captureRenderedPage(
   } finally {
     await cdp.detach().catch(() => undefined);
   }
-  await sink.add(join(dir, 'page.mhtml'), 'page.mhtml', 'mhtml');
+  store('page.mhtml', 'mhtml');
 
   await writeFile(join(dir, 'dom.html'), await page.content());
-  await sink.add(join(dir, 'dom.html'), 'dom.html', 'dom');
+  store('dom.html', 'dom');
 
   const text = await page.evaluate<string>("document.body ? document.body.innerText : ''");
   await writeFile(join(dir, 'text.txt'), text);
-  await sink.add(join(dir, 'text.txt'), 'text.txt', 'text');
+  store('text.txt', 'text');
+  await Promise.all(stored);
 
   const title = await page.title();
   return {

@@ -33,6 +33,11 @@ export class NetworkQuiet {
     page.on('requestfailed', done);
   }
 
+  /** Whether any request started or ended since `since`. */
+  activeSince(since: number): boolean {
+    return this.lastActivity >= since;
+  }
+
   /**
    * Waits until no request that started after `since` is still running and nothing happened for
    * `quietMs`, or `maxMs` passed. Requests older than `since` (a body the server never ends) are
@@ -42,8 +47,9 @@ export class NetworkQuiet {
     const deadline = Date.now() + maxMs;
     while (Date.now() < deadline) {
       const busy = [...this.pending.values()].some((started) => started >= since);
-      if (!busy && Date.now() - this.lastActivity >= quietMs) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Nothing started or ended since `since`: quiet already, no need to wait out the window.
+      if (!busy && (this.lastActivity < since || Date.now() - this.lastActivity >= quietMs)) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 }
@@ -59,7 +65,13 @@ const METRICS = `(() => {
   const root = document.scrollingElement || document.documentElement;
   return { y: window.scrollY, viewport: window.innerHeight, height: Math.max(root.scrollHeight, document.body ? document.body.scrollHeight : 0) };
 })()`;
-const STEP = 'window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)))';
+// One viewport down, then two animation frames: IntersectionObserver callbacks and lazy-image
+// loads triggered by the scroll have run by then (HTML, "update the rendering"), so their
+// requests are already counted when the network is checked.
+const STEP = `new Promise((resolve) => {
+  window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)));
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(${METRICS})));
+})`;
 const TOP = 'window.scrollTo(0, 0)';
 
 const metrics = (page: Page): Promise<Metrics> => page.evaluate<Metrics>(METRICS);
@@ -87,15 +99,17 @@ export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: Sc
       break;
     }
     const stepStart = Date.now();
-    await page.evaluate(STEP);
+    const scrolled = await page.evaluate<Metrics>(STEP);
     steps += 1;
-    await quiet.settle(stepStart, 150, Math.min(1500, Math.max(0, bounds.maxMs - (Date.now() - started))));
-    const next = await metrics(page);
+    const settleFrom = Date.now();
+    await quiet.settle(stepStart, 50, Math.min(1500, Math.max(0, bounds.maxMs - (Date.now() - started))));
+    // Content that arrived while settling may have grown the page: measure again only then.
+    const next = quiet.activeSince(settleFrom) ? await metrics(page) : scrolled;
     if (next.y === current.y && next.height === current.height) break; // cannot scroll further
     current = next;
   }
   // Content inserted at the very bottom gets a last moment to load before scrolling back.
-  await quiet.settle(started, 200, Math.min(2000, Math.max(0, bounds.maxMs - (Date.now() - started))));
+  await quiet.settle(started, 100, Math.min(2000, Math.max(0, bounds.maxMs - (Date.now() - started))));
   const final = await metrics(page);
   await page.evaluate(TOP);
   if (final.height > bounds.maxHeightPx) hitHeightLimit = true;
