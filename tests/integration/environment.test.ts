@@ -312,10 +312,12 @@ describe('probes for other platforms (run here with their recorded outputs)', ()
         },
       }, calls),
     }).catch((error: Error) => error);
-    // An empty PowerShell answer is not valid JSON: the probe says so instead of throwing.
+    // An empty PowerShell answer is not JSON: wmic is tried next, and the snapshot says why neither gave anything.
     expect(snapshot).not.toBeInstanceOf(Error);
     const s = snapshot as EnvironmentSnapshot;
-    expect(s.gpus).toMatchObject({ available: false, reason: expect.stringMatching(/the GPUs probe failed/) });
+    expect(calls.map((c) => c.command)).toContain('wmic');
+    expect(s.gpus).toMatchObject({ available: false, reason: expect.stringMatching(/no GPU found: PowerShell's Win32_VideoController answer was not JSON .*; wmic is not installed/) });
+    expect(s.displays).toMatchObject({ available: false, reason: expect.stringMatching(/the displays probe failed/) });
 
     const gpuJson = JSON.stringify([
       { Name: 'NVIDIA GeForce RTX 3060', DriverVersion: '31.0.15.3623', AdapterRAM: 4293918720, PNPDeviceID: 'PCI\\VEN_10DE&DEV_2504&SUBSYS_397D1462&REV_A1\\4&2283F625&0&0019' },

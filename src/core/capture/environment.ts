@@ -284,9 +284,16 @@ async function probeGpus(platform: NodeJS.Platform, run: RunCommand, readText: (
   let nvidiaKernelModule: string | null = null;
   if (platform === 'win32') {
     const ps = await run('powershell.exe', POWERSHELL_GPU_ARGS);
-    if (ps.ok) devices.push(...parsePowerShellGpus(ps.stdout));
+    let fromPowerShell: Gpu[] | undefined;
+    if (ps.ok) {
+      try {
+        fromPowerShell = parsePowerShellGpus(ps.stdout);
+      } catch (error) {
+        notes.push(`PowerShell's Win32_VideoController answer was not JSON (${(error as Error).message})`);
+      }
+    } else notes.push(ps.reason);
+    if (fromPowerShell) devices.push(...fromPowerShell);
     else {
-      notes.push(ps.reason);
       const wmic = await run('wmic', WMIC_GPU_ARGS);
       if (wmic.ok) devices.push(...parseWmicGpus(wmic.stdout));
       else notes.push(wmic.reason);
