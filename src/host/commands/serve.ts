@@ -3,9 +3,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from '../cli-context.js';
-import { createHost } from '../operations.js';
-import { SettingsStore } from '../settings-store.js';
-import { startWebHost } from '../web-host.js';
 
 /** The project root, from build/host/commands/ (compiled) or src/host/commands/ (tsx). */
 const APP_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,6 +18,9 @@ export function registerServeCommands(program: Command, context: CliContext): vo
     .action(async (opts: { port?: string; open: boolean; renderer?: string }) => {
       const port = opts.port === undefined ? 0 : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${opts.port}'`);
+      // Loaded here, not at start-up: they pull in every capture module (Playwright among them),
+      // which other commands do not need.
+      const [{ createHost }, { SettingsStore }, { startWebHost }] = await Promise.all([import('../operations.js'), import('../settings-store.js'), import('../web-host.js')]);
       const pl = context.open();
       const settings = new SettingsStore(pl.dataDir, { tsaUrls: context.tsaUrls() });
       if (settings.problem) process.stderr.write(`warning: ${settings.problem}\n`);
