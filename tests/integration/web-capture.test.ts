@@ -230,8 +230,12 @@ describe('web capture', () => {
       pl.close();
     }
 
-    const usage = await proofline(['--data', data, 'capture', id]);
+    const usage = await proofline(['--data', data, 'capture', id, '--headless']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/give at least one URL/);
+    // Without URLs the capture is interactive, and a browser window needs a display.
+    const headed = await proofline(['--data', data, 'capture', id], { DISPLAY: '' });
+    expect(headed.code).toBe(1);
+    expect(headed.stderr).toMatch(/needs a display: set DISPLAY/);
   }, 120_000);
 });

@@ -112,7 +112,7 @@ export async function startTestSite(dir?: string): Promise<TestSite> {
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'x-test-site': 'proofline' });
       res.end(body);
     };
-    if (path === '/plain') return html(200, page('Plain page', '<h1>Plain page</h1><p>Infringing copy of the poster.</p><img src="/img/top.png" alt="top">'));
+    if (path === '/plain') return html(200, page('Plain page', '<h1>Plain page</h1><p>Infringing copy of the poster.</p><img src="/img/top.png" alt="top"><p><a id="to-tall" href="/tall">more</a></p>'));
     if (path === '/redirect') {
       res.writeHead(301, { location: '/redirect-2' });
       return void res.end();

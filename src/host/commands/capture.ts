@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatEnvironmentCheck, recordEnvironmentCheck, runEnvironmentCheck } from '../../core/capture/clean-env/index.js';
-import { captureUrls, readUrlList, type BatchResult, type CaptureProgress } from '../../core/capture/web/capture-urls.js';
+import { captureUrls, normaliseUrl, readUrlList, type BatchResult, type CaptureProgress } from '../../core/capture/web/capture-urls.js';
+import { NO_DISPLAY, startInteractiveCapture } from '../../core/capture/web/interactive.js';
+import type { Proofline } from '../../core/proofline.js';
 import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 interface CaptureOptions {
@@ -18,6 +20,8 @@ interface CaptureOptions {
   publicIpUrl?: string;
   publicIp: boolean;
   json?: boolean;
+  start?: string;
+  record: boolean;
 }
 
 function integer(name: string, value: string, min: number): number {
@@ -30,7 +34,7 @@ function integer(name: string, value: string, min: number): number {
 export function registerCaptureCommands(program: Command, context: CliContext): void {
   program
     .command('capture')
-    .description('capture web pages into an open session (headless): screenshot, MHTML, DOM, text, HAR, WACZ, TLS chain; exit 0 only if every URL was captured')
+    .description('capture web pages into an open session: screenshot, MHTML, DOM, text, HAR, WACZ, TLS chain. With URLs: headless batch, exit 0 only if every URL was captured. Without: a browser window you drive, every page captured, the screen recorded, until you close it or press Ctrl-C')
     .argument('<id>', 'session id or a unique prefix of it')
     .argument('[urls...]', 'pages to capture')
     .option('--file <list>', 'read URLs from a file, one a line (# comments and blank lines skipped)')
@@ -44,6 +48,8 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
     .option('--no-env-check', 'skip the clean-environment check that runs before capturing')
     .option('--public-ip-url <url>', 'service the environment check asks for this machine\'s public address')
     .option('--no-public-ip', 'do not ask any service for the public address')
+    .option('--start <url>', 'interactive: the page to open first')
+    .option('--no-record', 'interactive: do not record the screen')
     .option('--json', 'print the results as JSON')
     .action(async (id: string, urlArgs: string[], opts: CaptureOptions) => {
       const urls = [...urlArgs];
@@ -54,7 +60,7 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
           throw new UsageError((error as Error).message);
         }
       }
-      if (urls.length === 0) throw new UsageError('give at least one URL, or --file LIST');
+      if (urls.length === 0 && (opts.headless || opts.file)) throw new UsageError('give at least one URL, or --file LIST');
       const concurrency = integer('--concurrency', opts.concurrency, 1);
       const retries = integer('--retries', opts.retries, 0);
       const timeoutSeconds = Number(opts.timeout);
@@ -71,22 +77,20 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
         if (tty || p.state === 'retrying') process.stderr.write(`${p.state.padEnd(9)} ${p.url}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}${p.message ? `: ${p.message}` : ''}\n`);
       };
 
+      if (urls.length === 0) {
+        const start = opts.start === undefined ? undefined : normaliseOrUsage(opts.start);
+        if (process.platform === 'linux' && !process.env['DISPLAY']) throw new Error(NO_DISPLAY);
+        await context.withStore(async (pl) => {
+          const session = pl.sessions.get(id);
+          await environmentCheck(pl, session.id, start, opts, context, tty);
+          await browse(pl, session.id, start, opts, extraCaRoots, timeoutSeconds, context);
+        });
+        return;
+      }
       const { result, check } = await context.withStore(async (pl) => {
         const session = pl.sessions.get(id);
         if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
-        let checkSummary: { verdict: string; eventSeq: number } | null = null;
-        if (opts.envCheck) {
-          if (tty) process.stderr.write('checking the environment…\n');
-          const report = await runEnvironmentCheck({
-            targetUrl: urls[0],
-            tsaUrls: context.tsaUrls(),
-            browserPath: opts.browser,
-            publicIpUrl: opts.publicIp ? opts.publicIpUrl : null,
-          });
-          const event = await recordEnvironmentCheck(pl, session.id, report);
-          checkSummary = { verdict: report.verdict, eventSeq: event.body.seq };
-          if (!opts.json) process.stderr.write(formatEnvironmentCheck(report));
-        }
+        const checkSummary = await environmentCheck(pl, session.id, urls[0], opts, context, tty);
         const batch = await captureUrls(pl, session.id, urls, {
           browserPath: opts.browser,
           concurrency,
@@ -110,6 +114,58 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
         process.exitCode = 1;
       }
     });
+}
+
+function normaliseOrUsage(url: string): string {
+  try {
+    return normaliseUrl(url);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The clean-environment check, recorded in the session before anything is captured. */
+async function environmentCheck(pl: Proofline, sessionId: string, target: string | undefined, opts: CaptureOptions, context: CliContext, tty: boolean): Promise<{ verdict: string; eventSeq: number } | null> {
+  if (!opts.envCheck) return null;
+  const session = pl.sessions.get(sessionId);
+  if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
+  if (tty) process.stderr.write('checking the environment…\n');
+  const report = await runEnvironmentCheck({
+    targetUrl: target,
+    tsaUrls: context.tsaUrls(),
+    browserPath: opts.browser,
+    publicIpUrl: opts.publicIp ? opts.publicIpUrl : null,
+  });
+  const event = await recordEnvironmentCheck(pl, sessionId, report);
+  if (!opts.json) process.stderr.write(formatEnvironmentCheck(report));
+  return { verdict: report.verdict, eventSeq: event.body.seq };
+}
+
+/** Interactive capture: runs until the user closes the browser or presses Ctrl-C. */
+async function browse(pl: Proofline, sessionId: string, start: string | undefined, opts: CaptureOptions, extraCaRoots: string[], timeoutSeconds: number, context: CliContext): Promise<void> {
+  const browsing = await startInteractiveCapture(pl, sessionId, {
+    browserPath: opts.browser,
+    startUrl: start,
+    extraCaRoots,
+    ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false,
+    navigationTimeoutMs: timeoutSeconds * 1000,
+    recordScreen: opts.record,
+    onNotice: (n) => {
+      if (n.level !== 'info' || !opts.json) process.stderr.write(`${n.level === 'info' ? '' : `${n.level}: `}${n.message}${n.eventSeq === undefined ? '' : ` (event ${n.eventSeq})`}\n`);
+    },
+  });
+  process.stderr.write('Browse to the pages to fix; each page is captured when it has loaded. Close the browser or press Ctrl-C to finish.\n');
+  const interrupt = (): void => void browsing.stop('interrupted (Ctrl-C)');
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await browsing.done;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+  const captures = [...pl.events.iterate(sessionId)].filter((e) => e.body.type === 'web.capture').length;
+  context.out(opts.json ? `${JSON.stringify({ sessionId, captures })}\n` : `browsing ended: ${captures} page capture(s) in session ${sessionId}\n`);
 }
 
 function formatResults(batch: BatchResult): string {

@@ -140,7 +140,7 @@ export async function capturePage(
     const httpError: CaptureFailure | undefined = status >= 400 ? { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() } : undefined;
     const event = pl.events.append(sessionId, {
       type: 'web.capture',
-      payload: captureFacts({ captureId, attempt, navigation, rendered, tls, wacz, browser: launched.facts, settings, partial, httpError }),
+      payload: captureFacts({ trigger: 'batch', captureId, attempt, navigation, rendered, tls, wacz, browser: launched.facts, settings, partial, httpError }),
       artifacts: sink.artifacts,
     });
     await pl.sessions.checkpoint(sessionId, 'manual');
@@ -154,13 +154,13 @@ export async function capturePage(
   }
 }
 
-interface NavigationFacts {
+export interface NavigationFacts {
   readonly finalUrl: string;
   readonly status: number;
   readonly payload: { [key: string]: JsonValue };
 }
 
-async function navigationFacts(response: Response, typedUrl: string, startedAt: Date, committedAt: Date, partial: boolean): Promise<NavigationFacts> {
+export async function navigationFacts(response: Response, typedUrl: string, startedAt: Date, committedAt: Date, partial: boolean): Promise<NavigationFacts> {
   const redirects = await redirectChain(response);
   const server = await response.serverAddr();
   const security = await response.securityDetails();
@@ -200,7 +200,7 @@ async function writeWaczFromHar(harPath: string, out: string, page: { url: strin
 }
 
 /** Writes tls-chain.pem for an https page; null for http. */
-async function fetchChain(finalUrl: string, settings: PageCaptureSettings, dir: string): Promise<TlsChainFacts | { error: string } | null> {
+export async function fetchChain(finalUrl: string, settings: PageCaptureSettings, dir: string): Promise<TlsChainFacts | { error: string } | null> {
   if (!finalUrl.startsWith('https:')) return null;
   try {
     const facts = await fetchTlsChain(finalUrl, { timeoutMs: 10_000, extraCaRoots: settings.extraCaRoots });
@@ -212,13 +212,14 @@ async function fetchChain(finalUrl: string, settings: PageCaptureSettings, dir: 
   }
 }
 
-function captureFacts(input: {
+export function captureFacts(input: {
+  trigger: 'batch' | 'auto' | 'manual';
   captureId: string;
-  attempt: PageAttempt;
+  attempt: Pick<PageAttempt, 'url' | 'attempt'>;
   navigation: NavigationFacts;
   rendered: RenderedFacts;
   tls: TlsChainFacts | { error: string } | null;
-  wacz: Awaited<ReturnType<typeof writeWacz>>;
+  wacz: Awaited<ReturnType<typeof writeWacz>> | null;
   browser: BrowserFacts;
   settings: PageCaptureSettings;
   partial: boolean;
@@ -267,9 +268,10 @@ function captureFacts(input: {
       maxMs: rendered.scroll.limits.maxMs,
     },
     screenshot: { ...rendered.screenshot },
-    wacz: { records: input.wacz.records, datapackageHash: input.wacz.datapackageHash, waczVersion: '1.1.1' },
+    wacz: input.wacz ? { records: input.wacz.records, datapackageHash: input.wacz.datapackageHash, waczVersion: '1.1.1' } : null,
     browser: { path: input.browser.path, source: input.browser.source, version: input.browser.version, headless: input.browser.headless, args: [...input.browser.args] },
-    artifacts: ['screenshot.png', 'page.mhtml', 'dom.html', 'text.txt', 'network.har', 'capture.wacz', ...(tls && !('error' in tls) ? ['tls-chain.pem'] : [])],
+    trigger: input.trigger,
+    artifacts: ['screenshot.png', 'page.mhtml', 'dom.html', 'text.txt', ...(input.wacz ? ['network.har', 'capture.wacz'] : []), ...(tls && !('error' in tls) ? ['tls-chain.pem'] : [])],
   };
 }
 

@@ -72,14 +72,13 @@ const STEP = `new Promise((resolve) => {
   window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)));
   requestAnimationFrame(() => requestAnimationFrame(() => resolve(${METRICS})));
 })`;
-const TOP = 'window.scrollTo(0, 0)';
 
 const metrics = (page: Page): Promise<Metrics> => page.evaluate<Metrics>(METRICS);
 
 /**
  * Scrolls to the bottom one viewport at a time, letting the network settle after each step, so
  * that lazy images and content inserted on scroll are loaded before the screenshot. Bounded in
- * height and time; which bound stopped it is part of the record. Ends back at the top.
+ * height and time; which bound stopped it is part of the record. Ends where it started.
  */
 export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: ScrollBounds): Promise<ScrollResult> {
   const started = Date.now();
@@ -87,6 +86,12 @@ export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: Sc
   let hitHeightLimit = false;
   let hitTimeLimit = false;
   let current = await metrics(page);
+  const startY = current.y;
+  if (startY > 0) {
+    // A reader who jumped down may have skipped lazy content above: walk the page from the top.
+    await page.evaluate('window.scrollTo(0, 0)');
+    current = await metrics(page);
+  }
   for (;;) {
     if (current.y + current.viewport >= current.height - 1) break;
     if (current.y + current.viewport >= bounds.maxHeightPx) {
@@ -111,7 +116,8 @@ export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: Sc
   // Content inserted at the very bottom gets a last moment to load before scrolling back.
   await quiet.settle(started, 100, Math.min(2000, Math.max(0, bounds.maxMs - (Date.now() - started))));
   const final = await metrics(page);
-  await page.evaluate(TOP);
+  // Back where the reader was (the top, for a batch capture).
+  await page.evaluate(`window.scrollTo(0, ${Math.max(0, Math.floor(startY))})`);
   if (final.height > bounds.maxHeightPx) hitHeightLimit = true;
   return { heightPx: final.height, timeMs: Date.now() - started, steps, hitHeightLimit, hitTimeLimit, limits: bounds };
 }
