@@ -199,6 +199,30 @@ describe('web capture', () => {
     }
   });
 
+  it('bounds the scroll by height and by time, clips the screenshot at the height bound and records which bound it hit', async () => {
+    const pl = openProofline({ dataDir: join(root, 'bounds') });
+    try {
+      const session = await pl.sessions.create({ kind: 'web', title: 'Bounds' });
+      const url = `${site.httpOrigin}/tall`;
+      const byHeight = await captureUrls(pl, session.id, [url], { maxScrollHeightPx: 3000 });
+      const byTime = await captureUrls(pl, session.id, [url], { maxScrollMs: 0 });
+      expect([byHeight.results[0]!.ok, byTime.results[0]!.ok]).toEqual([true, true]);
+      const [heightCapture, timeCapture] = events(pl, session.id).filter((e) => e.type === 'web.capture');
+      expect(heightCapture!.payload['scroll']).toMatchObject({ hitHeightLimit: true, hitTimeLimit: false, maxHeightPx: 3000 });
+      expect(heightCapture!.payload['screenshot']).toMatchObject({ heightPx: 3000, clippedAtPx: 3000 });
+      const clipped = PNG.sync.read(readFileSync(pl.blobs.pathOf(byName(heightCapture!, 'screenshot.png').sha256)));
+      expect(clipped.height).toBe(3000);
+      expect(timeCapture!.payload['scroll']).toMatchObject({ hitTimeLimit: true, steps: 0, maxMs: 0 });
+      // Never scrolled: the image inserted on scroll was not loaded, and the record says why.
+      const har = JSON.parse(readFileSync(pl.blobs.pathOf(byName(timeCapture!, 'network.har').sha256), 'utf8')) as { log: { entries: { request: { url: string } }[] } };
+      const requested = har.log.entries.map((e) => new URL(e.request.url).pathname);
+      expect(requested).toContain('/tall');
+      expect(requested).not.toContain('/img/scroll-inserted.png');
+    } finally {
+      pl.close();
+    }
+  });
+
   it('proofline capture records the environment check, continues past a failing URL and exits non-zero naming it', async () => {
     const data = join(root, 'cli');
     const created = await proofline(['--data', data, 'session', 'new', '--kind', 'web', '--title', 'CLI capture', '--json']);
