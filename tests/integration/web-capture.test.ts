@@ -166,6 +166,12 @@ describe('web capture', () => {
     const screenshot = PNG.sync.read(readFileSync(artifactPath(extracted, byName(tall, 'screenshot.png'))));
     expect(screenshot.height).toBeGreaterThanOrEqual(site.tallHeightPx);
     expect(screenshot.width).toBe(1280);
+    // The picture itself shows the image inserted on scroll (solid rgb(220,160,0), 80x80).
+    let orange = 0;
+    for (let i = 0; i < screenshot.data.length; i += 4) {
+      if (screenshot.data[i] === 220 && screenshot.data[i + 1] === 160 && screenshot.data[i + 2] === 0) orange += 1;
+    }
+    expect(orange).toBeGreaterThanOrEqual(80 * 80 * 0.9);
     const mhtml = readFileSync(artifactPath(extracted, byName(tall, 'page.mhtml')), 'utf8');
     expect(mhtml).toMatch(/Content-Type: multipart\/related/i);
     expect(readFileSync(artifactPath(extracted, byName(tall, 'dom.html')), 'utf8')).toContain('alt="inserted on scroll"');
