@@ -87,7 +87,7 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
         });
         return;
       }
-      const { result, check } = await context.withStore(async (pl) => {
+      const { result, check, sessionId } = await context.withStore(async (pl) => {
         const session = pl.sessions.get(id);
         if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
         const checkSummary = await environmentCheck(pl, session.id, urls[0], opts, context, tty);
@@ -100,11 +100,11 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
           ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false,
           onProgress: progress,
         });
-        return { result: batch, check: checkSummary };
+        return { result: batch, check: checkSummary, sessionId: session.id };
       });
 
       if (opts.json) {
-        context.out(`${JSON.stringify({ sessionId: id, environmentCheck: check, ...result }, null, 2)}\n`);
+        context.out(`${JSON.stringify({ sessionId, environmentCheck: check, ...result }, null, 2)}\n`);
       } else {
         context.out(formatResults(result));
       }
