@@ -112,6 +112,10 @@ describe('screen recording under Xvfb', () => {
     expect(stopped.payload['reason']).toBe('the requested duration of 3 s was reached');
     const started = storedEvents(data, id).find((e) => e.type === 'recording.started')!;
     expect(started.payload).toMatchObject({ fps: 10, segmentSeconds: 1, quality: { crf: 34, preset: 'ultrafast' }, clock: { enabled: false }, ffmpeg: { source: 'path' } });
+    // The environment at the start of the work, once per session, with its full report attached.
+    const snapshots = storedEvents(data, id).filter((e) => e.type === 'environment.snapshot');
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]!.artifacts.map((a) => a.name)).toContain('environment.json');
 
     expect((await proofline(['--data', data, 'seal', id])).code).toBe(0);
     expect((await proofline(['--data', data, 'export', id, '--out', join(root, 'cli.zip')])).code).toBe(0);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CaptureNotice, CaptureSource } from '../../core/capture/capture-source.js';
 import { connectComfyUI } from '../../core/capture/comfyui.js';
+import { captureEnvironment } from '../../core/capture/environment.js';
 import { watchFolders } from '../../core/capture/folder-watch.js';
 import { describeRecovery, recoverInterruptedRecordings } from '../../core/capture/recording-recovery.js';
 import { parseRegion, QUALITY, X264_PRESETS, type Quality, type QualityName, type Region } from '../../core/capture/screen-args.js';
@@ -24,6 +25,7 @@ interface RecordOptions {
   segmentSeconds?: string;
   ffmpeg?: string;
   clock: boolean;
+  models: string[];
 }
 
 function positive(name: string, value: string | undefined, max: number): number | undefined {
@@ -37,6 +39,10 @@ function progressLine(notice: CaptureNotice): void {
   const time = new Date().toISOString().slice(11, 19);
   const level = notice.level === 'info' ? '' : `${notice.level}: `;
   process.stderr.write(`[${time}] ${notice.source}: ${level}${notice.message}\n`);
+}
+
+function hasEnvironmentSnapshot(pl: Proofline, sessionId: string): boolean {
+  return pl.db.prepare(`SELECT 1 FROM events WHERE session_id = ? AND json_extract(body, '$.type') = 'environment.snapshot' LIMIT 1`).get(sessionId) !== undefined;
 }
 
 /** Hosts call this at start: closes out recordings a crash left open, one line each on stderr. */
@@ -64,6 +70,7 @@ export function registerRecordCommands(program: Command, context: CliContext): v
     .option('--segment-seconds <n>', 'length of each video segment; each is hashed and recorded as it closes (default 10)')
     .option('--ffmpeg <path>', 'ffmpeg to use (default: $FFMPEG_PATH, ffmpeg-static, ffmpeg on PATH)')
     .option('--no-clock', 'do not burn the date and time into the video')
+    .option('--models <dir>', 'model folder whose files are hashed into the environment snapshot; repeat for several', collect, [])
     .action(async (id: string, opts: RecordOptions) => {
       const durationSeconds = positive('--duration', opts.duration, 7 * 24 * 3600);
       const fps = positive('--fps', opts.fps, 120);
@@ -108,10 +115,29 @@ export function registerRecordCommands(program: Command, context: CliContext): v
           });
           sources.push(recording);
         }
+        // The environment at the start of the work (OS, GPUs, ffmpeg, model hashes, clock offset),
+        // once per session, alongside the capture: hashing large checkpoints must not delay it.
+        let shown = '';
+        const environment = hasEnvironmentSnapshot(pl, session.id)
+          ? undefined
+          : captureEnvironment(pl, session.id, {
+              modelFolders: opts.models.map((d) => resolve(d)),
+              comfyuiUrl: opts.comfyui,
+              ffmpegPath: opts.ffmpeg,
+              tsaUrls: context.tsaUrls(),
+              onProgress: (p) => {
+                const step = `${p.file} ${Math.floor((10 * p.done) / Math.max(1, p.total)) * 10}%`;
+                if (step !== shown) progressLine({ source: 'environment', level: 'info', message: `hashing ${(shown = step)}` });
+              },
+            }).then(
+              ({ event }) => progressLine({ source: 'environment', level: 'info', message: `snapshot recorded (event ${event.body.seq})`, eventSeq: event.body.seq }),
+              (error: Error) => progressLine({ source: 'environment', level: 'warn', message: `snapshot failed: ${error.message}` }),
+            );
         process.stderr.write(`recording into session ${session.id}: ${sources.map((s) => s.name).join(', ')}; stop with Ctrl-C${durationSeconds ? ` or after ${durationSeconds} s` : ''}\n`);
 
         const why = await untilStopped(durationSeconds, recording);
         await Promise.all(sources.map((s) => (s === recording ? recording.stop(why) : s.stop())));
+        await environment;
         await pl.sessions.checkpoint(session.id, 'manual');
         const status = recording?.status();
         if (status) {
