@@ -14,7 +14,7 @@ import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
 const TEXT = {
   en: { newCreation: 'New creation session', start: 'Start session', record: 'Start recording', recording: 'Recording', stop: 'Stop', final: 'Final', addNote: 'Add note', compare: 'Compare selected', seal: 'Seal session', export: 'Export archive', written: 'Archive written', verified: 'Verified' },
-  zh: { newCreation: '新建 AI 创作会话', start: '开始会话', record: '开始录制', recording: '正在录制', stop: '停止', final: '定稿', addNote: '添加备注', compare: '比对所选图像', seal: '封存会话', export: '导出证据包', written: '证据包已写入', verified: '已验证' },
+  zh: { newCreation: '新建 AI 创作会话', start: '开始会话', record: '开始录制', recording: '正在录制', stop: '停止', final: '定稿', addNote: '添加备注', compare: '比对所选图像', seal: '封存会话', export: '导出证据包', written: '证据包已写入', verified: '核验通过' },
 } as const;
 
 let display: RunningDisplay;
