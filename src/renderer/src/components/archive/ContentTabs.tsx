@@ -548,7 +548,9 @@ const BYTES_KEY = /bytes$/i;
 
 /** A JSON value as short readable lines: scalars inline, objects as "key: value" pairs, arrays as lists. */
 function ValueView({ value, depth = 0 }: { readonly value: JsonValue; readonly depth?: number }): ReactNode {
+  const { t } = useTranslation('archive');
   if (value === null) return <span className="muted">—</span>;
+  if (typeof value === 'object' && !Array.isArray(value) && value['available'] === false) return <span className="warn-text">{t('env.notAvailable', { reason: str(value['reason']) })}</span>;
   if (typeof value !== 'object') return <span>{String(value)}</span>;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">—</span>;

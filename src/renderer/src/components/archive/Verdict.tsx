@@ -42,7 +42,7 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
                       {check.where.length > MAX_WHERE && <li className="muted">{t('failingMore', { count: check.where.length - MAX_WHERE })}</li>}
                     </ul>
                   )}
-                  <span className="problem-detail">{check.detail}</span>
+                  <TechnicalDetail detail={check.detail} hideInChinese={false} className="problem-detail" />
                 </li>
               ))}
             </ul>
@@ -58,6 +58,22 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
         )}
       </div>
     </section>
+  );
+}
+
+/**
+ * The verifier's own sentence is English. In English it is shown as is; in Chinese the translated
+ * check name and meaning stand alone, and the sentence of a failed check is one click away.
+ */
+function TechnicalDetail({ detail, hideInChinese, className = 'finding-detail' }: { readonly detail: string; readonly hideInChinese: boolean; readonly className?: string }): ReactNode {
+  const { t, i18n } = useTranslation('archive');
+  if (i18n.language !== 'zh') return <div className={className}>{detail}</div>;
+  if (hideInChinese) return null;
+  return (
+    <details className={`${className} technical`}>
+      <summary>{t('checks.technical')}</summary>
+      <span className="mono">{detail}</span>
+    </details>
   );
 }
 
@@ -103,9 +119,7 @@ export function ChecksPanel({ report }: { readonly report: VerifyReport | undefi
                   </ul>
                 </div>
               )}
-              <div className="finding-detail" title={t('checks.technical')}>
-                {check.detail}
-              </div>
+              <TechnicalDetail detail={check.detail} hideInChinese={check.status === 'pass' || check.status === 'skip'} />
             </div>
           </li>
         ))}
