@@ -87,7 +87,8 @@ describe.each(['en', 'zh'] as const)('the creator in the UI (%s)', (lang) => {
     for (const box of await page.locator('.tile-select input').all()) await box.check();
     await page.getByRole('button', { name: t.compare }).click();
     await expect.poll(() => page.locator('.compare img').count()).toBe(3);
-    await seeText(page.locator('.prompt .diff-added'), 'dawn');
+    // The watcher may store either file first: the diff has one word removed and one added.
+    await expect.poll(async () => (await page.locator('.prompt .diff-added, .prompt .diff-removed').allTextContents()).map((w) => w.trim()).sort()).toEqual(['dawn', 'dusk']);
     await shot(page, `creation-session-${lang}`);
 
     await page.getByRole('button', { name: t.stop }).click();
