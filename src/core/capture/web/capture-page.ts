@@ -150,7 +150,9 @@ export async function capturePage(
     return { ok: false, failure: { kind: failure.kind === 'other' ? 'browser' : failure.kind, message: failure.message }, retryable: true };
   } finally {
     await context?.close().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    // Everything in it is stored by now; the batch removes its whole work folder at the end, so
+    // this removal need not hold up the next page.
+    void rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
