@@ -64,13 +64,15 @@ export class CaptureHub {
     const run = this.running.get(sessionId);
     if (!run) return IDLE;
     const screen = run.screen?.status();
-    const sources: V.SourceStatus[] = run.sources.map((source) => {
-      if (source === run.screen && screen) return { name: source.name, state: screen.state === 'failed' ? 'failed' : screen.state === 'stopped' ? 'stopped' : 'running', detail: `${screen.segments} segments${screen.droppedFrames ? `, ${screen.droppedFrames} dropped frames` : ''}` };
+    const sources: V.SourceStatus[] = run.sources.map((source): V.SourceStatus => {
+      if (source === run.screen && screen) {
+        return { name: source.name, kind: 'screen', state: screen.state === 'failed' ? 'failed' : screen.state === 'stopped' ? 'stopped' : 'running', counts: { segments: screen.segments, droppedFrames: screen.droppedFrames }, detail: screen.lastError ?? '' };
+      }
       const stats = (source as Partial<FolderWatch>).stats?.();
-      if (stats) return { name: source.name, state: 'running', detail: `${stats.images} images, ${stats.drafts} drafts${stats.errors ? `, ${stats.errors} errors` : ''}` };
+      if (stats) return { name: source.name, kind: 'watch', state: 'running', counts: { images: stats.images, drafts: stats.drafts, errors: stats.errors }, detail: '' };
       const comfy = (source as Partial<ComfyUIConnection>).status?.();
-      if (comfy && 'connected' in comfy) return { name: source.name, state: comfy.connected ? 'running' : 'failed', detail: `${comfy.prompts} prompts${comfy.lastError ? ` · ${comfy.lastError}` : ''}` };
-      return { name: source.name, state: 'running', detail: '' };
+      if (comfy && 'connected' in comfy) return { name: source.name, kind: 'comfyui', state: comfy.connected ? 'running' : 'failed', counts: { prompts: comfy.prompts }, detail: comfy.lastError ?? '' };
+      return { name: source.name, kind: 'other', state: 'running', counts: {}, detail: '' };
     });
     const failed = screen?.state === 'failed';
     const lastError = run.lastError ?? screen?.lastError;

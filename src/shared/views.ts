@@ -57,7 +57,10 @@ export interface ExportSummary {
 
 export interface SourceStatus {
   readonly name: string;
+  readonly kind: 'screen' | 'watch' | 'comfyui' | 'other';
   readonly state: 'running' | 'stopped' | 'failed';
+  /** What it has captured so far, for the UI to put in words. */
+  readonly counts: { readonly [what: string]: number };
   readonly detail: string;
 }
 

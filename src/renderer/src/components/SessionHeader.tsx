@@ -6,7 +6,7 @@ import { href } from '../router';
 import { SealExport } from './SealExport';
 import { Badge } from './ui';
 
-export function SessionHeader({ detail, onChanged }: { readonly detail: SessionDetail; readonly onChanged: () => void }): ReactNode {
+export function SessionHeader({ detail, onChanged, liveEventCount = 0 }: { readonly detail: SessionDetail; readonly onChanged: () => void; readonly liveEventCount?: number }): ReactNode {
   const { t } = useTranslation();
   const s = detail.session;
   return (
@@ -22,7 +22,7 @@ export function SessionHeader({ detail, onChanged }: { readonly detail: SessionD
           <span>{t(`kind.${s.kind}`)}</span>
           {s.creator && <span>{s.creator}</span>}
           <span>{formatTime(s.createdAt)}</span>
-          <span>{t('events', { count: s.eventCount })}</span>
+          <span>{t('events', { count: Math.max(s.eventCount, liveEventCount) })}</span>
           <span className="mono" title={s.id}>
             {s.id.slice(0, 8)}
           </span>

@@ -4,7 +4,7 @@ import type { TimelineEvent } from '../../../shared/views';
 import { formatClock } from '../i18n';
 
 /** One line of plain words about an event: what a person needs to recognise it. */
-export function eventSummary(event: TimelineEvent): string {
+export function eventSummary(event: TimelineEvent, t: (key: string) => string = (k) => k.split('.').pop()!): string {
   const p = event.payload;
   const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   const meta = (p['metadata'] ?? {}) as Record<string, unknown>;
@@ -16,7 +16,7 @@ export function eventSummary(event: TimelineEvent): string {
     case 'generation.image':
       return [event.artifacts[0]?.name, str(meta['prompt']).slice(0, 120)].filter(Boolean).join(' — ');
     case 'generation.marked':
-      return [str(p['mark']), str(p['sha256']).slice(0, 12), str(p['reason'])].filter(Boolean).join(' · ');
+      return [t(`mark.${str(p['mark'])}`), str(p['sha256']).slice(0, 12), str(p['reason'])].filter(Boolean).join(' · ');
     case 'recording.segment':
       return `#${str(p['index'])} ${event.artifacts[0]?.name ?? ''}`;
     case 'recording.failed':
@@ -38,7 +38,7 @@ export function Timeline({ events, onSelect, selectedSeq }: { readonly events: r
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
-    const list = needle ? events.filter((e) => `${e.type} ${t(`eventType.${e.type}`, { defaultValue: e.type })} ${eventSummary(e)}`.toLowerCase().includes(needle)) : events;
+    const list = needle ? events.filter((e) => `${e.type} ${t(`eventType.${e.type}`, { defaultValue: e.type })} ${eventSummary(e, t)}`.toLowerCase().includes(needle)) : events;
     return list.slice(-400).reverse();
   }, [events, filter, t]);
   return (
@@ -56,7 +56,7 @@ export function Timeline({ events, onSelect, selectedSeq }: { readonly events: r
               <button type="button" className="timeline-button" onClick={() => onSelect?.(event)} disabled={!onSelect}>
                 <span className="timeline-time">{formatClock(event.time)}</span>
                 <span className="timeline-type">{t(`eventType.${event.type}`, { defaultValue: event.type })}</span>
-                <span className="timeline-summary">{eventSummary(event)}</span>
+                <span className="timeline-summary">{eventSummary(event, t)}</span>
                 <span className="timeline-seq">#{event.seq}</span>
               </button>
             </li>

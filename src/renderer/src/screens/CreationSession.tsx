@@ -58,7 +58,7 @@ export function CreationSession({ detail, reload, info }: Props): ReactNode {
 
   return (
     <div className="screen">
-      <SessionHeader detail={detail} onChanged={reload} />
+      <SessionHeader detail={detail} onChanged={reload} liveEventCount={events.length} />
       <div className="grid-2">
         <div className="stack">
           {open ? <Recorder sessionId={session.id} initial={detail.recording} info={info} onChange={reload} /> : null}
@@ -166,8 +166,16 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
         <ul className="sources">
           {status.sources.map((source) => (
             <li key={source.name}>
-              <Badge tone={source.state === 'running' ? 'pass' : source.state === 'failed' ? 'fail' : 'skip'}>{source.state}</Badge> <span className="mono">{source.name}</span>{' '}
-              <span className="muted small">{source.detail}</span>
+              <Badge tone={source.state === 'running' ? 'pass' : source.state === 'failed' ? 'fail' : 'skip'}>{t(`recorder.sourceState.${source.state}`)}</Badge>{' '}
+              <strong>{t(`recorder.sourceKind.${source.kind}`)}</strong>{' '}
+              <span className="muted small">
+                {Object.entries(source.counts)
+                  .filter(([what, n]) => n > 0 || what === 'segments' || what === 'images' || what === 'prompts')
+                  .map(([what, n]) => t(`recorder.count.${what}`, { count: n }))
+                  .join(' · ')}
+                {source.detail ? ` · ${source.detail}` : ''}
+              </span>
+              {source.kind === 'watch' && <span className="mono small muted"> {source.name.replace(/^watch:/, '')}</span>}
             </li>
           ))}
         </ul>

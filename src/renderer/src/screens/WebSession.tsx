@@ -26,7 +26,7 @@ export function WebSession({ detail, reload }: Props): ReactNode {
   const [target, setTarget] = useState('');
   return (
     <div className="screen">
-      <SessionHeader detail={detail} onChanged={reload} />
+      <SessionHeader detail={detail} onChanged={reload} liveEventCount={events.length} />
       <div className="grid-2">
         <div className="stack">
           {open && <EnvironmentPanel sessionId={session.id} target={target} onTarget={setTarget} />}
