@@ -144,7 +144,7 @@ describe('archive viewer', () => {
   it('opens an archive by path: verified, every check, the session, the recording at an event, images, pages, environment (en)', async () => {
     const { page } = await ui.open('en');
     await page.getByRole('navigation').getByRole('link', { name: 'Open archive' }).click();
-    await expect(page.getByText('No archive open').isVisible()).resolves.toBe(true);
+    await page.getByText('Drop a Proofline .zip here').waitFor();
     await shoot(page, 'archive-en-empty');
 
     await openByPath(page, archive, 'Open archive');
@@ -152,9 +152,9 @@ describe('archive viewer', () => {
     expect(await verdict.getAttribute('data-verdict')).toBe('verified');
     expect(await verdict.locator('.verdict-title').textContent()).toBe('Verified');
     await page.getByText('Every file is exactly as it was when the session was sealed').waitFor();
-    expect(await page.locator('.check-fail').count()).toBe(0);
+    expect(await page.locator('.arc-check-fail').count()).toBe(0);
     for (const check of ['bag.payload-manifest', 'events.chain', 'checkpoints.signatures', 'seal.timestamp', 'recording.continuity']) {
-      expect(await page.locator(`.check[data-check="${check}"] .badge`).textContent(), check).toBe('Passed');
+      expect(await page.locator(`.arc-check[data-check="${check}"] .badge`).textContent(), check).toBe('Passed');
     }
     expect(await page.locator('.fact-title').textContent()).toBe(TITLE);
     await page.locator('.facts').getByText('AI creation').waitFor();
@@ -188,15 +188,19 @@ describe('archive viewer', () => {
     await shoot(page, 'archive-en-images');
 
     // The captured page: a screenshot, and the DOM only in a frame with no scripts.
-    const requests: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
+    const requested: string[] = [];
+    const reached: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    page.on('requestfinished', (request) => reached.push(request.url()));
     await page.getByRole('tab', { name: /Web pages/ }).click();
     await page.getByRole('button', { name: 'Show the captured page' }).click();
-    const frame = page.locator('iframe.page-frame');
+    const frame = page.locator('iframe.arc-page-frame');
     expect(await frame.getAttribute('sandbox')).toBe('');
-    await page.frameLocator('iframe.page-frame').getByRole('heading', { name: 'Copied illustration' }).waitFor();
+    await page.frameLocator('iframe.arc-page-frame').getByRole('heading', { name: 'Copied illustration' }).waitFor();
     await page.waitForTimeout(300);
-    expect(requests.filter((url) => url.includes('marker-script-ran'))).toEqual([]);
+    // The script never ran (it would have fetched), and the frame's CSP stopped its image.
+    expect(requested.filter((url) => url.includes('marker-script-ran'))).toEqual([]);
+    expect(reached.filter((url) => url.includes('marker-'))).toEqual([]);
     await shoot(page, 'archive-en-pages');
 
     await page.getByRole('tab', { name: /Environment/ }).click();
@@ -228,7 +232,7 @@ describe('archive viewer', () => {
     await verdict.getByText('请勿将其内容作为证据采信').waitFor();
     await verdict.locator('.verdict-problems').getByText('每个文件的 SHA-256 指纹').waitFor();
     expect(await verdict.locator('.verdict-problems .where').allTextContents()).toContain(tamperedFile);
-    await page.locator('.check[data-check="bag.payload-manifest"] .badge').getByText('未通过').waitFor();
+    await page.locator('.arc-check[data-check="bag.payload-manifest"] .badge').getByText('未通过').waitFor();
     await shoot(page, 'archive-zh-tampered');
 
     await page.getByRole('button', { name: '打开其他证据包' }).click();

@@ -48,6 +48,7 @@ const en = {
     counts: '{{pass}} passed · {{warn}} warnings · {{fail}} failed · {{skip}} not applicable',
     status: { pass: 'Passed', warn: 'Warning', fail: 'Failed', skip: 'Not applicable' },
     technical: 'Technical detail',
+    skipped: 'Not applicable to this archive, or not checked this time.',
     where: 'Where',
     names: {
       'archive.readable': 'The archive is a safe, readable ZIP',
@@ -199,7 +200,7 @@ const en = {
   },
   empty: {
     title: 'No archive open',
-    body: 'Choose the .zip Proofline exported, or type its path. The verdict appears in a few seconds; large archives with screen recordings take longer.',
+    body: 'The verdict appears within seconds; large archives with long screen recordings take a little longer. Opening an archive never changes it.',
   },
 };
 
@@ -248,6 +249,7 @@ const zh: typeof en = {
     counts: '{{pass}} 项通过 · {{warn}} 项警告 · {{fail}} 项未通过 · {{skip}} 项不适用',
     status: { pass: '通过', warn: '警告', fail: '未通过', skip: '不适用' },
     technical: '技术细节（英文）',
+    skipped: '不适用于本证据包，或本次未核验。',
     where: '位置',
     names: {
       'archive.readable': '证据包是安全、可读取的 ZIP',
@@ -399,7 +401,7 @@ const zh: typeof en = {
   },
   empty: {
     title: '尚未打开证据包',
-    body: '请选择 Proofline 导出的 .zip 文件，或输入其路径。几秒钟后即可看到核验结论；含录屏的大型证据包需要更长时间。',
+    body: '几秒钟内即可看到核验结论；含长时间录屏的大型证据包需要稍长时间。打开证据包不会改变其中任何内容。',
   },
 };
 

@@ -7,7 +7,7 @@ import type { ArchiveContents, ArchiveHandle, Progress, VerifyReport } from '../
 import { api, ApiError, inDesktopApp, uploadArchive } from '../client';
 import { ChecksPanel, FactsPanel, VerdictBanner } from '../components/archive/Verdict';
 import { EnvironmentTab, FilesTab, ImagesTab, PagesTab, TimelineTab, type ArchiveView } from '../components/archive/ContentTabs';
-import { EmptyState, ErrorNotice, ProgressBar } from '../components/ui';
+import { ErrorNotice, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
 import '../archive.css';
 
@@ -112,11 +112,6 @@ export function ArchiveViewer(): ReactNode {
 
       {!opened && <OpenPanel busy={opening} onPath={(p) => void openPath(p)} onFile={(f) => void openFile(f)} onError={setOpenError} />}
       {openError !== undefined && <ErrorNotice error={openError} />}
-      {!opened && !opening && openError === undefined && (
-        <EmptyState title={t('empty.title')}>
-          <p>{t('empty.body')}</p>
-        </EmptyState>
-      )}
       {opened && <OpenedArchive opened={opened} />}
     </div>
   );
@@ -211,6 +206,7 @@ function OpenPanel({
           </button>
         </div>
       </form>
+      <p className="muted small open-hint">{t('empty.body')}</p>
     </section>
   );
 }

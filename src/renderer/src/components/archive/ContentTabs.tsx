@@ -382,9 +382,9 @@ function PageCard({ view, event }: { readonly view: ArchiveView; readonly event:
   const screenshotPath = screenshot && pathOf(view, screenshot);
   const domPath = dom && pathOf(view, dom);
   return (
-    <section className="panel page-card" aria-label={str(p['finalUrl']) || str(p['url'])}>
+    <section className="panel arc-page" aria-label={str(p['finalUrl']) || str(p['url'])}>
       <div className="panel-head">
-        <h3 className="page-title">{str(p['title']) || str(p['finalUrl']) || str(p['url'])}</h3>
+        <h3 className="arc-page-title">{str(p['title']) || str(p['finalUrl']) || str(p['url'])}</h3>
         {typeof p['status'] === 'number' && <Badge tone={p['status'] < 400 ? 'pass' : 'fail'}>HTTP {p['status']}</Badge>}
       </div>
       <dl className="params">
@@ -399,10 +399,10 @@ function PageCard({ view, event }: { readonly view: ArchiveView; readonly event:
         <dt>{t('pages.time')}</dt>
         <dd>{formatTime(event.time)}</dd>
       </dl>
-      <div className="page-views">
+      <div className="arc-page-views">
         <figure>
           <figcaption>{t('pages.screenshot')}</figcaption>
-          {screenshotPath ? <img className="page-screenshot" src={mediaUrl.archive(view.handle, screenshotPath)} alt={t('pages.screenshot')} /> : <p className="muted">{t('pages.noScreenshot')}</p>}
+          {screenshotPath ? <img className="arc-page-shot" src={mediaUrl.archive(view.handle, screenshotPath)} alt={t('pages.screenshot')} /> : <p className="muted">{t('pages.noScreenshot')}</p>}
         </figure>
         {domPath && (
           <div>
@@ -413,7 +413,7 @@ function PageCard({ view, event }: { readonly view: ArchiveView; readonly event:
               <figure>
                 <figcaption>{t('pages.dom')}</figcaption>
                 {/* No allow-scripts, no allow-same-origin: the page cannot run or reach anything. */}
-                <iframe className="page-frame" sandbox="" src={mediaUrl.archive(view.handle, domPath)} title={t('pages.dom')} referrerPolicy="no-referrer" />
+                <iframe className="arc-page-frame" sandbox="" src={mediaUrl.archive(view.handle, domPath)} title={t('pages.dom')} referrerPolicy="no-referrer" />
                 <p className="muted small">{t('pages.domNote')}</p>
               </figure>
             )}

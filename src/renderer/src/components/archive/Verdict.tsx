@@ -81,7 +81,7 @@ const TONE: Record<CheckStatus, string> = { pass: 'pass', warn: 'warn', fail: 'f
 const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, pass: 2, skip: 3 };
 
 export function ChecksPanel({ report }: { readonly report: VerifyReport | undefined }): ReactNode {
-  const { t } = useTranslation('archive');
+  const { t, i18n } = useTranslation('archive');
   if (!report) {
     return (
       <section className="panel">
@@ -99,13 +99,14 @@ export function ChecksPanel({ report }: { readonly report: VerifyReport | undefi
         <h3 id="checks-title">{t('checks.title')}</h3>
         <span className="muted small">{t('checks.counts', counts)}</span>
       </div>
-      <ul className="findings checks">
+      <ul className="findings arc-checks">
         {sorted.map((check) => (
-          <li key={check.id} className={`finding check check-${check.status}`} data-check={check.id}>
+          <li key={check.id} className={`finding arc-check arc-check-${check.status}`} data-check={check.id}>
             <Badge tone={TONE[check.status]}>{t(`checks.status.${check.status}`)}</Badge>
             <div>
               <div className="finding-title">{t(`checks.names.${check.id}`, { defaultValue: check.title })}</div>
               {check.status === 'pass' && <div className="check-proves">{t(`checks.proves.${check.id}`, { defaultValue: '' })}</div>}
+              {check.status === 'skip' && i18n.language === 'zh' && <div className="check-proves muted">{t('checks.skipped')}</div>}
               {check.where.length > 0 && check.status !== 'pass' && (
                 <div className="check-where">
                   <span className="muted small">{t('checks.where')}:</span>
