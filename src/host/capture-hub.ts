@@ -15,6 +15,7 @@ import { markGeneration } from '../core/capture/marks.js';
 import { recoverInterruptedRecordings } from '../core/capture/recording-recovery.js';
 import { startScreenRecording, type ScreenRecording } from '../core/capture/screen-recorder.js';
 import { captureUrls } from '../core/capture/web/capture-urls.js';
+import { startInteractiveCapture, type InteractiveCapture } from '../core/capture/web/interactive.js';
 import type { Proofline } from '../core/proofline.js';
 import type { ArtifactRef, StoredEvent } from '../shared/domain.js';
 import type { ParsedInputOf, Settings } from '../shared/contract.js';
@@ -33,8 +34,16 @@ interface Running {
 const IDLE: V.RecordingStatus = { state: 'idle', startedAt: null, elapsedMs: 0, segments: 0, bytes: 0, sources: [] };
 const MAX_NOTICES = 50;
 
+interface Browsing {
+  readonly capture: InteractiveCapture;
+  readonly startedAt: Date;
+  state: 'browsing' | 'stopping';
+  lastError?: string;
+}
+
 export class CaptureHub {
   private readonly running = new Map<string, Running>();
+  private readonly browsing = new Map<string, Browsing>();
   private readonly environmentJobs = new Set<Promise<unknown>>();
 
   constructor(
@@ -163,7 +172,74 @@ export class CaptureHub {
     this.running.delete(sessionId);
   }
 
+  async browseStart(sessionId: string, url: string | undefined, recordScreen: boolean): Promise<V.BrowseStatus> {
+    if (this.browsing.has(sessionId)) throw new OperationFailure('conflict', 'A browser is already open for this session.');
+    const s = this.settings();
+    const entry: { value?: Browsing } = {};
+    const capture = await startInteractiveCapture(this.pl, sessionId, {
+      browserPath: s.browserPath || undefined,
+      display: s.recording.display || undefined,
+      startUrl: url,
+      recordScreen,
+      recording: { ffmpegPath: s.ffmpegPath || undefined, display: s.recording.display || undefined, fps: s.recording.fps, quality: s.recording.quality, clock: s.recording.clock, segmentSeconds: s.recording.segmentSeconds },
+      onNotice: (notice) => {
+        if (notice.level === 'error' && entry.value) entry.value.lastError = notice.message;
+      },
+    }).catch((error: Error) => {
+      throw new OperationFailure('unavailable', error.message);
+    });
+    const browsing: Browsing = { capture, startedAt: new Date(), state: 'browsing' };
+    entry.value = browsing;
+    this.browsing.set(sessionId, browsing);
+    // The user may close the browser window themselves: then the capture ends on its own.
+    void capture.done.finally(() => {
+      if (this.browsing.get(sessionId) === browsing) this.browsing.delete(sessionId);
+    });
+    return this.browseStatus(sessionId);
+  }
+
+  async browseCaptureNow(sessionId: string): Promise<StoredEvent> {
+    const browsing = this.browsing.get(sessionId);
+    if (!browsing) throw new OperationFailure('conflict', 'No browser is open for this session: open one first.');
+    return browsing.capture.captureNow();
+  }
+
+  async browseStop(sessionId: string): Promise<V.BrowseStatus> {
+    const browsing = this.browsing.get(sessionId);
+    if (browsing) {
+      browsing.state = 'stopping';
+      await browsing.capture.stop('stopped by the user');
+      this.browsing.delete(sessionId);
+    }
+    return this.browseStatus(sessionId);
+  }
+
+  browseStatus(sessionId: string): V.BrowseStatus {
+    const browsing = this.browsing.get(sessionId);
+    if (!browsing) return { state: 'idle', url: null, startedAt: null, recording: false, captures: this.countEvents(sessionId, 'web.capture') };
+    let url: string | null = null;
+    try {
+      url = browsing.capture.page.url();
+    } catch {
+      url = null;
+    }
+    return {
+      state: browsing.state,
+      url,
+      startedAt: browsing.startedAt.toISOString(),
+      recording: browsing.capture.recording !== null && browsing.capture.recording.status().state === 'recording',
+      captures: this.countEvents(sessionId, 'web.capture'),
+      ...(browsing.lastError ? { lastError: browsing.lastError } : {}),
+    };
+  }
+
+  private countEvents(sessionId: string, type: string): number {
+    const row = this.pl.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE session_id = ? AND json_extract(body, '$.type') = ?`).get(sessionId, type) as { n: number };
+    return row.n;
+  }
+
   async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.browsing.keys()].map((id) => this.browseStop(id)));
     await Promise.allSettled([...this.running.keys()].map((id) => this.stop(id)));
     await Promise.allSettled([...this.environmentJobs]);
   }

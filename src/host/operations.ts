@@ -149,6 +149,7 @@ export function createHost(deps: HostDeps): Host {
     'session.seal': async ({ id }) => {
       const session = pl.sessions.get(id);
       await capture.stop(session.id);
+      await capture.browseStop(session.id);
       const result = await pl.sessions.seal(session.id);
       const { pending, errors } = result.sealTimestamps;
       return {
@@ -203,6 +204,10 @@ export function createHost(deps: HostDeps): Host {
 
     'web.checkEnvironment': async ({ id, url }, { progress, signal }) => capture.checkEnvironment(id === undefined ? undefined : pl.sessions.get(id).id, url, progress, signal),
     'web.capture': async ({ id, urls, concurrency, retries }, { progress, signal }) => capture.captureUrls(pl.sessions.get(id).id, urls, { concurrency, retries }, progress, signal),
+    'web.browse.start': async ({ id, url, recordScreen }) => capture.browseStart(pl.sessions.get(id).id, url, recordScreen),
+    'web.browse.captureNow': async ({ id }) => timelineEvent(await capture.browseCaptureNow(pl.sessions.get(id).id)),
+    'web.browse.stop': async ({ id }) => capture.browseStop(pl.sessions.get(id).id),
+    'web.browse.status': async ({ id }) => capture.browseStatus(pl.sessions.get(id).id),
     'web.pages': async ({ id }) => capture.pages(pl.sessions.get(id).id),
 
     'archive.open': async ({ path }) => {

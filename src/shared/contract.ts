@@ -122,6 +122,10 @@ export const operations = {
     result: returns<V.BatchSummary>(),
     progress: returns<V.CaptureProgress>(),
   }),
+  'web.browse.start': op({ input: z.object({ id, url: url.optional(), recordScreen: z.boolean().default(true) }), result: returns<V.BrowseStatus>() }),
+  'web.browse.captureNow': op({ input: z.object({ id }), result: returns<V.TimelineEvent>() }),
+  'web.browse.stop': op({ input: z.object({ id }), result: returns<V.BrowseStatus>() }),
+  'web.browse.status': op({ input: z.object({ id }), result: returns<V.BrowseStatus>() }),
   'web.pages': op({ input: z.object({ id }), result: returns<V.CapturedPage[]>() }),
 
   'archive.open': op({ input: z.object({ path }), result: returns<V.ArchiveHandle>() }),

@@ -162,6 +162,16 @@ export interface BatchSummary {
   readonly results: readonly { readonly url: string; readonly ok: boolean; readonly finalUrl?: string; readonly status?: number; readonly error?: string }[];
 }
 
+/** An interactive capture: a headed browser the user drives, the screen recorded throughout. */
+export interface BrowseStatus {
+  readonly state: 'idle' | 'browsing' | 'stopping';
+  readonly url: string | null;
+  readonly startedAt: string | null;
+  readonly recording: boolean;
+  readonly captures: number;
+  readonly lastError?: string;
+}
+
 export interface CapturedPage {
   readonly seq: number;
   readonly time: string;

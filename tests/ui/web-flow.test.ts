@@ -7,6 +7,7 @@ import type { Locator, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 import { SCREENS_DIR, startUi, type UiHarness } from '../support/ui.js';
+import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
 const TEXT = {
   en: { newWeb: 'New web capture', start: 'Start session', run: 'Run the check', pass: 'Pass', capture: 'Capture', captured: 'Captured', failed: 'Failed', summary: '1 captured, 1 failed', show: 'Show page' },
@@ -15,16 +16,19 @@ const TEXT = {
 
 let site: TestSite;
 let ui: UiHarness;
+let display: RunningDisplay;
 
 beforeAll(async () => {
   site = await startTestSite();
-  ui = await startUi();
+  display = await startXvfb();
+  ui = await startUi({ settings: { recording: { display: display.display, fps: 5, quality: 'low', clock: true, segmentSeconds: 2 } } });
   mkdirSync(SCREENS_DIR, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
   await ui?.close();
   await site?.stop();
+  await display?.stop();
 });
 
 async function seeText(locator: Locator, text: string, timeout = 20_000): Promise<void> {
@@ -69,5 +73,25 @@ describe.each(['en', 'zh'] as const)('the rights holder in the UI (%s)', (lang) 
 
     const types = [...ui.pl.events.iterate(sessionId)].map((e) => e.body.type);
     expect(types).toEqual(expect.arrayContaining(['web.environment-check', 'web.navigation', 'web.capture', 'web.capture.failed']));
+  }, 180_000);
+});
+
+describe('interactive capture in the UI', () => {
+  it('opens a headed browser on the display, captures where it lands and on demand, records the screen, and closes', async () => {
+    const session = await ui.pl.sessions.create({ kind: 'web', title: 'Interactive capture' });
+    const { page } = await ui.open('en', `#/session/${session.id}`);
+    await page.locator('[aria-label="Address to open"]').fill(`${site.httpOrigin}/plain`);
+    await page.getByRole('button', { name: 'Open browser' }).click();
+    await seeText(page.locator('[aria-label="Interactive capture"] [role=status]'), 'Browsing', 60_000);
+    // The page the user lands on is captured by itself; then once more on demand.
+    await seeText(page.locator('[aria-label="Interactive capture"] [role=status]'), '1 page captured', 60_000);
+    await page.getByRole('button', { name: 'Capture this page' }).click();
+    await seeText(page.locator('[aria-label="Interactive capture"]'), 'Captured as event #', 60_000);
+    await shot(page, 'web-interactive-en');
+    await page.getByRole('button', { name: 'Close browser' }).click();
+    await seeText(page.locator('[aria-label="Interactive capture"] [role=status]'), 'No browser open', 60_000);
+    const types = [...ui.pl.events.iterate(session.id)].map((e) => e.body.type);
+    expect(types.filter((t) => t === 'web.capture').length).toBeGreaterThanOrEqual(2);
+    expect(types).toEqual(expect.arrayContaining(['web.navigation', 'recording.started', 'recording.segment', 'recording.stopped']));
   }, 180_000);
 });

@@ -19,10 +19,12 @@ const SECRET_KEY = 'proofline.secret';
 
 /** Reads the secret from the address `proofline serve` printed, then hides it from the URL bar. */
 function webSecret(): string | null {
-  const match = /(?:^#|&)secret=([A-Za-z0-9_-]+)/.exec(window.location.hash);
+  // `#secret=…`, or a route with the secret after it (`#/session/ID#secret=…`): keep the route.
+  const match = /[#&]secret=([A-Za-z0-9_-]+)/.exec(window.location.hash);
   if (match) {
     sessionStorage.setItem(SECRET_KEY, match[1]!);
-    history.replaceState(null, '', window.location.pathname + window.location.search);
+    const route = window.location.hash.slice(0, match.index).replace(/^#?$/, '');
+    history.replaceState(null, '', window.location.pathname + window.location.search + route);
   }
   return sessionStorage.getItem(SECRET_KEY);
 }

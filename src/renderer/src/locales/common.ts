@@ -79,6 +79,10 @@ const en = {
     'web.navigation': 'Navigation',
     'web.capture': 'Page captured',
     'web.capture.failed': 'Capture failed',
+    'web.capture.network': 'Browsing network log saved',
+    'web.interactive.started': 'Browser opened',
+    'web.interactive.stopped': 'Browser closed',
+    'web.interactive.recording-unavailable': 'Screen not recorded',
   },
   mark: { selected: 'Selected', rejected: 'Rejected', final: 'Final' },
 };
@@ -164,6 +168,10 @@ const zh: typeof en = {
     'web.navigation': '页面跳转',
     'web.capture': '网页已固定',
     'web.capture.failed': '取证失败',
+    'web.capture.network': '浏览网络日志已保存',
+    'web.interactive.started': '浏览器已打开',
+    'web.interactive.stopped': '浏览器已关闭',
+    'web.interactive.recording-unavailable': '未能录屏',
   },
   mark: { selected: '选用', rejected: '弃用', final: '定稿' },
 };

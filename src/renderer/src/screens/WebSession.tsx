@@ -1,13 +1,13 @@
 // The rights holder's screen: the clean-environment report (pass / warn / fail per finding),
 // batch capture with per-URL progress, the captured pages with their screenshots, and the DOM
 // shown only in a sandboxed frame with scripts off.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppInfo, BatchSummary, CapturedPage, CaptureProgress, EnvironmentCheck, SessionDetail } from '../../../shared/views';
+import type { AppInfo, BatchSummary, BrowseStatus, CapturedPage, CaptureProgress, EnvironmentCheck, SessionDetail } from '../../../shared/views';
 import { api, mediaUrl } from '../client';
 import { SessionHeader } from '../components/SessionHeader';
 import { Timeline } from '../components/Timeline';
-import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useLoad } from '../components/ui';
+import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
 import { formatBytes, formatTime } from '../i18n';
 import { useLiveEvents } from './CreationSession';
 
@@ -30,6 +30,7 @@ export function WebSession({ detail, reload }: Props): ReactNode {
       <div className="grid-2">
         <div className="stack">
           {open && <EnvironmentPanel sessionId={session.id} target={target} onTarget={setTarget} />}
+          {open && <BrowsePanel sessionId={session.id} initial={target} />}
           {open && <CapturePanel sessionId={session.id} initial={target} onDone={pages.reload} />}
           <PagesPanel sessionId={session.id} pages={pages.value} error={pages.error} />
         </div>
@@ -88,6 +89,73 @@ function EnvironmentPanel({ sessionId, target, onTarget }: { readonly sessionId:
           {report.recordedSeq !== undefined && <p className="muted small">{t('check.recorded', { seq: report.recordedSeq })}</p>}
         </>
       )}
+    </section>
+  );
+}
+
+function BrowsePanel({ sessionId, initial }: { readonly sessionId: string; readonly initial: string }): ReactNode {
+  const { t } = useTranslation('web');
+  const [address, setAddress] = useState('');
+  const [status, setStatus] = useState<BrowseStatus | null>(null);
+  const [done, setDone] = useState<number | null>(null);
+  useEffect(() => void api['web.browse.status']({ id: sessionId }).then(setStatus, () => undefined), [sessionId]);
+  const active = status?.state === 'browsing' || status?.state === 'stopping';
+  useInterval(() => void api['web.browse.status']({ id: sessionId }).then(setStatus, () => undefined), 1000, active);
+  const act = useAction(async (what: 'open' | 'capture' | 'stop') => {
+    if (what === 'open') {
+      const url = (address.trim() || initial.trim()) || undefined;
+      setStatus(await api['web.browse.start']({ id: sessionId, ...(url ? { url } : {}) }));
+    } else if (what === 'capture') {
+      const event = await api['web.browse.captureNow']({ id: sessionId });
+      setDone(event.seq);
+    } else {
+      setStatus(await api['web.browse.stop']({ id: sessionId }));
+    }
+  });
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void act.run('open');
+  };
+  return (
+    <section className="panel" aria-label={t('browse.title')}>
+      <div className="panel-head">
+        <h3>{t('browse.title')}</h3>
+        {status && (
+          <span className="recorder">
+            <span className={`rec-dot${status.state === 'browsing' && status.recording ? ' on' : ''}`} aria-hidden="true" />
+            <span className="muted small" role="status">
+              {t(`browse.state.${status.state}`)} · {t('browse.captured', { count: status.captures })}
+            </span>
+          </span>
+        )}
+      </div>
+      <p className="muted small">{t('browse.intro')}</p>
+      {!active ? (
+        <form className="toolbar" onSubmit={submit}>
+          <input className="grow" type="url" value={address} placeholder={initial || t('capture.placeholder')} aria-label={t('browse.address')} onChange={(e) => setAddress(e.target.value)} />
+          <button type="submit" className="primary" disabled={act.busy}>
+            {t('browse.open')}
+          </button>
+        </form>
+      ) : (
+        <div className="toolbar">
+          <span className="grow mono small">{status?.url ? t('browse.current', { url: status.url }) : ''}</span>
+          <button type="button" className="primary" onClick={() => void act.run('capture')} disabled={act.busy || status?.state !== 'browsing'}>
+            {t('browse.captureNow')}
+          </button>
+          <button type="button" className="danger" onClick={() => void act.run('stop')} disabled={act.busy || status?.state !== 'browsing'}>
+            {t('browse.stop')}
+          </button>
+        </div>
+      )}
+      {active && status && !status.recording && <p className="muted small">{t('browse.noRecording')}</p>}
+      {done !== null && (
+        <p className="muted small" role="status">
+          {t('browse.done', { seq: done })}
+        </p>
+      )}
+      {status?.lastError && <p className="notice notice-error">{status.lastError}</p>}
+      {act.error !== undefined && <ErrorNotice error={act.error} />}
     </section>
   );
 }
