@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatEnvironmentCheck, recordEnvironmentCheck, runEnvironmentCheck } from '../../core/capture/clean-env/index.js';
-import { captureUrls, normaliseUrl, readUrlList, type BatchResult, type CaptureProgress } from '../../core/capture/web/capture-urls.js';
-import { NO_DISPLAY, startInteractiveCapture } from '../../core/capture/web/interactive.js';
+import type { BatchResult, CaptureProgress } from '../../core/capture/web/capture-urls.js';
 import type { Proofline } from '../../core/proofline.js';
 import { collect, UsageError, type CliContext } from '../cli-context.js';
+
+// Playwright and the capture engine load only when a capture runs: every other command starts faster.
+const cleanEnv = () => import('../../core/capture/clean-env/index.js');
+const batchEngine = () => import('../../core/capture/web/capture-urls.js');
+const interactive = () => import('../../core/capture/web/interactive.js');
 
 interface CaptureOptions {
   file?: string;
@@ -55,7 +58,7 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
       const urls = [...urlArgs];
       if (opts.file) {
         try {
-          urls.push(...(await readUrlList(resolve(opts.file))));
+          urls.push(...(await (await batchEngine()).readUrlList(resolve(opts.file))));
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
@@ -78,8 +81,8 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
       };
 
       if (urls.length === 0) {
-        const start = opts.start === undefined ? undefined : normaliseOrUsage(opts.start);
-        if (process.platform === 'linux' && !process.env['DISPLAY']) throw new Error(NO_DISPLAY);
+        const start = opts.start === undefined ? undefined : await normaliseOrUsage(opts.start);
+        if (process.platform === 'linux' && !process.env['DISPLAY']) throw new Error((await interactive()).NO_DISPLAY);
         await context.withStore(async (pl) => {
           const session = pl.sessions.get(id);
           await environmentCheck(pl, session.id, start, opts, context, tty);
@@ -91,7 +94,7 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
         const session = pl.sessions.get(id);
         if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
         const checkSummary = await environmentCheck(pl, session.id, urls[0], opts, context, tty);
-        const batch = await captureUrls(pl, session.id, urls, {
+        const batch = await (await batchEngine()).captureUrls(pl, session.id, urls, {
           browserPath: opts.browser,
           concurrency,
           retries,
@@ -116,7 +119,8 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
     });
 }
 
-function normaliseOrUsage(url: string): string {
+async function normaliseOrUsage(url: string): Promise<string> {
+  const { normaliseUrl } = await batchEngine();
   try {
     return normaliseUrl(url);
   } catch (error) {
@@ -130,20 +134,20 @@ async function environmentCheck(pl: Proofline, sessionId: string, target: string
   const session = pl.sessions.get(sessionId);
   if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
   if (tty) process.stderr.write('checking the environment…\n');
-  const report = await runEnvironmentCheck({
+  const report = await (await cleanEnv()).runEnvironmentCheck({
     targetUrl: target,
     tsaUrls: context.tsaUrls(),
     browserPath: opts.browser,
     publicIpUrl: opts.publicIp ? opts.publicIpUrl : null,
   });
-  const event = await recordEnvironmentCheck(pl, sessionId, report);
-  if (!opts.json) process.stderr.write(formatEnvironmentCheck(report));
+  const event = await (await cleanEnv()).recordEnvironmentCheck(pl, sessionId, report);
+  if (!opts.json) process.stderr.write((await cleanEnv()).formatEnvironmentCheck(report));
   return { verdict: report.verdict, eventSeq: event.body.seq };
 }
 
 /** Interactive capture: runs until the user closes the browser or presses Ctrl-C. */
 async function browse(pl: Proofline, sessionId: string, start: string | undefined, opts: CaptureOptions, extraCaRoots: string[], timeoutSeconds: number, context: CliContext): Promise<void> {
-  const browsing = await startInteractiveCapture(pl, sessionId, {
+  const browsing = await (await interactive()).startInteractiveCapture(pl, sessionId, {
     browserPath: opts.browser,
     startUrl: start,
     extraCaRoots,

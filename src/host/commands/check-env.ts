@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
-import { formatEnvironmentCheck, recordEnvironmentCheck, runEnvironmentCheck, parseTarget, type EnvironmentCheckReport } from '../../core/capture/clean-env/index.js';
+import type { EnvironmentCheckReport } from '../../core/capture/clean-env/index.js';
+
+// The check launches a browser: Playwright loads only when it runs.
+const cleanEnv = () => import('../../core/capture/clean-env/index.js');
 import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 interface CheckEnvOptions {
@@ -40,7 +43,7 @@ export function registerCheckEnvCommands(program: Command, context: CliContext):
     .action(async (url: string | undefined, opts: CheckEnvOptions) => {
       if (url !== undefined) {
         try {
-          parseTarget(url);
+          (await cleanEnv()).parseTarget(url);
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
@@ -53,7 +56,7 @@ export function registerCheckEnvCommands(program: Command, context: CliContext):
       if (opts.session) await context.withStore(async (pl) => void pl.sessions.get(opts.session!)); // a wrong id fails before the check runs
       const progress = process.stderr.isTTY && !opts.json;
       let done = 0;
-      const report: EnvironmentCheckReport = await runEnvironmentCheck({
+      const report: EnvironmentCheckReport = await (await cleanEnv()).runEnvironmentCheck({
         targetUrl: url,
         tsaUrls: context.tsaUrls(),
         ntpServers: opts.ntp,
@@ -68,12 +71,13 @@ export function registerCheckEnvCommands(program: Command, context: CliContext):
       if (progress) process.stderr.write('\r\x1b[K');
       let recorded: { session: string; seq: number; hash: string } | undefined;
       if (opts.session) {
+        const { recordEnvironmentCheck } = await cleanEnv();
         const event = await context.withStore((pl) => recordEnvironmentCheck(pl, opts.session!, report));
         recorded = { session: event.body.session, seq: event.body.seq, hash: event.hash };
       }
       if (opts.json) context.out(`${JSON.stringify(recorded ? { ...report, recorded } : report, null, 2)}\n`);
       else {
-        context.out(formatEnvironmentCheck(report, opts.lang));
+        context.out((await cleanEnv()).formatEnvironmentCheck(report, opts.lang));
         if (recorded) context.out(`recorded in session ${recorded.session} as event ${recorded.seq} ${recorded.hash}\n`);
       }
       process.exitCode = report.verdict === 'fail' ? 1 : 0;
