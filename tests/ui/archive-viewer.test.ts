@@ -221,6 +221,30 @@ describe('archive viewer', () => {
     await page.locator('[data-testid="archive-file"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     await page.getByText('notes.txt is not a .zip file').waitFor();
     expect(await page.locator('.verdict').count()).toBe(0);
+    // A .zip that is not a ZIP: unusable, and the viewer says so rather than failing.
+    await page.locator('[data-testid="archive-file"]').setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\u0003\u0004 this is not really a zip') });
+    await page.locator('.verdict[data-verdict="unusable"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.verdict-title').textContent()).toBe('Cannot be checked');
+    await shoot(page, 'archive-en-unusable');
+  });
+
+  it('says what is missing when the TSA is not trusted here: intact but not fully attested (en)', async () => {
+    const ctx = { progress: () => undefined, signal: new AbortController().signal };
+    const settings = await ui.host.handlers['settings.get']({}, ctx);
+    await ui.host.handlers['settings.update']({ ...settings, trustedRootFiles: [] }, ctx);
+    try {
+      const { page } = await ui.open('en');
+      await openByPath(page, archive, 'Open archive');
+      const verdict = page.locator('.verdict');
+      expect(await verdict.getAttribute('data-verdict')).toBe('unattested');
+      expect(await verdict.locator('.verdict-title').textContent()).toBe('Intact but not fully attested');
+      await verdict.getByText('Add the authority’s root certificate in Settings').waitFor();
+      await verdict.locator('.verdict-problems').getByText('Trusted timestamp of the seal (RFC 3161)').waitFor();
+      expect(await page.locator('.arc-check-fail').count()).toBe(0);
+      await shoot(page, 'archive-en-unattested');
+    } finally {
+      await ui.host.handlers['settings.update'](settings, ctx);
+    }
   });
 
   it('names the changed file at the top of a tampered archive, in Chinese', async () => {

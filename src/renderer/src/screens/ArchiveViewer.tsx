@@ -258,41 +258,44 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
       )}
       {opened.verifyError !== undefined && <ErrorNotice error={opened.verifyError} />}
       {report && <VerdictBanner report={report} />}
-
-      <div className="tabs" role="tablist" aria-label={t('title')} onKeyDown={onKey}>
-        {tabs.map((x) => (
-          <button
-            key={x.id}
-            id={`archive-tab-${x.id}`}
-            type="button"
-            role="tab"
-            aria-selected={tab === x.id}
-            aria-controls={`archive-panel-${x.id}`}
-            tabIndex={tab === x.id ? 0 : -1}
-            className={`tab${tab === x.id ? ' active' : ''}`}
-            onClick={() => setTab(x.id)}
-          >
-            {x.label}
-            {x.count !== undefined && <span className="tab-count">{x.count}</span>}
-          </button>
-        ))}
-      </div>
-
-      <div role="tabpanel" id={`archive-panel-${tab}`} aria-labelledby={`archive-tab-${tab}`} className="tab-panel">
-        {tab === 'checks' && (
-          <div className="grid-2">
-            <ChecksPanel report={report} />
-            <FactsPanel contents={contents} report={report} contentsError={opened.contentsError} />
+      {report?.verdict !== 'unusable' && (
+        <>
+          <div className="tabs" role="tablist" aria-label={t('title')} onKeyDown={onKey}>
+            {tabs.map((x) => (
+              <button
+                key={x.id}
+                id={`archive-tab-${x.id}`}
+                type="button"
+                role="tab"
+                aria-selected={tab === x.id}
+                aria-controls={`archive-panel-${x.id}`}
+                tabIndex={tab === x.id ? 0 : -1}
+                className={`tab${tab === x.id ? ' active' : ''}`}
+                onClick={() => setTab(x.id)}
+              >
+                {x.label}
+                {x.count !== undefined && <span className="tab-count">{x.count}</span>}
+              </button>
+            ))}
           </div>
-        )}
-        {tab !== 'checks' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
-        {tab !== 'checks' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
-        {view && tab === 'timeline' && <TimelineTab view={view} />}
-        {view && tab === 'images' && <ImagesTab view={view} />}
-        {view && tab === 'pages' && <PagesTab view={view} />}
-        {view && tab === 'environment' && <EnvironmentTab view={view} />}
-        {view && tab === 'files' && <FilesTab view={view} />}
-      </div>
+
+          <div role="tabpanel" id={`archive-panel-${tab}`} aria-labelledby={`archive-tab-${tab}`} className="tab-panel">
+            {tab === 'checks' && (
+              <div className="grid-2">
+                <ChecksPanel report={report} />
+                <FactsPanel contents={contents} report={report} contentsError={opened.contentsError} />
+              </div>
+            )}
+            {tab !== 'checks' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
+            {tab !== 'checks' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
+            {view && tab === 'timeline' && <TimelineTab view={view} />}
+            {view && tab === 'images' && <ImagesTab view={view} />}
+            {view && tab === 'pages' && <PagesTab view={view} />}
+            {view && tab === 'environment' && <EnvironmentTab view={view} />}
+            {view && tab === 'files' && <FilesTab view={view} />}
+          </div>
+        </>
+      )}
     </>
   );
 }

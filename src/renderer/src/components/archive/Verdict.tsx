@@ -25,9 +25,10 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
           {t(`verdict.${verdict}`)}
         </h2>
         <p className="verdict-meaning">{t(`meaning.${verdict}`)}</p>
-        {problems.length > 0 && (
+        {verdict === 'unusable' && failed[0] && <TechnicalDetail detail={failed[0].detail} hideInChinese={false} className="problem-detail" />}
+        {verdict !== 'unusable' && problems.length > 0 && (
           <div className="verdict-problems">
-            <h3>{t('failingFiles')}</h3>
+            <h3>{t(verdict === 'unattested' ? 'missingWhere' : 'failingFiles')}</h3>
             <ul>
               {problems.map((check) => (
                 <li key={check.id}>
@@ -48,7 +49,7 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
             </ul>
           </div>
         )}
-        {i18n.language === 'zh' ? (
+        {verdict === 'unusable' ? null : i18n.language === 'zh' ? (
           <details className="verdict-summary">
             <summary>{t('verifierSays')}</summary>
             <p className="mono">{report.summary}</p>
