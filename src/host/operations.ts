@@ -109,7 +109,7 @@ export function createHost(deps: HostDeps): Host {
     },
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
-      const next = settings.update(patch as Partial<Settings>);
+      const next = settings.update(patch);
       pl.setTsaUrls(next.tsaUrls);
       return next;
     },

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settingsSchema, type Settings } from '../shared/contract.js';
+import { settingsSchema, type Settings, type SettingsPatch } from '../shared/contract.js';
 import { fsyncPath } from '../core/store/fsync.js';
 
 /**
@@ -13,7 +13,7 @@ export class SettingsStore {
   private current: Settings;
   readonly problem: string | undefined;
 
-  constructor(dataDir: string, defaults: Partial<Settings> = {}) {
+  constructor(dataDir: string, defaults: SettingsPatch = {}) {
     this.path = join(dataDir, 'settings.json');
     let raw: unknown = {};
     let problem: string | undefined;
@@ -37,7 +37,7 @@ export class SettingsStore {
   }
 
   /** Validates the merged result, then writes it atomically (temp file, fsync, rename). */
-  update(patch: Partial<Settings>): Settings {
+  update(patch: SettingsPatch): Settings {
     const next = settingsSchema.parse({ ...this.current, ...patch, recording: { ...this.current.recording, ...patch.recording } });
     const temp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });

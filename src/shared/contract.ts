@@ -55,10 +55,26 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** A change to some settings: only the fields given, nested `recording` fields too. */
+export type SettingsPatch = Partial<Omit<Settings, 'recording'>> & { readonly recording?: Partial<Settings['recording']> };
+
+/**
+ * The same fields with every default taken off and every field optional: zod 4 fills defaults
+ * even inside `.partial()`, so patching `{language}` would otherwise reset the TSAs and folders.
+ */
+function withoutDefaults(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) return withoutDefaults(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodObject) {
+    return z.strictObject(Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => [key, withoutDefaults(field).optional()])));
+  }
+  return schema;
+}
+export const settingsPatchSchema = withoutDefaults(settingsSchema) as unknown as z.ZodType<SettingsPatch>;
+
 export const operations = {
   'app.info': op({ input: z.object({}), result: returns<V.AppInfo>() }),
   'settings.get': op({ input: z.object({}), result: returns<Settings>() }),
-  'settings.update': op({ input: settingsSchema.partial(), result: returns<Settings>() }),
+  'settings.update': op({ input: settingsPatchSchema, result: returns<Settings>() }),
 
   'session.list': op({ input: z.object({}), result: returns<SessionSummary[]>() }),
   'session.get': op({ input: z.object({ id }), result: returns<V.SessionDetail>() }),

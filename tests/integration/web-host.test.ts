@@ -91,6 +91,16 @@ describe('proofline serve: the web host', () => {
     expect(pl.sessions.list()).toHaveLength(0);
   });
 
+  it('changes only the settings it is given: a language switch keeps the TSAs and folders', async () => {
+    const first = await api('settings.update', { tsaUrls: ['http://127.0.0.1:9/tsr'], watchFolders: ['/srv/comfy/output'], recording: { fps: 10 } });
+    expect(first.status).toBe(200);
+    const second = JSON.parse((await api('settings.update', { language: 'zh', recording: { clock: false } })).body).result;
+    expect(second).toMatchObject({ language: 'zh', tsaUrls: ['http://127.0.0.1:9/tsr'], watchFolders: ['/srv/comfy/output'], recording: { fps: 10, clock: false } });
+    expect((await api('settings.update', { tsaUrls: ['ftp://x'] })).status).toBe(400);
+    expect((await api('settings.update', { bogus: 1 })).status).toBe(400);
+    expect(JSON.parse((await api('settings.get', {})).body).result.tsaUrls).toEqual(['http://127.0.0.1:9/tsr']);
+  });
+
   it('streams progress as server-sent events, then the result, for a long operation', async () => {
     const created = JSON.parse((await api('session.create', { kind: 'creation', title: 'Streamed export' })).body).result as { id: string };
     const file = join(dir, 'draft.png');

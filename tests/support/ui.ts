@@ -3,7 +3,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright';
+import { expect } from 'vitest';
 import { openProofline, type Proofline } from '../../src/core/proofline.js';
 import { createHost, type Host } from '../../src/host/operations.js';
 import { SettingsStore } from '../../src/host/settings-store.js';
@@ -64,3 +65,13 @@ export async function startUi(options: { tsaUrls?: string[]; settings?: Record<s
 
 /** Where screenshots go: test-results/screens (git-ignored), for people to look at. */
 export const SCREENS_DIR = resolve('test-results/screens');
+
+/** Playwright's own matchers belong to @playwright/test; with Vitest, poll the page instead. */
+export async function seeText(locator: Locator, text: string, timeout = 20_000): Promise<void> {
+  await expect.poll(async () => ((await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : ''), { timeout }).toContain(text);
+}
+
+/** A full-page screenshot into SCREENS_DIR, for people to look at. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: true });
+}

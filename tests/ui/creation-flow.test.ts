@@ -5,11 +5,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a1111Parameters, pngWithText } from '../support/ai-images.js';
 import { startTsa, type RunningTsa } from '../support/tsa-server.js';
-import { SCREENS_DIR, startUi, type UiHarness } from '../support/ui.js';
+import { SCREENS_DIR, seeText, shot, startUi, type UiHarness } from '../support/ui.js';
 import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
 const TEXT = {
@@ -41,14 +40,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Playwright's own matchers belong to @playwright/test; with Vitest, poll the page instead. */
-async function seeText(locator: Locator, text: string, timeout = 15_000): Promise<void> {
-  await expect.poll(async () => ((await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : ''), { timeout }).toContain(text);
-}
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: true });
-}
 
 describe.each(['en', 'zh'] as const)('the creator in the UI (%s)', (lang) => {
   const t = TEXT[lang];

@@ -3,10 +3,9 @@
 // screenshot, and its DOM shown in a sandboxed frame with scripts off. English and Chinese.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-site.js';
-import { SCREENS_DIR, startUi, type UiHarness } from '../support/ui.js';
+import { SCREENS_DIR, seeText, shot, startUi, type UiHarness } from '../support/ui.js';
 import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
 const TEXT = {
@@ -31,13 +30,7 @@ afterAll(async () => {
   await display?.stop();
 });
 
-async function seeText(locator: Locator, text: string, timeout = 20_000): Promise<void> {
-  await expect.poll(async () => ((await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : ''), { timeout }).toContain(text);
-}
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: true });
-}
 
 describe.each(['en', 'zh'] as const)('the rights holder in the UI (%s)', (lang) => {
   const t = TEXT[lang];
@@ -50,7 +43,7 @@ describe.each(['en', 'zh'] as const)('the rights holder in the UI (%s)', (lang) 
     const sessionId = page.url().split('/').pop()!;
 
     const plain = `${site.httpOrigin}/plain`;
-    await page.locator('input[type=url]').fill(plain);
+    await page.locator('input[type=url]').first().fill(plain);
     await page.getByRole('button', { name: t.run }).click();
     await expect.poll(() => page.locator('.findings .finding').count(), { timeout: 30_000 }).toBeGreaterThan(10);
     expect(await page.locator('.findings .badge', { hasText: t.pass }).count()).toBeGreaterThan(0);

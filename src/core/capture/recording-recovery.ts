@@ -7,7 +7,7 @@ import { locateFfprobe } from './ffmpeg-locate.js';
 import { parseSegmentList, type SegmentListEntry } from './ffmpeg-progress.js';
 import { segmentListName } from './screen-args.js';
 import { probeSegment } from './segment-probe.js';
-import { leftoverSegments, OWNER_FILE, recordingsDir, removeIfEmpty } from './screen-recorder.js';
+import { leftoverSegments, OWNER_FILE, recordingsDir, removeIfEmpty, round, safeRead } from './screen-recorder.js';
 
 export interface RecoveryReport {
   readonly sessionId: string;
@@ -97,7 +97,7 @@ async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, option
   // Closed segments by file name, from every run's list.
   const listed = new Map<string, { run: number; entry: SegmentListEntry }>();
   for (const run of runNumbers) {
-    for (const entry of parseSegmentList(readText(join(dir, segmentListName(run))))) listed.set(entry.file, { run, entry });
+    for (const entry of parseSegmentList(safeRead(join(dir, segmentListName(run))))) listed.set(entry.file, { run, entry });
   }
   const onDisk = existsSync(dir) ? leftoverSegments(dir) : [];
   const stored = new Set(rec.segments.keys());
@@ -245,18 +245,6 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
 }
 
 /** One line for a host to print at start. */

@@ -475,7 +475,8 @@ export function removeIfEmpty(dir: string): void {
   }
 }
 
-function safeRead(path: string): string {
+/** A small text file's content, or '' when it is missing or unreadable. */
+export function safeRead(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -483,6 +484,7 @@ function safeRead(path: string): string {
   }
 }
 
-function round(seconds: number): number {
+/** Seconds to the millisecond, as recorded in events. */
+export function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
