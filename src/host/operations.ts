@@ -265,8 +265,8 @@ export function createHost(deps: HostDeps): Host {
           .filter((e) => e.type === 'recording.segment' && e.artifacts[0])
           .map((e) => {
             const artifact = e.artifacts[0]!;
-            const duration = e.payload['durationMs'] ?? e.payload['duration'];
-            return { path: artifactPaths[artifact.sha256] ?? '', seq: e.seq, time: e.time, durationMs: typeof duration === 'number' ? duration : null, mime: artifact.mime };
+            const seconds = e.payload['durationSeconds'];
+            return { path: artifactPaths[artifact.sha256] ?? '', seq: e.seq, time: e.time, durationMs: typeof seconds === 'number' ? Math.round(seconds * 1000) : null, mime: artifact.mime };
           })
           .filter((segment) => segment.path !== '');
         return { session, events, artifactPaths, recording, truncated };

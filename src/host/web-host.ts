@@ -15,15 +15,14 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { locateFfmpeg } from '../core/capture/ffmpeg-locate.js';
 import { openArchive } from '../core/archive/read-zip.js';
 import type { Proofline } from '../core/proofline.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
 import { isOperationName, operations, parseInput, type OperationName } from '../shared/contract.js';
 import { toOperationError, type Host } from './operations.js';
+import { remuxTsToMp4 } from './remux.js';
 
 export interface WebHostOptions {
   readonly host: Host;
@@ -191,9 +190,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         const entry = zip.entries.find((e) => e.name === entryName);
         if (!entry) return sendText(res, 404, 'No such file in the archive.');
         if (asMp4) return await sendRemuxed(res, await zip.openStream(entryName), options.ffmpegPath?.());
-        res.writeHead(200, { 'Content-Type': mediaTypeOf(entryName), 'Content-Length': entry.size, 'Content-Security-Policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" });
+        const range = byteRange(req.headers.range, entry.size);
+        if (range === 'unsatisfiable') {
+          res.writeHead(416, { 'Content-Range': `bytes */${entry.size}` });
+          return void res.end();
+        }
+        const headers = { 'Content-Type': mediaTypeOf(entryName), 'Accept-Ranges': 'bytes', 'Content-Security-Policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" };
+        if (range) res.writeHead(206, { ...headers, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${entry.size}` });
+        else res.writeHead(200, { ...headers, 'Content-Length': entry.size });
         if (req.method === 'HEAD') return void res.end();
-        await pipeline(await zip.openStream(entryName), res);
+        // Entries are streamed through their checks (size, CRC); a range skips to its start.
+        const stream = await zip.openStream(entryName);
+        await pipeline(range ? stream.pipe(sliceBytes(range.start, range.end)) : stream, res);
       } finally {
         zip.close();
       }
@@ -285,47 +293,57 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
+/** One `Range: bytes=a-b` (or `a-`, or `-n`) of a body of `size` bytes; null for the whole body. */
+function byteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!match || (!match[1] && !match[2])) return null;
+  const start = match[1] ? Number(match[1]) : Math.max(0, size - Number(match[2]));
+  const end = match[1] && match[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
+  return start > end || start >= size ? 'unsatisfiable' : { start, end };
+}
+
+/** Passes on bytes start..end (inclusive) of a stream and drops the rest. */
+function sliceBytes(start: number, end: number): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const from = Math.max(0, start - offset);
+      const to = Math.min(chunk.length, end + 1 - offset);
+      offset += chunk.length;
+      done(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
+}
+
 /** Serves a file with Range support, so the recording can be sought to any event's moment. */
 async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, mime: string): Promise<void> {
   const size = statSync(file).size;
-  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  let start = 0;
-  let end = size - 1;
-  if (range && (range[1] || range[2])) {
-    start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
-    end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-    if (start > end || start >= size) {
-      res.writeHead(416, { 'Content-Range': `bytes */${size}` });
-      return void res.end();
-    }
-    res.writeHead(206, { 'Content-Type': mime, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Accept-Ranges': 'bytes' });
-  } else {
-    res.writeHead(200, { 'Content-Type': mime, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
+  const range = byteRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+    return void res.end();
   }
+  if (range) res.writeHead(206, { 'Content-Type': mime, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Accept-Ranges': 'bytes' });
+  else res.writeHead(200, { 'Content-Type': mime, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
   if (req.method === 'HEAD') return void res.end();
-  await pipeline(createReadStream(file, { start, end }), res);
+  await pipeline(createReadStream(file, range ?? {}), res);
 }
 
-/**
- * Recording segments are MPEG-TS (playable after a crash), which browsers do not play: remux to
- * fragmented MP4 on the fly, stream copy, no re-encoding. The evidence file itself is untouched.
- */
+/** A recording segment as fragmented MP4 for the browser's <video> (see remux.ts). */
 async function sendRemuxed(res: ServerResponse, input: Readable, configured: string | undefined): Promise<void> {
-  let ffmpeg: string;
+  let remux;
   try {
-    ffmpeg = (await locateFfmpeg(configured)).path;
+    remux = await remuxTsToMp4(input, configured);
   } catch (error) {
     input.destroy();
     return sendText(res, 503, `Cannot convert the recording for playback: ${(error as Error).message}`);
   }
-  const child = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-c', 'copy', '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1'], { stdio: ['pipe', 'pipe', 'ignore'] });
   res.writeHead(200, { 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store' });
-  input.pipe(child.stdin).on('error', () => undefined);
-  res.on('close', () => child.kill('SIGKILL'));
+  res.on('close', () => remux.cancel());
   try {
-    await pipeline(child.stdout, res);
+    await pipeline(remux.output, res);
   } catch {
-    child.kill('SIGKILL');
+    remux.cancel();
   }
 }
 

@@ -111,7 +111,7 @@ function start(): void {
   });
 
   registerIpc(ipcMain, host.handlers, renderer);
-  session.defaultSession.protocol.handle(MEDIA_SCHEME, (request) => handleMediaRequest(request, proofline, host));
+  session.defaultSession.protocol.handle(MEDIA_SCHEME, (request) => handleMediaRequest(request, proofline, host, () => settings.get().ffmpegPath || undefined));
 
   const paths = {
     preload: join(outDir, 'preload', 'index.cjs'),

@@ -6,17 +6,24 @@ import { openArchive } from '../core/archive/read-zip.js';
 import type { Proofline } from '../core/proofline.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
 import type { Host } from '../host/operations.js';
+import { remuxTsToMp4 } from '../host/remux.js';
 
 export const MEDIA_SCHEME = 'proofline-media';
 
-export async function handleMediaRequest(request: Request, pl: Proofline, host: Host): Promise<Response> {
+export async function handleMediaRequest(request: Request, pl: Proofline, host: Host, ffmpegPath: () => string | undefined): Promise<Response> {
   const url = new URL(request.url);
+  const asMp4 = url.searchParams.get('as') === 'mp4';
+  const mp4 = async (input: Readable): Promise<Response> => {
+    const remux = await remuxTsToMp4(input, ffmpegPath());
+    return new Response(Readable.toWeb(remux.output) as ReadableStream, { headers: { 'content-type': 'video/mp4' } });
+  };
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   try {
     if (url.host === 'blob' && parts.length === 2) {
       const artifact = host.capture.findArtifact(pl.sessions.get(parts[0]!).id, parts[1]!);
       if (!artifact) return new Response('not found', { status: 404 });
       const file = pl.blobs.pathOf(artifact.sha256);
+      if (asMp4) return await mp4(createReadStream(file));
       const body = Readable.toWeb(createReadStream(file)) as ReadableStream;
       return new Response(body, { headers: { 'content-type': artifact.mime, 'content-length': String(statSync(file).size) } });
     }
@@ -32,6 +39,7 @@ export async function handleMediaRequest(request: Request, pl: Proofline, host: 
       }
       const stream = await zip.openStream(name);
       stream.on('close', () => zip.close());
+      if (asMp4) return await mp4(stream);
       return new Response(Readable.toWeb(stream) as ReadableStream, {
         headers: { 'content-type': mediaTypeOf(name), 'content-security-policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" },
       });

@@ -117,6 +117,25 @@ describe('proofline serve: the web host', () => {
     expect(verified.code).toBe(3); // intact, no TSA configured here
   });
 
+  it('serves archive entries and stored files by byte range, so a video can be sought', async () => {
+    const out = join(dir, 'streamed.zip');
+    const handle = JSON.parse((await api('archive.open', { path: out })).body).result.archive as string;
+    const auth = { 'x-proofline-secret': web.secret };
+    const whole = await call('GET', `/media/archive/${handle}/data/session.json`, { headers: auth });
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-security-policy']).toMatch(/^sandbox;/);
+    const part = await call('GET', `/media/archive/${handle}/data/session.json`, { headers: { ...auth, range: 'bytes=5-14' } });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 5-14/${Buffer.byteLength(whole.body)}`);
+    expect(part.body).toBe(whole.body.slice(5, 15));
+    expect((await call('GET', `/media/archive/${handle}/data/session.json`, { headers: { ...auth, range: 'bytes=999999-' } })).status).toBe(416);
+    const session = pl.sessions.list().find((s) => s.title === 'Streamed export')!;
+    const sha = [...pl.events.iterate(session.id)].flatMap((e) => e.body.artifacts)[0]!.sha256;
+    const tail = await call('GET', `/media/blob/${session.id}/${sha}`, { headers: { ...auth, range: 'bytes=-100' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers['content-range']).toBe('bytes 3996-4095/4096');
+  });
+
   it('serves the built UI with a CSP, and nothing outside its folder', async () => {
     const index = await call('GET', '/');
     expect(index.status).toBe(200);

@@ -102,5 +102,13 @@ describe.each(['en', 'zh'] as const)('the creator in the UI (%s)', (lang) => {
     expect(types).toEqual(expect.arrayContaining(['recording.started', 'recording.segment', 'recording.stopped', 'generation.image', 'generation.marked', 'note', 'comparison.made', 'session.sealed']));
     expect(events).toBeGreaterThan(8);
     await shot(page, `creation-archive-${lang}`);
+
+    // The screen recording plays in the viewer (its MPEG-TS segments remuxed for the browser)
+    // and jumps to the moment of the note.
+    await page.getByRole('tab', { name: /Timeline and recording|时间线与录屏/ }).click();
+    await page.locator('.timeline-button', { hasText: lang === 'zh' ? '选择黄昏版本' : 'Chose the dusk version' }).first().click();
+    await expect.poll(() => page.locator('video.recording-video').evaluate((v: HTMLVideoElement) => v.readyState).catch(() => 0), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('video.recording-video').evaluate((v: HTMLVideoElement) => v.duration)).toBeGreaterThan(0.5);
+    await shot(page, `creation-archive-recording-${lang}`);
   }, 180_000);
 });

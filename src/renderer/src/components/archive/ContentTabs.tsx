@@ -77,8 +77,11 @@ function RecordingPlayer({ view, at }: { readonly view: ArchiveView; readonly at
   // The segment is read whole into memory: a blob URL can be sought anywhere, whatever the
   // host's media route does with byte ranges. Segments are short (seconds), so this is cheap.
   const current = segments[Math.min(index, Math.max(0, segments.length - 1))];
-  const currentSrc = current ? mediaUrl.archive(view.handle, current.path) : null;
-  const canPlay = current ? document.createElement('video').canPlayType(current.mime) !== '' : false;
+  // MPEG-TS segments (what the recorder writes) are remuxed to MP4 by the host for playback.
+  const isTs = current?.mime === 'video/mp2t';
+  const rawSrc = current ? mediaUrl.archive(view.handle, current.path) : null;
+  const currentSrc = rawSrc && isTs ? `${rawSrc}?as=mp4` : rawSrc;
+  const canPlay = current ? document.createElement('video').canPlayType(isTs ? 'video/mp4; codecs="avc1.42E01E"' : current.mime) !== '' : false;
   const [loaded, setLoaded] = useState<{ readonly src: string; readonly url: string } | null>(null);
   useEffect(() => {
     if (!currentSrc || !canPlay) return;
@@ -137,7 +140,7 @@ function RecordingPlayer({ view, at }: { readonly view: ArchiveView; readonly at
         <div className="notice notice-warn">
           <p>{t('recording.cannotPlay')}</p>
           <p className="mono where">{segment.path}</p>
-          <a className="button" href={src} download={segment.path.split('/').pop()}>
+          <a className="button" href={rawSrc ?? src} download={segment.path.split('/').pop()}>
             {t('recording.download')}
           </a>
         </div>

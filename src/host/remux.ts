@@ -1,0 +1,23 @@
+// Recording segments are MPEG-TS, chosen because a segment stays playable after a crash; but
+// browsers (and Electron's Chromium) do not play MPEG-TS. For viewing only, both hosts remux a
+// segment to fragmented MP4 on the fly: stream copy, no re-encoding, the evidence file untouched.
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { locateFfmpeg } from '../core/capture/ffmpeg-locate.js';
+
+export interface Remux {
+  readonly output: Readable;
+  /** Stops ffmpeg (the viewer went away). */
+  cancel(): void;
+}
+
+/** Throws FfmpegNotFoundError (with how to get one) when there is no ffmpeg. */
+export async function remuxTsToMp4(input: Readable, configuredFfmpeg: string | undefined): Promise<Remux> {
+  const { path } = await locateFfmpeg(configuredFfmpeg);
+  const child = spawn(path, ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-c', 'copy', '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  input.pipe(child.stdin).on('error', () => undefined);
+  input.on('error', () => child.kill('SIGKILL'));
+  return { output: child.stdout, cancel: () => child.kill('SIGKILL') };
+}
