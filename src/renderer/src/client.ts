@@ -114,13 +114,25 @@ export const mediaUrl = {
 };
 
 /** In a browser, an archive chosen with a file input is uploaded to the host; returns its path there. */
-export async function uploadArchive(file: File, onProgress?: (done: number, total: number) => void): Promise<string> {
-  if (!secret) throw new ApiError({ kind: 'unauthorised', message: 'Open the address that `proofline serve` printed.' });
-  onProgress?.(0, file.size);
-  const response = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'PUT', headers: { 'x-proofline-secret': secret }, body: file });
-  const envelope = (await response.json()) as Envelope<{ path: string }>;
-  onProgress?.(file.size, file.size);
-  return unwrap(envelope).path;
+export function uploadArchive(file: File, onProgress?: (done: number, total: number) => void): Promise<string> {
+  if (!secret) return Promise.reject(new ApiError({ kind: 'unauthorised', message: 'Open the address that `proofline serve` printed.' }));
+  // XMLHttpRequest, not fetch: only it reports upload progress, which a multi-GB archive needs.
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', `/upload?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader('x-proofline-secret', secret);
+    xhr.upload.onprogress = (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.onerror = () => reject(new ApiError({ kind: 'offline', message: 'The upload did not reach Proofline: is `proofline serve` still running?' }));
+    xhr.onload = () => {
+      try {
+        resolve(unwrap(JSON.parse(xhr.responseText) as Envelope<{ path: string }>).path);
+      } catch (error) {
+        reject(error instanceof ApiError ? error : new ApiError({ kind: 'failed', message: `The upload failed (HTTP ${xhr.status}).` }));
+      }
+    };
+    onProgress?.(0, file.size);
+    xhr.send(file);
+  });
 }
 
 /** Commands pushed by the app's main process (global shortcut, tray). */

@@ -22,6 +22,40 @@ const en = {
     summary: '{{ok}} captured, {{failed}} failed',
     invalid: 'Give at least one address starting with http:// or https://.',
   },
+  finding: {
+    clock: {
+      tsa: 'System clock against the time-stamping authority',
+      ntp: 'System clock against NTP',
+      timezone: 'Time zone'
+    },
+    proxy: {
+      env: 'Proxy environment variables',
+      system: 'System proxy settings',
+      pac: 'Proxy auto-config (PAC)'
+    },
+    hosts: {
+      file: 'Hosts file',
+      target: 'Hosts file entries for the target'
+    },
+    dns: {
+      resolvers: 'Configured DNS resolvers',
+      system: 'Target through the system resolver',
+      servers: 'Target through the configured DNS servers',
+      doh: 'Target through DNS over HTTPS'
+    },
+    network: {
+      interfaces: 'Network interfaces and VPN adapters',
+      route: 'Route to the target',
+      ping: 'Ping to the target',
+      'public-ip': 'Public IP address'
+    },
+    processes: {
+      tools: 'Remote-control, proxy and VPN software running'
+    },
+    browser: {
+      fresh: 'Fresh capture browser'
+    }
+  },
   browse: {
     title: 'Interactive capture',
     intro: 'Opens a fresh browser window you drive yourself: log in, search, go to the infringing page. The screen is recorded throughout, every page you land on is logged and captured, and you can capture the current page at any moment.',
@@ -71,6 +105,40 @@ const zh: typeof en = {
     state: { queued: '排队中', loading: '加载中', scrolling: '滚动中', saving: '保存中', done: '已固定', failed: '失败', retrying: '重试中' },
     summary: '已固定 {{ok}} 个，失败 {{failed}} 个',
     invalid: '请至少输入一个以 http:// 或 https:// 开头的网址。',
+  },
+  finding: {
+    clock: {
+      tsa: '系统时间与时间戳服务机构的时间比对',
+      ntp: '系统时间与 NTP 时间比对',
+      timezone: '时区'
+    },
+    proxy: {
+      env: '代理环境变量',
+      system: '系统代理设置',
+      pac: '代理自动配置（PAC）'
+    },
+    hosts: {
+      file: 'hosts 文件',
+      target: 'hosts 文件中与目标有关的条目'
+    },
+    dns: {
+      resolvers: '已配置的 DNS 服务器',
+      system: '系统解析器对目标的解析',
+      servers: '所配置 DNS 服务器对目标的解析',
+      doh: 'DNS over HTTPS 对目标的解析'
+    },
+    network: {
+      interfaces: '网络接口与 VPN 适配器',
+      route: '到目标的路由',
+      ping: '到目标的 ping',
+      'public-ip': '公网 IP 地址'
+    },
+    processes: {
+      tools: '正在运行的远程控制、代理与 VPN 软件'
+    },
+    browser: {
+      fresh: '全新的取证浏览器'
+    }
   },
   browse: {
     title: '交互式取证',

@@ -27,7 +27,7 @@ type Tab = 'checks' | 'timeline' | 'images' | 'pages' | 'environment' | 'files';
 export function ArchiveViewer(): ReactNode {
   const { t } = useTranslation('archive');
   const [opened, setOpened] = useState<Opened | null>(null);
-  const [opening, setOpening] = useState<{ name: string; size: number } | null>(null);
+  const [opening, setOpening] = useState<{ name: string; size: number; done?: number } | null>(null);
   const [openError, setOpenError] = useState<unknown>(undefined);
   const generation = useRef(0);
 
@@ -68,7 +68,7 @@ export function ArchiveViewer(): ReactNode {
       }
       setOpening({ name: file.name, size: file.size });
       try {
-        const path = await uploadArchive(file);
+        const path = await uploadArchive(file, (done, total) => setOpening({ name: file.name, size: total, done }));
         await openPath(path, file.name);
       } catch (error) {
         setOpenError(error);
@@ -123,7 +123,7 @@ function OpenPanel({
   onFile,
   onError,
 }: {
-  readonly busy: { name: string; size: number } | null;
+  readonly busy: { name: string; size: number; done?: number } | null;
   readonly onPath: (path: string) => void;
   readonly onFile: (file: File) => void;
   readonly onError: (error: unknown) => void;
@@ -191,7 +191,11 @@ function OpenPanel({
           />
           {busy && (
             <div className="upload-progress">
-              <div className="indeterminate" role="progressbar" aria-label={t('open.uploading', { name: busy.name, size: formatBytes(busy.size) })} />
+              {busy.done !== undefined && busy.done > 0 ? (
+                <ProgressBar done={busy.done} total={busy.size} />
+              ) : (
+                <div className="indeterminate" role="progressbar" aria-label={t('open.uploading', { name: busy.name, size: formatBytes(busy.size) })} />
+              )}
               <span className="progress-label">{t('open.uploading', { name: busy.name, size: formatBytes(busy.size) })}</span>
             </div>
           )}

@@ -80,7 +80,7 @@ function EnvironmentPanel({ sessionId, target, onTarget }: { readonly sessionId:
               <li key={f.id} className="finding">
                 <Badge tone={f.status}>{t(`check.status.${f.status}`)}</Badge>
                 <div>
-                  <div className="finding-title">{i18n.language === 'zh' && f.titleZh ? f.titleZh : f.title}</div>
+                  <div className="finding-title">{t(`finding.${f.id}`, { defaultValue: i18n.language === 'zh' && f.titleZh ? f.titleZh : f.title })}</div>
                   <div className="finding-detail">{f.detail}</div>
                 </div>
               </li>
