@@ -18,7 +18,8 @@ export interface CliContext {
   readonly program: Command;
   dataDir(): string;
   tsaUrls(): string[];
-  open(): Proofline;
+  /** Opens the store; `defaults` fill in what no flag or environment variable gave (the app's Settings). */
+  open(defaults?: { checkpointMinutes?: number }): Proofline;
   /** Opens the store, runs `work`, and always closes it. */
   withStore<T>(work: (pl: Proofline) => Promise<T>): Promise<T>;
 }
@@ -39,8 +40,8 @@ export function createContext(program: Command, out: (text: string) => void): Cl
     return urls;
   };
   const dataDir = (): string => resolve(options().data ?? defaultDataDir());
-  const open = (): Proofline => {
-    const minutes = options().checkpointMinutes ?? process.env['PROOFLINE_CHECKPOINT_MINUTES'];
+  const open = (defaults: { checkpointMinutes?: number } = {}): Proofline => {
+    const minutes = options().checkpointMinutes ?? process.env['PROOFLINE_CHECKPOINT_MINUTES'] ?? defaults.checkpointMinutes?.toString();
     if (minutes !== undefined && !(Number(minutes) > 0)) throw new UsageError(`--checkpoint-minutes must be a positive number, not '${minutes}'`);
     return openProofline({
       dataDir: dataDir(),

@@ -56,9 +56,12 @@ function start(): void {
   denyAllPermissions(session.defaultSession);
 
   let proofline: ReturnType<typeof openProofline>;
+  // PROOFLINE_DATA and PROOFLINE_TSA_URLS mean the same here as for the CLI; Settings (kept in the
+  // data folder) give the TSAs and the checkpoint interval otherwise.
+  const dataDir = process.env['PROOFLINE_DATA'] || app.getPath('userData');
+  const settings = new SettingsStore(dataDir, { tsaUrls: tsaUrlsFromEnv() });
   try {
-    // PROOFLINE_DATA and PROOFLINE_TSA_URLS mean the same here as for the CLI (until Settings lands).
-    proofline = openProofline({ dataDir: process.env['PROOFLINE_DATA'] || app.getPath('userData'), nativeBinding, tsaUrls: tsaUrlsFromEnv() });
+    proofline = openProofline({ dataDir, nativeBinding, tsaUrls: settings.get().tsaUrls, checkpointIntervalMinutes: settings.get().checkpointMinutes });
   } catch (error) {
     const hint =
       nativeBinding !== undefined && !existsSync(nativeBinding)
@@ -74,8 +77,6 @@ function start(): void {
   // The app is a long-running host: it takes the periodic checkpoints and retries queued
   // timestamps while it is open (the CLI does neither).
   proofline.startTimers();
-  const settings = new SettingsStore(proofline.dataDir, { tsaUrls: tsaUrlsFromEnv() });
-  if (settings.get().tsaUrls.length > 0) proofline.setTsaUrls(settings.get().tsaUrls);
   const focused = (): BrowserWindow | undefined => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   const host = createHost({
     pl: proofline,

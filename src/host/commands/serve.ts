@@ -21,8 +21,8 @@ export function registerServeCommands(program: Command, context: CliContext): vo
       // Loaded here, not at start-up: they pull in every capture module (Playwright among them),
       // which other commands do not need.
       const [{ createHost }, { SettingsStore }, { startWebHost }] = await Promise.all([import('../operations.js'), import('../settings-store.js'), import('../web-host.js')]);
-      const pl = context.open();
-      const settings = new SettingsStore(pl.dataDir, { tsaUrls: context.tsaUrls() });
+      const settings = new SettingsStore(context.dataDir(), { tsaUrls: context.tsaUrls() });
+      const pl = context.open({ checkpointMinutes: settings.get().checkpointMinutes });
       if (settings.problem) process.stderr.write(`warning: ${settings.problem}\n`);
       if (settings.get().tsaUrls.length > 0) pl.setTsaUrls(settings.get().tsaUrls);
       pl.startTimers();
