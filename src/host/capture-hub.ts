@@ -45,6 +45,7 @@ export class CaptureHub {
   private readonly running = new Map<string, Running>();
   private readonly browsing = new Map<string, Browsing>();
   private readonly environmentJobs = new Set<Promise<unknown>>();
+  private readonly environment = new Map<string, V.EnvironmentJob>();
 
   constructor(
     private readonly pl: Proofline,
@@ -257,14 +258,27 @@ export class CaptureHub {
   /** The full environment snapshot of a new creation session, taken in the background. */
   snapshotEnvironmentLater(sessionId: string): void {
     const s = this.settings();
+    this.environment.set(sessionId, { state: 'running' });
     const job = captureEnvironment(this.pl, sessionId, {
       modelFolders: s.modelFolders,
       comfyuiUrl: s.comfyuiUrl || undefined,
       ffmpegPath: s.ffmpegPath || undefined,
       tsaUrls: s.tsaUrls,
-    }).catch((error: Error) => this.onBackgroundError(new Error(`environment snapshot failed: ${error.message}`)));
+      onProgress: (p) => this.environment.set(sessionId, { state: 'running', file: p.file, done: p.done, total: p.total }),
+    }).then(
+      () => void this.environment.set(sessionId, { state: 'done' }),
+      (error: Error) => {
+        this.environment.set(sessionId, { state: 'failed', error: error.message });
+        this.onBackgroundError(new Error(`environment snapshot failed: ${error.message}`));
+      },
+    );
     this.environmentJobs.add(job);
     void job.finally(() => this.environmentJobs.delete(job));
+  }
+
+  /** The background environment snapshot of a session this host started, if any. */
+  environmentJob(sessionId: string): V.EnvironmentJob | null {
+    return this.environment.get(sessionId) ?? null;
   }
 
   /** The artifact with this SHA-256 (or unique prefix) in the session's events. */

@@ -128,6 +128,7 @@ export function createHost(deps: HostDeps): Host {
         lastCheckpoint: latest ? { seq: latest.statement.treeSize, time: latest.statement.time, treeSize: latest.statement.treeSize } : null,
         pendingTimestamps: pending,
         recording: capture.status(session.id),
+        environment: capture.environmentJob(session.id),
       };
     },
     'session.create': async (input) => {

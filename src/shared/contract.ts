@@ -88,7 +88,7 @@ export const operations = {
     result: returns<SessionSummary>(),
   }),
   'session.events': op({
-    input: z.object({ id, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(2000).default(500) }),
+    input: z.object({ id, afterSeq: z.number().int().min(-1).default(-1), limit: z.number().int().min(1).max(2000).default(500) }),
     result: returns<V.TimelineEvent[]>(),
   }),
   'session.note': op({ input: z.object({ id, text: text(10_000).trim().min(1, 'write the note first') }), result: returns<V.TimelineEvent>() }),

@@ -31,8 +31,19 @@ export interface TimelineEvent {
   readonly artifacts: readonly ArtifactRef[];
 }
 
+/** The environment snapshot a new creation session takes in the background (model hashing can take minutes). */
+export interface EnvironmentJob {
+  readonly state: 'running' | 'done' | 'failed';
+  /** The model file being hashed, with bytes done of its size. */
+  readonly file?: string;
+  readonly done?: number;
+  readonly total?: number;
+  readonly error?: string;
+}
+
 export interface SessionDetail {
   readonly session: SessionSummary;
+  readonly environment: EnvironmentJob | null;
   readonly counts: { readonly [type: string]: number };
   readonly lastCheckpoint: { readonly seq: number; readonly time: string; readonly treeSize: number } | null;
   readonly pendingTimestamps: number;

@@ -54,7 +54,7 @@ describe.each(['en', 'zh'] as const)('the creator in the UI (%s)', (lang) => {
     const sessionId = page.url().split('/').pop()!;
 
     await page.getByRole('button', { name: t.record }).click();
-    await expect.poll(async () => page.locator('[role=status]').first().textContent(), { timeout: 20_000 }).toContain(t.recording);
+    await expect.poll(async () => page.locator('.recorder [role=status]').first().textContent(), { timeout: 20_000 }).toContain(t.recording);
 
     // Two generations arrive in the watched folder while the screen records.
     const outputs = join(work, 'outputs');

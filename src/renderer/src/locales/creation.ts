@@ -26,6 +26,12 @@ const en = {
     noScreen: 'Screen recording is not possible here: {{why}}',
     sealed: 'This session is sealed: nothing more can be recorded.',
   },
+  environment: {
+    title: 'Environment',
+    running: 'Recording the environment: system, GPUs, ffmpeg and AI tool versions, clock offset…',
+    hashing: 'Recording the environment: hashing the model {{file}} ({{size}})',
+    failed: 'The environment snapshot failed: {{error}}',
+  },
   note: {
     title: 'Note',
     placeholder: 'Why you chose this, what you changed, what you intend… (Ctrl+Enter to add)',
@@ -107,6 +113,12 @@ const zh: typeof en = {
     screen: '录制屏幕',
     noScreen: '此处无法录屏：{{why}}',
     sealed: '此会话已封存，不能再录制。',
+  },
+  environment: {
+    title: '运行环境',
+    running: '正在记录运行环境：系统、显卡、ffmpeg 与 AI 工具版本、时钟偏差…',
+    hashing: '正在记录运行环境：计算模型 {{file}}（{{size}}）的哈希值',
+    failed: '运行环境记录失败：{{error}}',
   },
   note: {
     title: '备注',

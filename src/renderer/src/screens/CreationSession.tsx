@@ -4,11 +4,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JsonValue } from '../../../shared/domain';
-import type { AppInfo, Comparison, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, TimelineEvent, WordDiff } from '../../../shared/views';
+import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, TimelineEvent, WordDiff } from '../../../shared/views';
 import { api, mediaUrl, onAppCommand } from '../client';
 import { SessionHeader } from '../components/SessionHeader';
 import { Timeline } from '../components/Timeline';
-import { Badge, EmptyState, ErrorNotice, useAction, useInterval, useLoad } from '../components/ui';
+import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
 
 interface Props {
@@ -20,7 +20,7 @@ interface Props {
 /** New events since the last poll, appended; polled while the session is open. */
 export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {
   const [events, setEvents] = useState<TimelineEvent[]>([]);
-  const last = useRef(0);
+  const last = useRef(-1); // seq of the last event shown; the first event is seq 0
   const busy = useRef(false);
   const poll = useCallback(() => {
     if (busy.current) return;
@@ -53,12 +53,17 @@ export function CreationSession({ detail, reload, info }: Props): ReactNode {
     if (events.some((e) => e.type === 'session.sealed')) reload();
   }, [events, reload]);
 
+  // While the new session's environment snapshot hashes model files, show how far it is.
+  const environmentRunning = detail.environment?.state === 'running';
+  useInterval(reload, 1000, environmentRunning);
+
   const images = gallery.value?.images ?? [];
   const chosenImage = images.find((i) => i.sha256 === chosen) ?? null;
 
   return (
     <div className="screen">
       <SessionHeader detail={detail} onChanged={reload} liveEventCount={events.length} />
+      {detail.environment && detail.environment.state !== 'done' && <EnvironmentProgress job={detail.environment} />}
       <div className="grid-2">
         <div className="stack">
           {open ? <Recorder sessionId={session.id} initial={detail.recording} info={info} onChange={reload} /> : null}
@@ -159,9 +164,8 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
           )}
         </div>
       </div>
-      <p className="muted small recorder-what">
-        {!canScreen ? t('recorder.noScreen', { why }) : t('recorder.what')} {folders.length > 0 ? t('recorder.watching', { folders: folders.join(', ') }) : t('recorder.noFolders')}
-      </p>
+      <p className="muted small recorder-what">{!canScreen ? t('recorder.noScreen', { why }) : t('recorder.what')}</p>
+      <p className="muted small recorder-what">{folders.length > 0 ? t('recorder.watching', { folders: folders.join(', ') }) : t('recorder.noFolders')}</p>
       {status.sources.length > 0 && (
         <ul className="sources">
           {status.sources.map((source) => (
@@ -182,6 +186,23 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
       )}
       {status.lastError && <p className="notice notice-error">{status.lastError}</p>}
       {act.error !== undefined && <ErrorNotice error={act.error} />}
+    </section>
+  );
+}
+
+function EnvironmentProgress({ job }: { readonly job: EnvironmentJob }): ReactNode {
+  const { t } = useTranslation('creation');
+  if (job.state === 'failed') return <p className="notice notice-warn">{t('environment.failed', { error: job.error ?? '' })}</p>;
+  const name = job.file?.split(/[\\/]/).pop();
+  return (
+    <section className="panel environment-progress" aria-label={t('environment.title')}>
+      {name && job.total ? (
+        <ProgressBar done={job.done ?? 0} total={job.total} label={t('environment.hashing', { file: name, size: formatBytes(job.total) })} />
+      ) : (
+        <p className="muted small" role="status">
+          {t('environment.running')}
+        </p>
+      )}
     </section>
   );
 }
