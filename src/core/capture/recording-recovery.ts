@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventBody, JsonValue } from '../../shared/domain.js';
+import type { EventBody } from '../../shared/domain.js';
 import type { Proofline } from '../proofline.js';
+import type { NewEvent } from '../store/event-log.js';
 import { SessionTable } from '../store/sessions.js';
 import { locateFfprobe } from './ffmpeg-locate.js';
 import { parseSegmentList, type SegmentListEntry } from './ffmpeg-progress.js';
 import { segmentListName } from './screen-args.js';
 import { probeSegment } from './segment-probe.js';
-import { leftoverSegments, OWNER_FILE, recordingsDir, removeIfEmpty, round, safeRead } from './screen-recorder.js';
+import { leftoverSegments, OWNER_FILE, recordingsDir, removeIfEmpty, round, safeRead, segmentEvent } from './screen-recorder.js';
 
 export interface RecoveryReport {
   readonly sessionId: string;
@@ -104,7 +105,7 @@ async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, option
   const lastRun = runNumbers.at(-1) ?? 1;
   let recovered = 0;
   let partial: RecoveryReport['partial'] = null;
-  const events: { type: string; payload: { [key: string]: JsonValue }; artifacts?: { sha256: string; size: number; name: string; mime: string }[] }[] = [];
+  const events: NewEvent[] = [];
   const removeAfter: string[] = [];
   for (const file of onDisk) {
     const index = Number(/(\d+)\.ts$/.exec(file)![1]);
@@ -143,27 +144,14 @@ async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, option
     const blob = await pl.blobs.putFile(path);
     removeAfter.push(path);
     recovered += 1;
-    events.push({
-      type: 'recording.segment',
-      payload: {
-        recording: rec.id,
-        run,
-        index,
-        file,
-        startSeconds: round(start),
-        endSeconds: round(end),
-        durationSeconds: round(end - start),
-        startedAt: new Date(anchor + start * 1000).toISOString(),
-        endedAt: new Date(anchor + end * 1000).toISOString(),
-        sm3: blob.sm3,
-        partial: isPartial,
-        recovered: true,
-        ...(probeDetail ? { probe: probeDetail } : {}),
-      },
-      artifacts: [{ sha256: blob.sha256, size: blob.size, name: `recording-${rec.id.slice(0, 8)}-${file}`, mime: 'video/mp2t' }],
-    });
+    events.push(
+      segmentEvent(
+        { recording: rec.id, run, index, file, start, end, anchorMs: anchor, blob, partial: isPartial },
+        { recovered: true, ...(probeDetail ? { probe: probeDetail } : {}) },
+      ),
+    );
   }
-  const allIndexes = [...stored, ...events.map((e) => Number(e.payload['index']))];
+  const allIndexes = [...stored, ...events.map((e) => Number(e.payload?.['index']))];
   const highest = allIndexes.length > 0 ? Math.max(...allIndexes) : -1;
   const have = new Set(allIndexes);
   const missing: number[] = [];

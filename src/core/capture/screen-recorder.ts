@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JsonValue } from '../../shared/domain.js';
 import type { Proofline } from '../proofline.js';
+import type { NewEvent } from '../store/event-log.js';
 import type { CaptureSource, NoticeListener } from './capture-source.js';
 import { locateFfmpeg, locateFfprobe, type LocatedFfmpeg } from './ffmpeg-locate.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegProcess } from './ffmpeg-process.js';
@@ -264,23 +265,7 @@ class Recorder {
     const path = join(this.dir, file);
     const blob = await this.pl.blobs.putFile(path);
     const anchor = run.anchorMs ?? Date.now() - end * 1000;
-    const event = this.pl.events.append(this.sessionId, {
-      type: 'recording.segment',
-      payload: {
-        recording: this.id,
-        run: run.number,
-        index,
-        file,
-        startSeconds: round(start),
-        endSeconds: round(end),
-        durationSeconds: round(end - start),
-        startedAt: new Date(anchor + start * 1000).toISOString(),
-        endedAt: new Date(anchor + end * 1000).toISOString(),
-        sm3: blob.sm3,
-        partial,
-      },
-      artifacts: [{ sha256: blob.sha256, size: blob.size, name: `recording-${this.id.slice(0, 8)}-${file}`, mime: 'video/mp2t' }],
-    });
+    const event = this.pl.events.append(this.sessionId, segmentEvent({ recording: this.id, run: run.number, index, file, start, end, anchorMs: anchor, blob, partial }));
     // In the blob store now, under its hash: the working copy is no longer needed.
     rmSync(path, { force: true });
     this.segments += 1;
@@ -473,6 +458,43 @@ export function removeIfEmpty(dir: string): void {
   } catch {
     // already gone, or not ours to judge
   }
+}
+
+export interface SegmentFacts {
+  readonly recording: string;
+  readonly run: number;
+  readonly index: number;
+  readonly file: string;
+  /** Seconds from the start of the run. */
+  readonly start: number;
+  readonly end: number;
+  /** Wall-clock time of second 0 of the run. */
+  readonly anchorMs: number;
+  readonly blob: { readonly sha256: string; readonly sm3: string; readonly size: number };
+  readonly partial: boolean;
+}
+
+/** The `recording.segment` event of one stored segment: the recorder's and recovery's alike. */
+export function segmentEvent(facts: SegmentFacts, extra: { readonly [key: string]: JsonValue } = {}): NewEvent {
+  const { recording, run, index, file, start, end, anchorMs, blob, partial } = facts;
+  return {
+    type: 'recording.segment',
+    payload: {
+      recording,
+      run,
+      index,
+      file,
+      startSeconds: round(start),
+      endSeconds: round(end),
+      durationSeconds: round(end - start),
+      startedAt: new Date(anchorMs + start * 1000).toISOString(),
+      endedAt: new Date(anchorMs + end * 1000).toISOString(),
+      sm3: blob.sm3,
+      partial,
+      ...extra,
+    },
+    artifacts: [{ sha256: blob.sha256, size: blob.size, name: `recording-${recording.slice(0, 8)}-${file}`, mime: 'video/mp2t' }],
+  };
 }
 
 /** A small text file's content, or '' when it is missing or unreadable. */

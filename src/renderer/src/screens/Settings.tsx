@@ -375,14 +375,7 @@ function TextField({
         aria-describedby={`${id}-hint${issue ? ` ${id}-error` : ''}`}
         onChange={(e) => onChange(e.target.value)}
       />
-      {issue && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {issue}
-        </p>
-      )}
-      <p className="hint" id={`${id}-hint`}>
-        {hint}
-      </p>
+      <FieldMessages id={id} issue={issue} hint={hint} />
       {children}
     </div>
   );
@@ -434,14 +427,7 @@ function NumberField({
           onChange(e.target.value.trim() === '' ? Number.NaN : Number(e.target.value));
         }}
       />
-      {issue && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {issue}
-        </p>
-      )}
-      <p className="hint" id={`${id}-hint`}>
-        {hint}
-      </p>
+      <FieldMessages id={id} issue={issue} hint={hint} />
     </div>
   );
 }
@@ -481,5 +467,21 @@ function DeviceKey({ info }: { readonly info: AppInfo | undefined }): ReactNode 
         <p className="muted">{t('common:loading')}</p>
       )}
     </section>
+  );
+}
+
+/** A field's error (when the host refused the value) and its hint, both named by aria-describedby. */
+function FieldMessages({ id, issue, hint }: { readonly id: string; readonly issue: string | undefined; readonly hint: ReactNode }): ReactNode {
+  return (
+    <>
+      {issue && (
+        <p className="field-error" id={`${id}-error`} role="alert">
+          {issue}
+        </p>
+      )}
+      <p className="hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+    </>
   );
 }

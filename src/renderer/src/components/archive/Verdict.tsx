@@ -33,16 +33,7 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
               {problems.map((check) => (
                 <li key={check.id}>
                   <span className="problem-check">{t(`checks.names.${check.id}`, { defaultValue: check.title })}</span>
-                  {check.where.length > 0 && (
-                    <ul className="where-list">
-                      {check.where.slice(0, MAX_WHERE).map((where) => (
-                        <li key={where} className="where mono">
-                          {where}
-                        </li>
-                      ))}
-                      {check.where.length > MAX_WHERE && <li className="muted">{t('failingMore', { count: check.where.length - MAX_WHERE })}</li>}
-                    </ul>
-                  )}
+                  {check.where.length > 0 && <WhereList where={check.where} />}
                   <TechnicalDetail detail={check.detail} hideInChinese={false} className="problem-detail" />
                 </li>
               ))}
@@ -111,14 +102,7 @@ export function ChecksPanel({ report }: { readonly report: VerifyReport | undefi
               {check.where.length > 0 && check.status !== 'pass' && (
                 <div className="check-where">
                   <span className="muted small">{t('checks.where')}:</span>
-                  <ul className="where-list">
-                    {check.where.slice(0, MAX_WHERE).map((where) => (
-                      <li key={where} className="where mono">
-                        {where}
-                      </li>
-                    ))}
-                    {check.where.length > MAX_WHERE && <li className="muted">{t('failingMore', { count: check.where.length - MAX_WHERE })}</li>}
-                  </ul>
+                  <WhereList where={check.where} />
                 </div>
               )}
               <TechnicalDetail detail={check.detail} hideInChinese={check.status === 'pass' || check.status === 'skip'} />
@@ -186,5 +170,20 @@ export function FactsPanel({ contents, report, contentsError }: { readonly conte
       )}
       {contents?.truncated && <p className="notice notice-warn small">{t('facts.truncated')}</p>}
     </section>
+  );
+}
+
+/** The files or events a failed check names, the first few of them, then how many more. */
+function WhereList({ where }: { readonly where: readonly string[] }): ReactNode {
+  const { t } = useTranslation('archive');
+  return (
+    <ul className="where-list">
+      {where.slice(0, MAX_WHERE).map((place) => (
+        <li key={place} className="where mono">
+          {place}
+        </li>
+      ))}
+      {where.length > MAX_WHERE && <li className="muted">{t('failingMore', { count: where.length - MAX_WHERE })}</li>}
+    </ul>
   );
 }
