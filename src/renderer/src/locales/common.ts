@@ -85,6 +85,19 @@ const en = {
     'web.interactive.recording-unavailable': 'Screen not recorded',
   },
   mark: { selected: 'Selected', rejected: 'Rejected', final: 'Final' },
+  params: {
+    prompt: 'Prompt',
+    negativePrompt: 'Negative prompt',
+    tool: 'Tool',
+    seed: 'Seed',
+    steps: 'Steps',
+    sampler: 'Sampler',
+    cfgScale: 'CFG scale',
+    size: 'Size',
+    model: 'Model',
+    modelHash: 'Model hash',
+    none: 'No generation parameters are embedded in this file.',
+  },
 };
 
 const zh: typeof en = {
@@ -174,6 +187,19 @@ const zh: typeof en = {
     'web.interactive.recording-unavailable': '未能录屏',
   },
   mark: { selected: '选用', rejected: '弃用', final: '定稿' },
+  params: {
+    prompt: '提示词',
+    negativePrompt: '反向提示词',
+    tool: '工具',
+    seed: '种子',
+    steps: '步数',
+    sampler: '采样器',
+    cfgScale: 'CFG 系数',
+    size: '尺寸',
+    model: '模型',
+    modelHash: '模型哈希',
+    none: '此文件未嵌入生成参数。',
+  },
 };
 
 export default { en, zh };

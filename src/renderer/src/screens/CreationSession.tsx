@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { JsonValue } from '../../../shared/domain';
 import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, TimelineEvent, WordDiff } from '../../../shared/views';
 import { api, mediaUrl, onAppCommand } from '../client';
+import { GenerationParams } from '../components/GenerationParams';
 import { SessionHeader } from '../components/SessionHeader';
 import { Timeline } from '../components/Timeline';
 import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
@@ -311,18 +312,6 @@ function ImageDetails({ sessionId, image, open, onMarked }: { readonly sessionId
     setReason('');
     onMarked();
   });
-  const meta = image.metadata ?? {};
-  const model = meta['model'] as { name?: JsonValue; hash?: JsonValue } | null | undefined;
-  const rows: [string, string][] = [
-    [t('details.tool'), text(meta['tool'])],
-    [t('details.seed'), text(meta['seed'])],
-    [t('details.steps'), text(meta['steps'])],
-    [t('details.sampler'), text(meta['sampler'])],
-    [t('details.cfgScale'), text(meta['cfgScale'])],
-    [t('details.size'), meta['width'] ? `${text(meta['width'])} × ${text(meta['height'])}` : ''],
-    [t('details.model'), [text(model?.name), text(model?.hash)].filter(Boolean).join(' · ')],
-  ];
-  const hasMeta = image.metadata !== null && (text(meta['prompt']) !== '' || rows.some(([, v]) => v && v !== 'unknown'));
   return (
     <section className="panel image-details" aria-label={t('details.title')}>
       <div className="panel-head">
@@ -330,31 +319,7 @@ function ImageDetails({ sessionId, image, open, onMarked }: { readonly sessionId
         {image.mark && <Badge tone={image.mark.mark}>{t('details.currentMark', { mark: t(`common:mark.${image.mark.mark}`) })}</Badge>}
       </div>
       <img className="detail-image" src={mediaUrl.blob(sessionId, image.sha256)} alt={image.name} />
-      {hasMeta ? (
-        <>
-          {text(meta['prompt']) && (
-            <>
-              <h4>{t('details.prompt')}</h4>
-              <p className="prompt">{text(meta['prompt'])}</p>
-            </>
-          )}
-          {text(meta['negativePrompt']) && (
-            <>
-              <h4>{t('details.negativePrompt')}</h4>
-              <p className="prompt">{text(meta['negativePrompt'])}</p>
-            </>
-          )}
-          <dl className="params">
-            {rows
-              .filter(([, v]) => v)
-              .map(([k, v]) => (
-                <FragmentRow key={k} k={k} v={v} />
-              ))}
-          </dl>
-        </>
-      ) : (
-        <p className="muted small">{t('details.noMetadata')}</p>
-      )}
+      <GenerationParams metadata={image.metadata} />
       <dl className="params">
         <FragmentRow k={t('details.source')} v={`${image.source}${image.size ? ` · ${formatBytes(image.size)}` : ''}`} />
         <FragmentRow k={t('details.recorded')} v={`${formatTime(image.time)} (#${image.seq})`} />

@@ -6,6 +6,7 @@ import type { ArtifactRef, JsonValue } from '../../../../shared/domain';
 import type { ArchiveContents, TimelineEvent } from '../../../../shared/views';
 import { api, mediaUrl } from '../../client';
 import { formatBytes, formatTime } from '../../i18n';
+import { GenerationParams } from '../GenerationParams';
 import { Timeline, eventSummary } from '../Timeline';
 import { Badge, EmptyState, ErrorNotice, useLoad } from '../ui';
 
@@ -309,20 +310,6 @@ export function ImagesTab({ view }: { readonly view: ArchiveView }): ReactNode {
 
 function ImageDetail({ view, image, mark }: { readonly view: ArchiveView; readonly image: ImageItem; readonly mark: { mark: string; reason: string; time: string } | undefined }): ReactNode {
   const { t } = useTranslation(['archive', 'common']);
-  const m = image.metadata ?? {};
-  const model = obj(m['model']);
-  const size = m['width'] && m['height'] ? `${str(m['width'])} × ${str(m['height'])}` : '';
-  const rows: [string, string][] = [
-    [t('images.tool'), str(m['tool'])],
-    [t('images.seed'), str(m['seed'])],
-    [t('images.steps'), str(m['steps'])],
-    [t('images.sampler'), str(m['sampler'])],
-    [t('images.cfgScale'), str(m['cfgScale'])],
-    [t('images.size'), size],
-    [t('images.model'), str(model['name'])],
-    [t('images.modelHash'), str(model['hash'])],
-  ];
-  const shown = rows.filter(([, v]) => v !== '');
   const path = pathOf(view, image.artifact);
   return (
     <section className="panel image-detail" aria-labelledby="image-title">
@@ -338,25 +325,10 @@ function ImageDetail({ view, image, mark }: { readonly view: ArchiveView; readon
         <dd>
           {formatTime(image.event.time)} · #{image.event.seq}
         </dd>
-        {shown.map(([label, value]) => (
-          <FragmentRow key={label} label={label} value={value} />
-        ))}
         <dt>{t('images.sha256')}</dt>
         <dd className="mono">{image.artifact.sha256}</dd>
       </dl>
-      {str(m['prompt']) && (
-        <>
-          <h4>{t('images.prompt')}</h4>
-          <div className="prompt">{str(m['prompt'])}</div>
-        </>
-      )}
-      {str(m['negativePrompt']) && (
-        <>
-          <h4>{t('images.negativePrompt')}</h4>
-          <div className="prompt">{str(m['negativePrompt'])}</div>
-        </>
-      )}
-      {shown.length === 0 && !str(m['prompt']) && <p className="muted small">{t('images.noParams')}</p>}
+      <GenerationParams metadata={image.metadata} />
     </section>
   );
 }
