@@ -11,7 +11,7 @@ import { creationGallery } from '../core/capture/creation-view.js';
 import { captureEnvironment } from '../core/capture/environment.js';
 import { watchFolders, type FolderWatch } from '../core/capture/folder-watch.js';
 import { linkGenerations } from '../core/capture/lineage.js';
-import { markGeneration } from '../core/capture/marks.js';
+import { ArtifactLookupError, findSessionArtifact, markGeneration } from '../core/capture/marks.js';
 import { recoverInterruptedRecordings } from '../core/capture/recording-recovery.js';
 import { startScreenRecording, type ScreenRecording } from '../core/capture/screen-recorder.js';
 import { captureUrls } from '../core/capture/web/capture-urls.js';
@@ -281,14 +281,14 @@ export class CaptureHub {
     return this.environment.get(sessionId) ?? null;
   }
 
-  /** The artifact with this SHA-256 (or unique prefix) in the session's events. */
+  /** The artifact with this SHA-256 (or unique prefix of 8+ digits) in the session; undefined if none. */
   findArtifact(sessionId: string, sha256: string): ArtifactRef | undefined {
-    const found = new Map<string, ArtifactRef>();
-    for (const event of this.pl.events.iterate(sessionId)) {
-      for (const artifact of event.body.artifacts) if (artifact.sha256.startsWith(sha256)) found.set(artifact.sha256, artifact);
-      if (found.size > 1) throw new OperationFailure('invalid-input', `${sha256} matches more than one file: give more digits.`);
+    try {
+      return findSessionArtifact(this.pl, sessionId, sha256).artifact;
+    } catch (error) {
+      if (error instanceof ArtifactLookupError && error.kind === 'missing') return undefined;
+      throw error;
     }
-    return found.values().next().value;
   }
 
   async gallery(sessionId: string): Promise<V.Gallery> {

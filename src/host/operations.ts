@@ -6,13 +6,14 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ArchiveError, openArchive, type ZipArchive } from '../core/archive/read-zip.js';
 import { verifyArchive } from '../core/archive/verify-archive.js';
+import { ArtifactLookupError } from '../core/capture/marks.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import type { Proofline } from '../core/proofline.js';
 import { SessionClosedError } from '../core/store/event-log.js';
 import { sha256Hex } from '../core/store/hashing.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
 import { SessionNotFoundError } from '../core/store/sessions.js';
-import type { OperationError, OperationHandlers, OperationName, Settings } from '../shared/contract.js';
+import type { OperationError, OperationHandlers, Settings } from '../shared/contract.js';
 import type { StoredEvent } from '../shared/domain.js';
 import { APP_VERSION } from '../shared/version.js';
 import type * as V from '../shared/views.js';
@@ -28,6 +29,7 @@ export function toOperationError(error: unknown): OperationError {
   if (error instanceof SessionNotFoundError) return { kind: 'not-found', message: error.message };
   if (error instanceof SessionClosedError) return { kind: 'conflict', message: error.message };
   if (error instanceof ArchiveError) return { kind: 'failed', message: error.message };
+  if (error instanceof ArtifactLookupError) return { kind: error.kind === 'missing' ? 'not-found' : 'invalid-input', message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { kind: 'failed', message: message.split('\n')[0] ?? message };
 }

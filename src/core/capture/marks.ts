@@ -15,38 +15,50 @@ export interface SessionArtifact {
   readonly type: string;
 }
 
-/** Every artifact the session's events carry, first appearance first. */
-export function sessionArtifacts(pl: Proofline, sessionId: string): Map<string, SessionArtifact> {
-  const found = new Map<string, SessionArtifact>();
-  for (const event of pl.events.iterate(sessionId)) {
-    for (const artifact of event.body.artifacts) {
-      if (!found.has(artifact.sha256)) found.set(artifact.sha256, { artifact, seq: event.body.seq, type: event.body.type });
-    }
+/** Why a SHA-256 names no single artifact of a session: hosts answer 'missing' with "not found". */
+export class ArtifactLookupError extends Error {
+  constructor(
+    readonly kind: 'invalid' | 'ambiguous' | 'missing',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ArtifactLookupError';
   }
-  return found;
 }
 
 /**
  * The artifact of this session a SHA-256 (or a unique prefix of at least 8 hex digits) names.
- * Throws an error saying what was wrong and how to list what the session holds.
+ * Throws an ArtifactLookupError saying what was wrong and how to list what the session holds.
+ * Every image a window shows is looked up here, so SQLite reads the artifacts out of the event
+ * bodies rather than each event being parsed in JavaScript.
  */
 export function findSessionArtifact(pl: Proofline, sessionId: string, shaOrPrefix: string): SessionArtifact {
   const wanted = shaOrPrefix.trim().toLowerCase();
   if (!/^[0-9a-f]+$/.test(wanted) || wanted.length > 64) {
-    throw new Error(`'${shaOrPrefix}' is not a SHA-256: give the 64 hex digits of an image in session ${sessionId}, or a unique prefix of at least ${MIN_SHA_PREFIX}.`);
+    throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is not a SHA-256: give the 64 hex digits of an image in session ${sessionId}, or a unique prefix of at least ${MIN_SHA_PREFIX}.`);
   }
   if (wanted.length < MIN_SHA_PREFIX) {
-    throw new Error(`'${shaOrPrefix}' is too short: give at least ${MIN_SHA_PREFIX} hex digits of the image's SHA-256.`);
+    throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is too short: give at least ${MIN_SHA_PREFIX} hex digits of the image's SHA-256.`);
   }
-  const artifacts = sessionArtifacts(pl, sessionId);
-  const exact = artifacts.get(wanted);
-  if (exact) return exact;
-  const matches = [...artifacts.values()].filter((a) => a.artifact.sha256.startsWith(wanted));
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) {
-    throw new Error(`'${shaOrPrefix}' matches ${matches.length} artifacts in session ${sessionId} (${matches.map((m) => m.artifact.sha256.slice(0, 12)).join(', ')}): give more digits.`);
+  const rows = pl.db
+    .prepare(
+      `SELECT e.seq AS seq, json_extract(e.body, '$.type') AS type, a.value AS artifact
+       FROM events e, json_each(e.body, '$.artifacts') a
+       WHERE e.session_id = ? AND substr(json_extract(a.value, '$.sha256'), 1, ?) = ?
+       ORDER BY e.seq`,
+    )
+    .all(sessionId, wanted.length, wanted) as { seq: number; type: string; artifact: string }[];
+  // First appearance of each matching artifact.
+  const matches = new Map<string, SessionArtifact>();
+  for (const row of rows) {
+    const artifact = JSON.parse(row.artifact) as ArtifactRef;
+    if (!matches.has(artifact.sha256)) matches.set(artifact.sha256, { artifact, seq: row.seq, type: row.type });
   }
-  throw new Error(`No artifact with SHA-256 ${wanted.length === 64 ? wanted : `starting ${wanted}`} is in session ${sessionId}: only files already recorded in it can be marked, linked or compared. List them with 'proofline gallery ${sessionId} --json'.`);
+  if (matches.size === 1) return matches.values().next().value!;
+  if (matches.size > 1) {
+    throw new ArtifactLookupError('ambiguous', `'${shaOrPrefix}' matches ${matches.size} artifacts in session ${sessionId} (${[...matches.keys()].map((sha) => sha.slice(0, 12)).join(', ')}): give more digits.`);
+  }
+  throw new ArtifactLookupError('missing', `No artifact with SHA-256 ${wanted.length === 64 ? wanted : `starting ${wanted}`} is in session ${sessionId}: only files already recorded in it can be marked, linked or compared. List them with 'proofline gallery ${sessionId} --json'.`);
 }
 
 /**
