@@ -77,12 +77,14 @@ const MAX_TIMELINE_EVENTS_IN_ARCHIVE = 20_000;
 export function createHost(deps: HostDeps): Host {
   const { pl, settings } = deps;
   const capture = new CaptureHub(pl, () => settings.get());
-  const archives = new Map<string, { path: string; zip?: ZipArchive }>();
+  // Handle → archive path. Each read opens the file afresh, so a file changed on disk since it
+  // was opened is read as it is now, never from a stale directory.
+  const archives = new Map<string, string>();
 
   const archiveOf = (handle: string): string => {
-    const entry = archives.get(handle);
-    if (!entry) throw new OperationFailure('not-found', 'That archive is no longer open: open it again.');
-    return entry.path;
+    const path = archives.get(handle);
+    if (!path) throw new OperationFailure('not-found', 'That archive is no longer open: open it again.');
+    return path;
   };
   const withZip = async <T>(handle: string, work: (zip: ZipArchive) => Promise<T>): Promise<T> => {
     const zip = await openArchive(archiveOf(handle));
@@ -224,7 +226,7 @@ export function createHost(deps: HostDeps): Host {
         throw new OperationFailure('not-found', `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
       }
       const handle = randomUUID();
-      archives.set(handle, { path });
+      archives.set(handle, path);
       return { archive: handle, path, name: basename(path), size };
     },
     'archive.verify': async ({ archive }, { progress }) => {
@@ -291,7 +293,7 @@ export function createHost(deps: HostDeps): Host {
   return {
     handlers,
     capture,
-    archivePath: (handle) => archives.get(handle)?.path,
+    archivePath: (handle) => archives.get(handle),
     async shutdown() {
       await capture.stopAll();
       archives.clear();

@@ -1,13 +1,14 @@
 // The creator's screen: one-click record/pause/stop with elapsed time, notes without leaving the
 // flow, the gallery of generations with their parameters and marks, version comparison with the
 // heatmap and prompt diff, lineage, the live timeline, and seal/export.
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JsonValue } from '../../../shared/domain';
-import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, TimelineEvent, WordDiff } from '../../../shared/views';
+import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, WordDiff } from '../../../shared/views';
 import { api, mediaUrl, onAppCommand } from '../client';
 import { GenerationParams } from '../components/GenerationParams';
 import { SessionHeader } from '../components/SessionHeader';
+import { useLiveEvents } from '../components/useLiveEvents';
 import { Timeline } from '../components/Timeline';
 import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
@@ -16,28 +17,6 @@ interface Props {
   readonly detail: SessionDetail;
   readonly reload: () => void;
   readonly info: AppInfo | undefined;
-}
-
-/** New events since the last poll, appended; polled while the session is open. */
-export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {
-  const [events, setEvents] = useState<TimelineEvent[]>([]);
-  const last = useRef(-1); // seq of the last event shown; the first event is seq 0
-  const busy = useRef(false);
-  const poll = useCallback(() => {
-    if (busy.current) return;
-    busy.current = true;
-    api['session.events']({ id, afterSeq: last.current, limit: 2000 })
-      .then((more) => {
-        if (more.length === 0) return;
-        last.current = more[more.length - 1]!.seq;
-        setEvents((prev) => [...prev, ...more]);
-      })
-      .catch(() => undefined)
-      .finally(() => (busy.current = false));
-  }, [id]);
-  useEffect(poll, [poll]);
-  useInterval(poll, 1500, open);
-  return events;
 }
 
 export function CreationSession({ detail, reload, info }: Props): ReactNode {

@@ -6,10 +6,10 @@ import { useTranslation } from 'react-i18next';
 import type { AppInfo, BatchSummary, BrowseStatus, CapturedPage, CaptureProgress, EnvironmentCheck, SessionDetail } from '../../../shared/views';
 import { api, mediaUrl } from '../client';
 import { SessionHeader } from '../components/SessionHeader';
+import { useLiveEvents } from '../components/useLiveEvents';
 import { Timeline } from '../components/Timeline';
 import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
 import { formatBytes, formatTime } from '../i18n';
-import { useLiveEvents } from './CreationSession';
 
 interface Props {
   readonly detail: SessionDetail;
