@@ -217,7 +217,7 @@ export class CaptureHub {
 
   browseStatus(sessionId: string): V.BrowseStatus {
     const browsing = this.browsing.get(sessionId);
-    if (!browsing) return { state: 'idle', url: null, startedAt: null, recording: false, captures: this.countEvents(sessionId, 'web.capture') };
+    if (!browsing) return { state: 'idle', url: null, startedAt: null, recording: false, captures: this.pl.events.countByType(sessionId).get('web.capture') ?? 0 };
     let url: string | null = null;
     try {
       url = browsing.capture.page.url();
@@ -229,15 +229,11 @@ export class CaptureHub {
       url,
       startedAt: browsing.startedAt.toISOString(),
       recording: browsing.capture.recording !== null && browsing.capture.recording.status().state === 'recording',
-      captures: this.countEvents(sessionId, 'web.capture'),
+      captures: this.pl.events.countByType(sessionId).get('web.capture') ?? 0,
       ...(browsing.lastError ? { lastError: browsing.lastError } : {}),
     };
   }
 
-  private countEvents(sessionId: string, type: string): number {
-    const row = this.pl.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE session_id = ? AND json_extract(body, '$.type') = ?`).get(sessionId, type) as { n: number };
-    return row.n;
-  }
 
   async stopAll(): Promise<void> {
     await Promise.allSettled([...this.browsing.keys()].map((id) => this.browseStop(id)));

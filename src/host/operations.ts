@@ -121,9 +121,7 @@ export function createHost(deps: HostDeps): Host {
     'session.list': async () => pl.sessions.list(),
     'session.get': async ({ id }) => {
       const session = pl.sessions.get(id);
-      const counts: Record<string, number> = {};
-      const rows = pl.db.prepare(`SELECT json_extract(body, '$.type') AS type, COUNT(*) AS n FROM events WHERE session_id = ? GROUP BY type`).all(session.id) as { type: string; n: number }[];
-      for (const row of rows) counts[row.type] = row.n;
+      const counts = Object.fromEntries(pl.events.countByType(session.id));
       const latest = pl.checkpoints.latest(session.id);
       const pending = pl.timestamps.list(session.id).filter((t) => t.state === 'pending').length;
       return {

@@ -65,6 +65,19 @@ describe('the event log', () => {
     }
   });
 
+  it('counts a session\'s events by type, and no other session\'s', async () => {
+    const s = await pl.sessions.create({ kind: 'creation', title: 'counts' });
+    const other = await pl.sessions.create({ kind: 'creation', title: 'other' });
+    await pl.sessions.note(s.id, 'one');
+    await pl.sessions.note(s.id, 'two');
+    await pl.sessions.note(other.id, 'elsewhere');
+    const counts = pl.events.countByType(s.id);
+    expect(counts.get('note')).toBe(2);
+    expect(counts.get('session.created')).toBe(1);
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(pl.events.count(s.id));
+    expect(counts.has('recording.segment')).toBe(false);
+  });
+
   it('refuses UPDATE and DELETE on events and checkpoints, even through raw SQL', async () => {
     const s = await pl.sessions.create({ kind: 'web', title: 'immutable' });
     expect(() => pl.db.prepare(`UPDATE events SET body = '{}' WHERE session_id = ?`).run(s.id)).toThrow(/append-only/);

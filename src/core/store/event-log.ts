@@ -87,6 +87,12 @@ export class EventLog {
     return row.n;
   }
 
+  /** How many events of each type the session holds (the app's summaries, "is there one yet?"). */
+  countByType(sessionId: string): Map<string, number> {
+    const rows = this.db.prepare(`SELECT json_extract(body, '$.type') AS type, COUNT(*) AS n FROM events WHERE session_id = ? GROUP BY type`).all(sessionId) as { type: string; n: number }[];
+    return new Map(rows.map((row) => [row.type, row.n]));
+  }
+
   /** Streams events in order without loading the session into memory. */
   *iterate(sessionId: string, fromSeq = 0, toSeqExclusive = Number.MAX_SAFE_INTEGER): Generator<StoredEvent> {
     const rows = this.db

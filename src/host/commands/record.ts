@@ -41,10 +41,6 @@ function progressLine(notice: CaptureNotice): void {
   process.stderr.write(`[${time}] ${notice.source}: ${level}${notice.message}\n`);
 }
 
-function hasEnvironmentSnapshot(pl: Proofline, sessionId: string): boolean {
-  return pl.db.prepare(`SELECT 1 FROM events WHERE session_id = ? AND json_extract(body, '$.type') = 'environment.snapshot' LIMIT 1`).get(sessionId) !== undefined;
-}
-
 /** Hosts call this at start: closes out recordings a crash left open, one line each on stderr. */
 export async function recoverAtStart(pl: Proofline): Promise<void> {
   for (const report of await recoverInterruptedRecordings(pl)) process.stderr.write(`proofline: ${describeRecovery(report)}\n`);
@@ -118,7 +114,7 @@ export function registerRecordCommands(program: Command, context: CliContext): v
         // The environment at the start of the work (OS, GPUs, ffmpeg, model hashes, clock offset),
         // once per session, alongside the capture: hashing large checkpoints must not delay it.
         let shown = '';
-        const environment = hasEnvironmentSnapshot(pl, session.id)
+        const environment = pl.events.countByType(session.id).has('environment.snapshot')
           ? undefined
           : captureEnvironment(pl, session.id, {
               modelFolders: opts.models.map((d) => resolve(d)),
