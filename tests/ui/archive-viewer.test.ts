@@ -178,7 +178,7 @@ describe('archive viewer', () => {
     const detail = page.locator('.image-detail');
     await detail.getByText(PROMPT).waitFor();
     expect(await detail.locator('dd', { hasText: '1234' }).count()).toBeGreaterThan(0);
-    await detail.getByText('Final').waitFor();
+    await detail.getByText('Final', { exact: true }).waitFor();
     await detail.getByText('the hands are right').waitFor();
     await page.waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('.image-large');
@@ -206,7 +206,7 @@ describe('archive viewer', () => {
     await page.getByRole('tab', { name: /Environment/ }).click();
     const env = page.locator('.env-report').first();
     await env.getByText('Operating system').waitFor({ timeout: 10_000 });
-    await env.getByText('Processor').waitFor();
+    await env.getByText('Processor', { exact: true }).waitFor();
     await shoot(page, 'archive-en-environment');
   });
 

@@ -104,4 +104,26 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- RFC 9162 compact range at a checkpoint: the roots of the perfect subtrees that make up
+      -- the first tree_size leaves (largest first, 32 bytes each). The next checkpoint extends it
+      -- with only the events since, so its cost does not grow with the session.
+      CREATE TABLE checkpoint_frontiers (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        tree_size INTEGER NOT NULL,
+        nodes BLOB NOT NULL,
+        PRIMARY KEY (session_id, tree_size)
+      ) STRICT;
+
+      -- The anchoring in force for a session (TSAs asked, seconds allowed between an event and
+      -- the checkpoint that covers it). A change is recorded as an anchoring.changed event.
+      CREATE TABLE session_anchoring (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        tsa_urls TEXT NOT NULL,
+        anchor_seconds INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
