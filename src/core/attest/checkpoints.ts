@@ -1,11 +1,16 @@
+import type { Statement } from 'better-sqlite3';
 import type { Database } from '../store/database.js';
 import { canonicalJson } from '../store/canonical-json.js';
-import { leafHash, merkleRoot } from '../store/event-chain.js';
+import { leafHash, MerkleFrontier } from '../store/event-chain.js';
 import type { EventLog } from '../store/event-log.js';
 import { sha256Hex } from '../store/hashing.js';
 import type { DeviceIdentity } from './device-identity.js';
 
-export type CheckpointReason = 'start' | 'interval' | 'seal' | 'recovery' | 'manual';
+/**
+ * Why a checkpoint was taken. 'anchor': events came and must be anchored within the session's
+ * interval (DESIGN.md, "Time is proven, not claimed"); 'interval': a quiet-stretch checkpoint.
+ */
+export type CheckpointReason = 'start' | 'interval' | 'anchor' | 'seal' | 'recovery' | 'manual';
 
 /** What the device signs and the TSA timestamps: the state of one session's chain. */
 export interface CheckpointStatement {
@@ -33,43 +38,90 @@ export interface Checkpoint {
 }
 
 export class CheckpointStore {
+  private readonly lastIndex: Statement;
+  private readonly lastEvent: Statement;
+  private readonly savedFrontier: Statement;
+  private readonly insertCheckpoint: Statement;
+  private readonly insertFrontier: Statement;
+
   constructor(
     private readonly db: Database,
     private readonly events: EventLog,
     private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  /** Signs the session's current chain state. Synchronous so it can share a transaction with the seal. */
-  create(sessionId: string, reason: CheckpointReason, device: DeviceIdentity): Checkpoint {
-    const last = this.db
-      .prepare('SELECT MAX(idx) AS idx FROM checkpoints WHERE session_id = ?')
-      .get(sessionId) as { idx: number | null };
-    const leaves: Buffer[] = [];
-    let head = '';
-    for (const event of this.events.iterate(sessionId)) {
-      leaves.push(leafHash(event.canonical));
-      head = event.hash;
-    }
-    const statement: CheckpointStatement = {
-      v: 1,
-      type: 'proofline.checkpoint',
-      session: sessionId,
-      index: last.idx === null ? 0 : last.idx + 1,
-      reason,
-      time: this.now().toISOString(),
-      treeSize: leaves.length,
-      head,
-      merkleRoot: merkleRoot(leaves),
-      device: device.keyId,
-    };
-    const bytes = Buffer.from(canonicalJson(statement), 'utf8');
-    const signature = device.sign(bytes);
-    this.db
-      .prepare('INSERT INTO checkpoints (session_id, idx, tree_size, statement, signature, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(sessionId, statement.index, statement.treeSize, bytes.toString('utf8'), signature, statement.time);
-    return { statement, bytes, signature, digest: sha256Hex(bytes) };
+  ) {
+    // Prepared once: a checkpoint is taken every minute while events come.
+    this.lastIndex = db.prepare('SELECT MAX(idx) AS idx FROM checkpoints WHERE session_id = ?');
+    this.lastEvent = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    this.savedFrontier = db.prepare(
+      'SELECT tree_size, nodes FROM checkpoint_frontiers WHERE session_id = ? AND tree_size <= ? ORDER BY tree_size DESC LIMIT 1',
+    );
+    this.insertCheckpoint = db.prepare(
+      'INSERT INTO checkpoints (session_id, idx, tree_size, statement, signature, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    // OR IGNORE: two checkpoints over the same events (say the last interval one and the seal)
+    // have the same frontier.
+    this.insertFrontier = db.prepare('INSERT OR IGNORE INTO checkpoint_frontiers (session_id, tree_size, nodes) VALUES (?, ?, ?)');
   }
 
+  /**
+   * Signs the session's current chain state. Synchronous so it can share a transaction with the
+   * seal. Costs O(events since the last checkpoint + log n), not O(n): the Merkle root comes from
+   * the frontier stored with the previous checkpoint, extended by the events after it.
+   */
+  create(sessionId: string, reason: CheckpointReason, device: DeviceIdentity): Checkpoint {
+    // IMMEDIATE: the size, head and root come from one read, so an append by another process
+    // (the CLI beside the app) cannot land between them. Inside the seal's transaction this is a
+    // savepoint and the seal's lock already holds.
+    const run = this.db.transaction((): Checkpoint => {
+      const last = this.lastIndex.get(sessionId) as { idx: number | null };
+      const { frontier, head } = this.advance(sessionId);
+      const statement: CheckpointStatement = {
+        v: 1,
+        type: 'proofline.checkpoint',
+        session: sessionId,
+        index: last.idx === null ? 0 : last.idx + 1,
+        reason,
+        time: this.now().toISOString(),
+        treeSize: frontier.size,
+        head,
+        merkleRoot: frontier.root(),
+        device: device.keyId,
+      };
+      const bytes = Buffer.from(canonicalJson(statement), 'utf8');
+      const signature = device.sign(bytes);
+      this.insertCheckpoint.run(sessionId, statement.index, statement.treeSize, bytes.toString('utf8'), signature, statement.time);
+      this.insertFrontier.run(sessionId, frontier.size, frontier.toBytes());
+      return { statement, bytes, signature, digest: sha256Hex(bytes) };
+    });
+    return run.immediate();
+  }
+
+  /**
+   * The frontier over every event of the session and the hash of the last one: the stored
+   * frontier of the largest size not past the chain, extended by the events after it. With none
+   * stored (a database from before migration 3), it is built once from the first event.
+   */
+  private advance(sessionId: string): { frontier: MerkleFrontier; head: string } {
+    const top = this.lastEvent.get(sessionId) as { seq: number; hash: string } | undefined;
+    const count = top ? top.seq + 1 : 0;
+    const saved = this.savedFrontier.get(sessionId, count) as { tree_size: number; nodes: Buffer } | undefined;
+    const frontier = (saved && restoreFrontier(saved.tree_size, saved.nodes)) ?? MerkleFrontier.empty();
+    let head = top && frontier.size === count ? top.hash : '';
+    for (const event of this.events.iterate(sessionId, frontier.size, count)) {
+      // The tree size is the events actually read: a gap in seq would make it claim events it
+      // never hashed.
+      if (event.body.seq !== frontier.size) break;
+      frontier.push(leafHash(event.canonical));
+      head = event.hash;
+    }
+    if (frontier.size !== count) {
+      throw new Error(
+        `Session ${sessionId}'s events are not numbered 0 to ${count - 1} without a gap (event ${frontier.size} is missing): ` +
+          `the store is damaged. Export the session and run 'proofline verify' on the archive to see which events are affected.`,
+      );
+    }
+    return { frontier, head };
+  }
   list(sessionId: string): Checkpoint[] {
     const rows = this.db
       .prepare('SELECT statement, signature FROM checkpoints WHERE session_id = ? ORDER BY idx')
@@ -98,6 +150,15 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
     signature: row.signature,
     digest: sha256Hex(row.statement),
   };
+}
+
+/**
+ * A frontier is derived data, the events are the record: one whose bytes do not fit its size
+ * (damaged, or written by a bug) is set aside and rebuilt from the events instead of blocking
+ * the checkpoint.
+ */
+function restoreFrontier(size: number, nodes: Buffer): MerkleFrontier | undefined {
+  return nodes.length === MerkleFrontier.byteLength(size) ? MerkleFrontier.fromBytes(size, nodes) : undefined;
 }
 
 export function checkpointSubject(index: number): string {
