@@ -3,7 +3,8 @@
 // A verdict is a list of named checks rather than a boolean so the verifier can say what failed
 // and where. The three outcomes map onto `proofline verify` exit codes (DESIGN.md):
 //   invalid   – the token does not prove this digest at this time (exit 1);
-//   untrusted – cryptographically sound, but its signer does not chain to a root we trust (3);
+//   untrusted – cryptographically sound, but its signer is not a time-stamping certificate that
+//               chains to a root we trust (3): RFC 3161 §2.3, RFC 5280 §6.1, see tsa-chain.ts;
 //   verified  – all checks pass (0).
 
 import * as asn1js from 'asn1js';
@@ -11,6 +12,7 @@ import * as pkijs from 'pkijs';
 import { tsaCrypto } from './tsa-crypto.js';
 import { TsaError } from './tsa-error.js';
 import { formatDistinguishedName, hexInteger, unsignedBytes } from './tsa-names.js';
+import { validateTsaChain } from './tsa-chain.js';
 import { certificatesFromPem } from './tsa-pem.js';
 import { decodeTimestampResponse, OID_TSTINFO, PKI_STATUS, type DecodedTimestamp } from './tsa-response.js';
 
@@ -28,6 +30,10 @@ export interface TimestampVerdict {
   /** The TSTInfo `tsa` name, or else the signer certificate's subject. */
   readonly tsaName?: string;
   readonly serial?: string;
+  /** The TSA policy OID the token was issued under (TSTInfo `policy`, RFC 3161 §2.4.2). */
+  readonly policy?: string;
+  /** The subject of the certificate whose key signed the token. */
+  readonly signer?: string;
   readonly checks: TimestampCheck[];
 }
 
@@ -36,22 +42,29 @@ export interface VerifyTimestampOptions {
   readonly digest: Uint8Array;
   /** The nonce sent with the request; when given, the token must echo it. */
   readonly nonce?: Buffer;
-  /** PEM root certificates the TSA chain must reach. Empty: the result is at best 'untrusted'. */
-  readonly trustedRoots: readonly string[];
-  /** PEM intermediates the token does not carry itself. */
-  readonly extraCerts?: readonly string[];
+  /**
+   * The TSA roots the chain must reach: PEM texts (each may hold several certificates) or DER
+   * certificates, in any order (readTrustedRoots reads them from files). Empty: the result is at
+   * best 'untrusted'.
+   */
+  readonly trustedRoots: readonly CertificateInput[];
+  /** Intermediates the token does not carry itself, PEM or DER. */
+  readonly extraCerts?: readonly CertificateInput[];
 }
+
+/** A PEM text (one or more certificates) or one DER certificate. */
+export type CertificateInput = string | Uint8Array;
 
 const OID_CONTENT_TYPE_ATTR = '1.2.840.113549.1.9.3';
 const OID_SIGNING_CERTIFICATE = '1.2.840.113549.1.9.16.2.12'; // RFC 2634 §5.4, ESSCertID = SHA-1
 const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47'; // RFC 5035 §3, RFC 5816
-const OID_EXT_KEY_USAGE = '2.5.29.37';
-const OID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 const OID_ID_DATA = '1.2.840.113549.1.7.1';
 
 interface SignatureOutcome {
   readonly check: TimestampCheck;
   readonly signer?: pkijs.Certificate;
+  /** The signer's DER as the token carries it: trust anchors are matched byte for byte. */
+  readonly signerDer?: Buffer;
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -170,50 +183,34 @@ async function signatureCheck(token: Buffer, rawCerts: readonly Buffer[]): Promi
   return {
     check: { name: 'signature', ok: true, detail: `signed by ${formatDistinguishedName(signer.subject)}; signer certificate bound by ESS signing-certificate` },
     signer,
+    signerDer,
   };
 }
 
-/** RFC 3161 §2.3: the TSA certificate carries one critical extendedKeyUsage, id-kp-timeStamping. */
-function timeStampingUsage(signer: pkijs.Certificate): string {
-  const eku = signer.extensions?.find((e) => e.extnID === OID_EXT_KEY_USAGE);
-  const purposes = (eku?.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
-  if (!eku || !purposes.includes(OID_KP_TIME_STAMPING)) return 'warning: the signer certificate lacks extendedKeyUsage timeStamping (RFC 3161 §2.3)';
-  if (!eku.critical || purposes.length !== 1) return 'warning: the signer extendedKeyUsage should be critical and timeStamping only (RFC 3161 §2.3)';
-  return 'signer has critical extendedKeyUsage timeStamping';
-}
+const derCertificates = (inputs: readonly CertificateInput[]): Buffer[] =>
+  inputs.flatMap((input) => (typeof input === 'string' ? certificatesFromPem(input) : [Buffer.from(input)]));
 
+/** RFC 3161 §2.3 and RFC 5280 §6.1 for the signer, at genTime (tsa-chain.ts). */
 async function chainCheck(
-  signer: pkijs.Certificate | undefined,
+  signerDer: Buffer | undefined,
   tokenCerts: readonly Buffer[],
   options: VerifyTimestampOptions,
   genTime: Date | undefined,
 ): Promise<TimestampCheck> {
-  if (!signer) return { name: 'chain', ok: false, detail: 'no signer certificate to build a chain from' };
-  const usage = timeStampingUsage(signer);
-  const roots = options.trustedRoots.flatMap(certificatesFromPem).map((der) => pkijs.Certificate.fromBER(der));
-  if (roots.length === 0) {
-    return { name: 'chain', ok: false, detail: `no trusted roots configured: add the TSA's root certificate to trust this token; ${usage}` };
+  if (!signerDer) return { name: 'chain', ok: false, detail: 'no signer certificate to build a chain from' };
+  if (!genTime) return { name: 'chain', ok: false, detail: 'the token has no genTime to validate its certificates at' };
+  const anchors = derCertificates(options.trustedRoots);
+  // Given roots that hold no certificate are not "no roots": say which it is.
+  if (options.trustedRoots.length > 0 && anchors.length === 0) {
+    return { name: 'chain', ok: false, detail: 'the trusted roots given hold no certificate (PEM or DER)' };
   }
-  const others = [...tokenCerts, ...(options.extraCerts ?? []).flatMap(certificatesFromPem)]
-    .map((der) => pkijs.Certificate.fromBER(der))
-    .filter((c) => !sameCert(c, signer));
-  // pkijs quirk: the engine takes the LAST entry of `certs` as the end-entity certificate.
-  // checkDate = genTime: the chain had to be valid when the token was made, not today (a TSA
-  // certificate may expire while its tokens stay good).
-  const engine = new pkijs.CertificateChainValidationEngine({
-    certs: [...others, signer],
-    trustedCerts: roots,
-    ...(genTime && { checkDate: genTime }),
+  const result = await validateTsaChain({
+    signer: signerDer,
+    candidates: [...tokenCerts, ...derCertificates(options.extraCerts ?? [])],
+    anchors,
+    at: genTime,
   });
-  try {
-    const result = await engine.verify({}, tsaCrypto());
-    if (!result.result) return { name: 'chain', ok: false, detail: `the signer does not chain to a trusted root: ${result.resultMessage}; ${usage}` };
-    const path = (result.certificatePath ?? []).map((c) => formatDistinguishedName(c.subject));
-    return { name: 'chain', ok: true, detail: `chain ${path.join(' → ')} reaches a trusted root; ${usage}` };
-  } catch (error) {
-    const message = (error as { resultMessage?: string }).resultMessage ?? (error as Error).message;
-    return { name: 'chain', ok: false, detail: `the signer does not chain to a trusted root: ${message}; ${usage}` };
-  }
+  return { name: 'chain', ok: result.ok, detail: result.detail };
 }
 
 /**
@@ -235,18 +232,26 @@ export async function verifyTimestampResponse(der: Buffer, options: VerifyTimest
 
   checks.push(imprintCheck(decoded, options.digest), nonceCheck(decoded, options.nonce));
   // A hostile token can break parsing deep inside pkijs; that is a failed check, not a crash.
-  const { check, signer } = await signatureCheck(parsed.token, parsed.certificates).catch(
+  const { check, signer, signerDer } = await signatureCheck(parsed.token, parsed.certificates).catch(
     (error: unknown): SignatureOutcome => ({ check: { name: 'signature', ok: false, detail: `the signature could not be checked: ${describe(error)}` } }),
   );
   checks.push(check);
   checks.push(
-    await chainCheck(signer, parsed.certificates, options, parsed.genTime).catch(
+    await chainCheck(signerDer, parsed.certificates, options, parsed.genTime).catch(
       (error: unknown): TimestampCheck => ({ name: 'chain', ok: false, detail: `the chain could not be checked: ${describe(error)}` }),
     ),
   );
 
-  const tsaName = parsed.tsaName ?? (signer && formatDistinguishedName(signer.subject));
+  const signerName = signer && formatDistinguishedName(signer.subject);
+  const tsaName = parsed.tsaName ?? signerName;
   const failed = checks.filter((c) => !c.ok).map((c) => c.name);
   const status = failed.some((n) => n !== 'chain') ? 'invalid' : failed.length ? 'untrusted' : 'verified';
-  return { status, ...header, ...(tsaName && { tsaName }), checks };
+  return {
+    status,
+    ...header,
+    ...(parsed.policy && { policy: parsed.policy }),
+    ...(tsaName && { tsaName }),
+    ...(signerName && { signer: signerName }),
+    checks,
+  };
 }
