@@ -14,8 +14,12 @@ export interface ProoflineOptions {
   /** better_sqlite3.node for the running ABI; the Electron main process passes its own build. */
   readonly nativeBinding?: string;
   readonly tsaUrls?: readonly string[];
-  /** Minutes between checkpoints while a session is open (DESIGN.md: every few minutes). */
-  readonly checkpointIntervalMinutes?: number;
+  /**
+   * Seconds within which every new event is covered by a signed, timestamped checkpoint
+   * (default 60). Whoever holds the device key can rewrite what is not yet anchored, so this
+   * bounds what a rewrite can reach (DESIGN.md: time is proven, not claimed).
+   */
+  readonly anchorSeconds?: number;
   readonly tsaTimeoutMs?: number;
   readonly now?: () => Date;
   /** Where a failed background checkpoint or TSA retry is reported (default: stderr). */
@@ -32,14 +36,26 @@ export interface Proofline {
   readonly sessions: SessionService;
   device(): Promise<DeviceIdentity>;
   exportSession(idOrPrefix: string, options: ExportOptions): Promise<ExportResult>;
-  /** Replaces the TSAs asked from now on (the app's Settings); queued requests keep their URL. */
+  /**
+   * Replaces the TSAs asked from now on (the app's Settings, `seal --tsa`): open sessions take
+   * them at their next checkpoint (recorded as anchoring.changed), and every pending request is
+   * asked of them too.
+   */
   setTsaUrls(urls: readonly string[]): void;
-  /** Starts the periodic checkpoint and TSA-retry timer (long-running hosts only). */
+  setAnchorSeconds(seconds: number): void;
+  /** Starts the anchoring and TSA-retry timer (long-running hosts only). */
   startTimers(): void;
+  /**
+   * Anchors what this process added before it exits: a checkpoint over every session it
+   * appended to since its last checkpoint, and a bounded wait for the TSAs (one-shot commands).
+   */
+  anchorTouched(): Promise<void>;
   close(): void;
 }
 
-export const DEFAULT_CHECKPOINT_MINUTES = 5;
+export const DEFAULT_ANCHOR_SECONDS = 60;
+/** The bounds Settings and --anchor-seconds accept. */
+export const ANCHOR_SECONDS_RANGE = { min: 5, max: 3600 } as const;
 
 export function openProofline(options: ProoflineOptions): Proofline {
   const now = options.now ?? (() => new Date());
@@ -49,11 +65,14 @@ export function openProofline(options: ProoflineOptions): Proofline {
   const blobs = new BlobStore(paths.blobs, db, now);
   const checkpoints = new CheckpointStore(db, events, now);
   const tsaUrls = [...(options.tsaUrls ?? [])];
+  let anchorSeconds = options.anchorSeconds ?? DEFAULT_ANCHOR_SECONDS;
   const timestamps = new TimestampQueue(db, events, () => tsaUrls, now);
   let devicePromise: Promise<DeviceIdentity> | undefined;
   const device = (): Promise<DeviceIdentity> => (devicePromise ??= loadOrCreateDeviceIdentity(paths.device, now));
   const sessionTable = new SessionTable(db);
-  const checkpointIntervalMs = (options.checkpointIntervalMinutes ?? DEFAULT_CHECKPOINT_MINUTES) * 60_000;
+  // How often a long-running host looks for events to anchor: a checkpoint is taken when the
+  // oldest unanchored event is within one tick of the interval, so none waits longer than it.
+  const tickMs = (): number => Math.max(50, Math.min(10_000, (anchorSeconds * 1000) / 6));
   const sessions = new SessionService({
     db,
     sessions: sessionTable,
@@ -63,7 +82,7 @@ export function openProofline(options: ProoflineOptions): Proofline {
     timestamps,
     device,
     now,
-    checkpointIntervalMs,
+    anchoring: () => ({ tsaUrls: [...tsaUrls], anchorSeconds, slackMs: tickMs() }),
     tsaTimeoutMs: options.tsaTimeoutMs ?? 10_000,
   });
   let timer: NodeJS.Timeout | undefined;
@@ -98,12 +117,23 @@ export function openProofline(options: ProoflineOptions): Proofline {
     setTsaUrls(urls) {
       tsaUrls.splice(0, tsaUrls.length, ...urls);
     },
+    setAnchorSeconds(seconds) {
+      anchorSeconds = seconds;
+      if (timer) {
+        clearInterval(timer);
+        timer = undefined;
+        this.startTimers();
+      }
+    },
     startTimers() {
       if (timer) return;
-      // Check every 30 s; a checkpoint is only taken when the interval has passed and events came.
+      // A checkpoint is only taken when events came and the oldest of them nears the interval.
       const report = options.onBackgroundError ?? ((error: Error) => process.stderr.write(`proofline: background checkpoint failed: ${error.message}\n`));
-      timer = setInterval(() => void tick().catch(report), Math.min(30_000, checkpointIntervalMs));
+      timer = setInterval(() => void tick().catch(report), tickMs());
       timer.unref();
+    },
+    async anchorTouched() {
+      for (const id of events.touched()) await sessions.anchorNow(id);
     },
     close() {
       if (timer) clearInterval(timer);

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { SessionKind, SessionSummary, StoredEvent } from '../shared/domain.js';
+import type { AnchoringStatus, SessionKind, SessionSummary, StoredEvent } from '../shared/domain.js';
 import { checkpointSubject, type Checkpoint, type CheckpointReason, type CheckpointStore } from './attest/checkpoints.js';
 import type { DeviceIdentity } from './attest/device-identity.js';
 import type { DrainReport, TimestampQueue } from './attest/timestamp-queue.js';
@@ -22,7 +22,9 @@ export interface CreateSessionInput {
 export interface SealResult {
   readonly session: SessionSummary;
   readonly checkpoint: Checkpoint;
-  /** Checkpoint timestamp requests still pending at seal, now outside the bag (disclosed in the seal event). */
+  /** Tokens over the seal checkpoint, obtained before the bag was fixed (0: its last events are proven only by seal.tsr, if at all). */
+  readonly sealCheckpointTokens: number;
+  /** Checkpoint timestamp requests no TSA answered before the bag was fixed (listed in the archive's timestamps.json). */
   readonly abandonedTimestamps: number;
   readonly sealTimestamps: DrainReport;
   /** Seal tokens held now, from this call or an earlier one. */
@@ -39,8 +41,16 @@ export interface SessionServiceDeps {
   readonly timestamps: TimestampQueue;
   readonly device: () => Promise<DeviceIdentity>;
   readonly now: () => Date;
-  readonly checkpointIntervalMs: number;
+  /** The anchoring in force now; `slackMs`: how early a due checkpoint may be taken (one timer tick). */
+  readonly anchoring: () => { readonly tsaUrls: readonly string[]; readonly anchorSeconds: number; readonly slackMs: number };
   readonly tsaTimeoutMs: number;
+}
+
+export class SessionSealedError extends Error {
+  constructor(readonly sessionId: string, readonly sealedAt: string | null) {
+    super(`Session ${sessionId} was sealed at ${sealedAt ?? 'an unknown time'}: nothing more can be added. Start a new session.`);
+    this.name = 'SessionSealedError';
+  }
 }
 
 /** What a user does to a session: the verbs of the CLI, the app and the web host. */
@@ -60,6 +70,7 @@ export class SessionService {
     if (!title) throw new Error('A session needs a title: say what is being recorded.');
     const device = await this.deps.device();
     const createdAt = this.deps.now().toISOString();
+    const { tsaUrls, anchorSeconds } = this.deps.anchoring();
     const id = this.deps.db.transaction(() => {
       const sessionId = this.deps.sessions.insert({
         kind: input.kind,
@@ -77,8 +88,11 @@ export class SessionService {
           description: input.description?.trim() ?? '',
           device: { keyId: device.keyId, certificate: device.certificatePem },
           environment: basicEnvironment(),
+          // What the verifier holds the session to: every event anchored within anchorSeconds.
+          anchoring: { anchorSeconds, tsaUrls: [...tsaUrls] },
         },
       });
+      this.saveAnchoring(sessionId, tsaUrls, anchorSeconds);
       return sessionId;
     })();
     await this.checkpoint(id, 'start');
@@ -114,23 +128,45 @@ export class SessionService {
 
   private assertOpen(idOrPrefix: string): SessionSummary {
     const session = this.deps.sessions.resolve(idOrPrefix);
-    if (session.state === 'sealed') {
-      throw new Error(`Session ${session.id} was sealed at ${session.sealedAt}: nothing more can be added. Start a new session.`);
-    }
+    if (session.state === 'sealed') throw new SessionSealedError(session.id, session.sealedAt);
     return session;
   }
 
-  /** A checkpoint is due when the last one is older than the interval and events came since. */
+  /**
+   * A checkpoint is due when events came since the last one and the oldest of them is about to
+   * be older than the anchoring interval: one checkpoint covers them all (batched), none is taken
+   * when nothing changed, and no event waits longer than the interval for its checkpoint.
+   */
   async checkpointIfDue(sessionId: string): Promise<Checkpoint | undefined> {
     const last = this.deps.checkpoints.latest(sessionId);
-    const size = this.deps.events.count(sessionId);
-    if (last && last.statement.treeSize === size) return undefined;
-    if (last && this.deps.now().getTime() - Date.parse(last.statement.time) < this.deps.checkpointIntervalMs) return undefined;
-    return this.checkpoint(sessionId, last ? 'interval' : 'start');
+    const head = this.deps.events.headOf(sessionId);
+    if (head.size === 0 || (last && last.statement.treeSize >= head.size)) return undefined;
+    if (!last) return this.checkpoint(sessionId, 'start');
+    const oldest = this.deps.events.timeOf(sessionId, last.statement.treeSize);
+    const { anchorSeconds, slackMs } = this.deps.anchoring();
+    const waited = this.deps.now().getTime() - Date.parse(oldest ?? '');
+    if (!(waited >= anchorSeconds * 1000 - slackMs)) return undefined;
+    return this.checkpoint(sessionId, 'anchor');
+  }
+
+  /**
+   * Anchors now whatever is not yet covered (one-shot commands, before they exit): a checkpoint
+   * if events came since the last, then a bounded wait for every pending token of the session.
+   */
+  async anchorNow(sessionId: string): Promise<void> {
+    const session = this.deps.sessions.get(sessionId);
+    if (session.state === 'sealed') return;
+    const last = this.deps.checkpoints.latest(sessionId);
+    if (!last || last.statement.treeSize < this.deps.events.headOf(sessionId).size) {
+      await this.checkpoint(sessionId, last ? 'anchor' : 'start');
+      return;
+    }
+    await this.deps.timestamps.drain({ sessionId, force: true, timeoutMs: this.deps.tsaTimeoutMs });
   }
 
   async checkpoint(sessionId: string, reason: CheckpointReason): Promise<Checkpoint> {
     const device = await this.deps.device();
+    this.recordAnchoringChange(sessionId);
     const checkpoint = this.deps.checkpoints.create(sessionId, reason, device);
     this.deps.timestamps.enqueue(sessionId, checkpointSubject(checkpoint.statement.index), checkpoint.digest);
     await this.deps.timestamps.drain({ sessionId, timeoutMs: this.deps.tsaTimeoutMs });
@@ -138,74 +174,183 @@ export class SessionService {
   }
 
   /**
-   * Seals: one last try for pending checkpoint tokens, the `session.sealed` event, the final
-   * checkpoint and the state change in one transaction, then the tag manifest is fixed, signed
-   * and timestamped. A TSA that is down does not stop the seal; the token can be fetched later
-   * with `proofline seal` again, since seal.tsr lies outside the tag manifest.
+   * Settings' TSAs or interval changed since the session last anchored: say so in the chain
+   * before the next checkpoint, which then uses them (the verifier reads the interval from here).
+   */
+  private recordAnchoringChange(sessionId: string): void {
+    const { tsaUrls, anchorSeconds } = this.deps.anchoring();
+    const row = this.deps.db
+      .prepare('SELECT tsa_urls AS tsaUrls, anchor_seconds AS anchorSeconds FROM session_anchoring WHERE session_id = ?')
+      .get(sessionId) as { tsaUrls: string; anchorSeconds: number } | undefined;
+    if (row && row.tsaUrls === JSON.stringify(tsaUrls) && row.anchorSeconds === anchorSeconds) return;
+    this.deps.db.transaction(() => {
+      this.deps.events.append(sessionId, {
+        type: 'anchoring.changed',
+        payload: {
+          anchorSeconds,
+          tsaUrls: [...tsaUrls],
+          previous: row ? { anchorSeconds: row.anchorSeconds, tsaUrls: JSON.parse(row.tsaUrls) as string[] } : null,
+        },
+      });
+      this.saveAnchoring(sessionId, tsaUrls, anchorSeconds);
+    })();
+  }
+
+  private saveAnchoring(sessionId: string, tsaUrls: readonly string[], anchorSeconds: number): void {
+    this.deps.db
+      .prepare(
+        `INSERT INTO session_anchoring (session_id, tsa_urls, anchor_seconds) VALUES (?, ?, ?)
+         ON CONFLICT (session_id) DO UPDATE SET tsa_urls = excluded.tsa_urls, anchor_seconds = excluded.anchor_seconds`,
+      )
+      .run(sessionId, JSON.stringify(tsaUrls), anchorSeconds);
+  }
+
+  /** How far the session is proven to exist: what the live screens show beside the record button. */
+  anchoring(idOrPrefix: string): AnchoringStatus {
+    const session = this.deps.sessions.resolve(idOrPrefix);
+    const { tsaUrls, anchorSeconds } = this.deps.anchoring();
+    const head = this.deps.events.headOf(session.id);
+    // Earliest token per checkpoint (and the seal, which covers everything), in order of size.
+    const proofs = this.deps.db
+      .prepare(
+        `SELECT c.tree_size AS size, MIN(t.gen_time) AS genTime FROM checkpoints c
+           JOIN timestamp_requests t ON t.session_id = c.session_id AND t.state = 'obtained'
+            AND t.subject = 'checkpoint:' || printf('%06d', c.idx)
+          WHERE c.session_id = ? GROUP BY c.idx
+         UNION ALL
+         SELECT ? AS size, MIN(gen_time) AS genTime FROM timestamp_requests
+          WHERE session_id = ? AND subject = 'seal' AND state = 'obtained' HAVING COUNT(*) > 0
+         ORDER BY size`,
+      )
+      .all(session.id, head.size, session.id) as { size: number; genTime: string }[];
+    // Event i is proven by the earliest token over any checkpoint larger than i.
+    const earliest: string[] = [];
+    for (let i = proofs.length - 1, min = ''; i >= 0; i--) earliest[i] = min = min === '' || proofs[i]!.genTime < min ? proofs[i]!.genTime : min;
+    let covered = 0;
+    let largest: number | null = null;
+    let lastProvenAt: string | null = null;
+    proofs.forEach((proof, i) => {
+      if (proof.size <= covered) return;
+      const firstTime = this.deps.events.timeOf(session.id, covered);
+      const gap = (Date.parse(earliest[i]!) - Date.parse(firstTime ?? '')) / 1000;
+      if (Number.isFinite(gap)) largest = Math.max(largest ?? 0, gap);
+      covered = proof.size;
+      if (!lastProvenAt || proof.genTime > lastProvenAt) lastProvenAt = proof.genTime;
+    });
+    const unprovenSince = covered < head.size ? this.deps.events.timeOf(session.id, covered) ?? null : null;
+    if (unprovenSince && session.state !== 'sealed') {
+      const waiting = (this.deps.now().getTime() - Date.parse(unprovenSince)) / 1000;
+      largest = Math.max(largest ?? 0, Math.round(waiting));
+    }
+    const lastError = this.deps.db
+      .prepare(`SELECT last_error AS e FROM timestamp_requests WHERE session_id = ? AND state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(session.id) as { e: string } | undefined;
+    return {
+      anchorSeconds,
+      tsaUrls,
+      events: head.size,
+      provenEvents: covered,
+      lastProvenAt,
+      unprovenSince,
+      largestGapSeconds: largest === null ? null : Math.round(largest),
+      pending: session.state === 'sealed' ? this.deps.timestamps.pendingCount(session.id) : this.deps.timestamps.pendingCount(session.id),
+      lastError: lastError?.e ?? null,
+    };
+  }
+
+  /**
+   * Seals, in two steps that each survive a crash:
+   * 1. one last try for pending checkpoint tokens, then `session.sealed`, the seal checkpoint and
+   *    the state change in one transaction, and a bounded wait for the seal checkpoint's token;
+   * 2. the bag is fixed: checkpoint requests still unanswered are given up (and listed in the
+   *    archive), the tag manifest is derived, signed and timestamped.
+   * A TSA that is down does not stop the seal: `proofline seal` again asks the TSAs configured
+   * then for seal.tsr, which lies outside the tag manifest (and is judged by its date).
    */
   async seal(idOrPrefix: string): Promise<SealResult> {
     const found = this.deps.sessions.resolve(idOrPrefix);
-    if (found.state === 'sealed') return this.retrySealTimestamp(found);
+    if (found.state === 'sealed') return this.hasSealRecord(found.id) ? this.retrySealTimestamp(found) : this.fixBag(found.id);
     const device = await this.deps.device();
+    this.recordAnchoringChange(found.id);
     await this.deps.timestamps.drain({ sessionId: found.id, force: true, timeoutMs: this.deps.tsaTimeoutMs });
     const sealedAt = this.deps.now().toISOString();
-    let abandoned = 0;
-    const checkpoint = this.deps.db.transaction(() => {
+    this.deps.db.transaction(() => {
+      // Another process may have sealed it since we looked.
+      const current = this.deps.sessions.get(found.id);
+      if (current.state === 'sealed') throw new SessionSealedError(found.id, current.sealedAt);
       const pending = this.deps.timestamps.list(found.id).filter((t) => t.state === 'pending');
       this.deps.events.append(found.id, {
         type: 'session.sealed',
         payload: {
           sealedAt,
-          interrupted: found.interrupted,
+          interrupted: current.interrupted,
           pendingTimestamps: pending.map((t) => ({ subject: t.subject, tsa: t.tsaUrl, attempts: t.attempts, lastError: t.lastError })),
         },
       });
       const final = this.deps.checkpoints.create(found.id, 'seal', device);
       this.deps.sessions.markSealed(found.id, sealedAt);
-      abandoned = this.deps.timestamps.abandonPendingCheckpoints(found.id);
-      return final;
+      this.deps.timestamps.enqueue(found.id, checkpointSubject(final.statement.index), final.digest);
     }).immediate();
-    // The seal checkpoint's own token is not in the bag (it is taken after the bag is fixed),
-    // so the seal token over the tag manifest is what attests the final state.
-    const plan = this.plan(found.id);
-    const signature = device.sign(plan.tagManifest);
-    this.deps.db
-      .prepare('INSERT INTO seals (session_id, sealed_at, tag_manifest, signature) VALUES (?, ?, ?, ?)')
-      .run(found.id, sealedAt, plan.tagManifest, signature);
-    this.deps.timestamps.enqueue(found.id, 'seal', sha256Hex(plan.tagManifest));
-    const sealTimestamps = await this.deps.timestamps.drain({ sessionId: found.id, force: true, timeoutMs: this.deps.tsaTimeoutMs });
+    return this.fixBag(found.id);
+  }
+
+  private async fixBag(sessionId: string): Promise<SealResult> {
+    const device = await this.deps.device();
+    // The seal checkpoint's token goes into the bag, so it is asked for before the bag is fixed.
+    await this.deps.timestamps.drain({ sessionId, force: true, timeoutMs: this.deps.tsaTimeoutMs });
+    let abandoned = 0;
+    const plan = this.deps.db.transaction(() => {
+      if (this.hasSealRecord(sessionId)) return undefined; // another process fixed it meanwhile
+      abandoned = this.deps.timestamps.abandonPendingCheckpoints(sessionId);
+      const fixed = this.plan(sessionId);
+      this.deps.db
+        .prepare('INSERT INTO seals (session_id, sealed_at, tag_manifest, signature) VALUES (?, ?, ?, ?)')
+        .run(sessionId, fixed.sealedAt, fixed.tagManifest, device.sign(fixed.tagManifest));
+      this.deps.timestamps.enqueue(sessionId, 'seal', sha256Hex(fixed.tagManifest));
+      return fixed;
+    }).immediate();
+    if (!plan) return this.retrySealTimestamp(this.deps.sessions.get(sessionId));
+    const sealTimestamps = await this.deps.timestamps.drain({ sessionId, force: true, timeoutMs: this.deps.tsaTimeoutMs });
+    const checkpoint = this.deps.checkpoints.latest(sessionId)!;
     return {
-      session: this.deps.sessions.get(found.id),
+      session: this.deps.sessions.get(sessionId),
       checkpoint,
+      sealCheckpointTokens: this.tokenCount(sessionId, checkpointSubject(checkpoint.statement.index)),
       abandonedTimestamps: abandoned,
       sealTimestamps,
-      sealTokens: this.sealTokenCount(found.id),
+      sealTokens: this.tokenCount(sessionId, 'seal'),
       tagManifestSha256: sha256Hex(plan.tagManifest),
     };
+  }
+
+  private hasSealRecord(sessionId: string): boolean {
+    return this.deps.db.prepare('SELECT 1 FROM seals WHERE session_id = ?').get(sessionId) !== undefined;
   }
 
   private async retrySealTimestamp(session: SessionSummary): Promise<SealResult> {
     const seal = this.sealRecord(session.id);
     const sealTimestamps = await this.deps.timestamps.drain({ sessionId: session.id, force: true, timeoutMs: this.deps.tsaTimeoutMs });
+    const checkpoint = this.deps.checkpoints.latest(session.id)!;
     return {
       session,
-      checkpoint: this.deps.checkpoints.latest(session.id)!,
-      abandonedTimestamps: 0,
+      checkpoint,
+      sealCheckpointTokens: this.tokenCount(session.id, checkpointSubject(checkpoint.statement.index)),
+      abandonedTimestamps: this.deps.timestamps.list(session.id).filter((t) => t.state === 'abandoned').length,
       sealTimestamps,
-      sealTokens: this.sealTokenCount(session.id),
+      sealTokens: this.tokenCount(session.id, 'seal'),
       tagManifestSha256: sha256Hex(seal.tagManifest),
     };
   }
 
-  private sealTokenCount(sessionId: string): number {
-    return this.deps.timestamps.list(sessionId, 'seal').filter((t) => t.state === 'obtained').length;
+  private tokenCount(sessionId: string, subject: string): number {
+    return this.deps.timestamps.list(sessionId, subject).filter((t) => t.state === 'obtained').length;
   }
 
   sealRecord(sessionId: string): { sealedAt: string; tagManifest: Buffer; signature: Buffer } {
     const row = this.deps.db
       .prepare('SELECT sealed_at AS sealedAt, tag_manifest AS tagManifest, signature FROM seals WHERE session_id = ?')
       .get(sessionId) as { sealedAt: string; tagManifest: Buffer; signature: Buffer } | undefined;
-    if (!row) throw new Error(`Session ${sessionId} has no seal record. Seal it with 'proofline seal ${sessionId}'.`);
+    if (!row) throw new Error(`Session ${sessionId} has no seal record: its seal did not finish. Run 'proofline seal ${sessionId}' to finish it.`);
     return row;
   }
 
@@ -213,11 +358,9 @@ export class SessionService {
   plan(sessionId: string): BagPlan {
     const session = this.deps.sessions.get(sessionId);
     const checkpoints = this.deps.checkpoints.list(sessionId);
-    // The seal checkpoint's tokens are taken after the bag is fixed; only earlier ones enter it.
-    const timestamps = this.deps.timestamps
-      .list(sessionId)
-      .filter((t) => t.state === 'obtained' && t.subject.startsWith('checkpoint:'))
-      .filter((t) => t.obtainedAt !== null && session.sealedAt !== null && t.obtainedAt <= session.sealedAt);
+    // Every checkpoint request is answered or given up when the bag is fixed (fixBag), so what
+    // is obtained then is final: later exports plan the same bag.
+    const timestamps = this.deps.timestamps.list(sessionId).filter((t) => t.subject.startsWith('checkpoint:') && t.state !== 'pending');
     return planBag({
       session,
       events: () => this.deps.events.iterate(sessionId),

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultDataDir, tsaUrlsFromEnv } from '../core/paths.js';
-import { openProofline, type Proofline } from '../core/proofline.js';
+import { ANCHOR_SECONDS_RANGE, openProofline, type Proofline } from '../core/proofline.js';
+import { SettingsStore } from './settings-store.js';
 
 /** A mistake in how the command was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {}
@@ -9,7 +10,7 @@ export class UsageError extends Error {}
 export interface GlobalOptions {
   data?: string;
   tsa: string[];
-  checkpointMinutes?: string;
+  anchorSeconds?: string;
 }
 
 /** What every command module gets: where to print and how to open the store. */
@@ -19,8 +20,11 @@ export interface CliContext {
   dataDir(): string;
   tsaUrls(): string[];
   /** Opens the store; `defaults` fill in what no flag or environment variable gave (the app's Settings). */
-  open(defaults?: { checkpointMinutes?: number }): Proofline;
-  /** Opens the store, runs `work`, and always closes it. */
+  open(defaults?: { anchorSeconds?: number }): Proofline;
+  /**
+   * Opens the store, runs `work`, anchors what it added (a checkpoint and a bounded wait for the
+   * TSAs: no process stays behind to do it later), and always closes it.
+   */
   withStore<T>(work: (pl: Proofline) => Promise<T>): Promise<T>;
 }
 
@@ -31,24 +35,27 @@ export const collect = (value: string, previous: string[]): string[] => [...prev
 
 export function createContext(program: Command, out: (text: string) => void): CliContext {
   const options = (): GlobalOptions => program.opts<GlobalOptions>();
+  // The app's Settings live in the data folder: the CLI uses their TSAs and interval unless a
+  // flag or environment variable says otherwise, so a session anchors the same whoever adds to it.
+  let settings: SettingsStore | undefined;
+  const saved = (): SettingsStore => (settings ??= new SettingsStore(dataDir()));
   const tsaUrls = (): string[] => {
     const given = options().tsa;
-    const urls = given.length > 0 ? given : tsaUrlsFromEnv();
+    const fromEnv = tsaUrlsFromEnv();
+    const urls = given.length > 0 ? given : process.env['PROOFLINE_TSA_URLS'] !== undefined ? fromEnv : saved().get().tsaUrls;
     for (const url of urls) {
       if (!/^https?:\/\//.test(url)) throw new UsageError(`TSA URL '${url}' must start with http:// or https://`);
     }
     return urls;
   };
   const dataDir = (): string => resolve(options().data ?? defaultDataDir());
-  const open = (defaults: { checkpointMinutes?: number } = {}): Proofline => {
-    const minutes = options().checkpointMinutes ?? process.env['PROOFLINE_CHECKPOINT_MINUTES'] ?? defaults.checkpointMinutes?.toString();
-    if (minutes !== undefined && !(Number(minutes) > 0)) throw new UsageError(`--checkpoint-minutes must be a positive number, not '${minutes}'`);
-    return openProofline({
-      dataDir: dataDir(),
-      tsaUrls: tsaUrls(),
-      checkpointIntervalMinutes: minutes === undefined ? undefined : Number(minutes),
-      tsaTimeoutMs: 10_000,
-    });
+  const open = (defaults: { anchorSeconds?: number } = {}): Proofline => {
+    const given = options().anchorSeconds ?? process.env['PROOFLINE_ANCHOR_SECONDS'];
+    const seconds = given !== undefined && given !== '' ? Number(given) : (defaults.anchorSeconds ?? saved().get().anchorSeconds);
+    if (!Number.isInteger(seconds) || seconds < ANCHOR_SECONDS_RANGE.min || seconds > ANCHOR_SECONDS_RANGE.max) {
+      throw new UsageError(`--anchor-seconds must be a whole number from ${ANCHOR_SECONDS_RANGE.min} to ${ANCHOR_SECONDS_RANGE.max}, not '${given}'`);
+    }
+    return openProofline({ dataDir: dataDir(), tsaUrls: tsaUrls(), anchorSeconds: seconds, tsaTimeoutMs: 10_000 });
   };
   return {
     out,
@@ -59,7 +66,13 @@ export function createContext(program: Command, out: (text: string) => void): Cl
     async withStore(work) {
       const pl = open();
       try {
-        return await work(pl);
+        const result = await work(pl);
+        await pl.anchorTouched();
+        return result;
+      } catch (error) {
+        // What was added before the failure is evidence too: anchor it, then report the failure.
+        await pl.anchorTouched().catch(() => undefined);
+        throw error;
       } finally {
         pl.close();
       }

@@ -1,5 +1,6 @@
 import type { SessionSummary } from '../shared/domain.js';
 import { CHECK_TITLES, type VerifyReport } from '../core/archive/verify-report.js';
+import { describeRange } from '../core/archive/verify-time.js';
 
 const MARK = { pass: 'ok  ', fail: 'FAIL', warn: 'WARN', skip: 'skip' } as const;
 
@@ -21,6 +22,16 @@ export function formatReport(report: VerifyReport): string {
   lines.push('');
   for (const check of report.checks) {
     lines.push(`  ${MARK[check.status]}  ${CHECK_TITLES[check.id]}: ${check.detail}`);
+  }
+  const anchoring = report.anchoring;
+  if (anchoring) {
+    // When each event was proven to exist: the anchoring as ranges (verify --json has it per event).
+    lines.push('', `proven to exist (anchoring interval ${anchoring.anchorSeconds} s, tolerance ${anchoring.toleranceSeconds} s):`);
+    const shown = anchoring.ranges.slice(0, 20);
+    for (const range of shown) lines.push(`  ${range.late ? 'LATE' : 'ok  '}  ${describeRange(range, anchoring)}`);
+    if (anchoring.ranges.length > shown.length) lines.push(`  … ${anchoring.ranges.length - shown.length} more range(s): see --json`);
+    const ignored = anchoring.tokens.filter((t) => !t.trusted);
+    if (ignored.length > 0) lines.push(`  not counted: ${ignored.length} token(s); first: ${ignored[0]!.reason ?? ignored[0]!.path}`);
   }
   lines.push('', report.summary);
   return `${lines.join('\n')}\n`;

@@ -26,7 +26,7 @@ export function buildCli(out: (text: string) => void = (t) => process.stdout.wri
     .version(APP_VERSION)
     .option('--data <dir>', 'data folder (default: $PROOFLINE_DATA or the desktop app\'s user-data folder)')
     .option('--tsa <url>', 'RFC 3161 time-stamping authority; repeat for several (default: $PROOFLINE_TSA_URLS, comma-separated)', collect, [])
-    .option('--checkpoint-minutes <n>', 'minutes between checkpoints while a session is open (default 5)')
+    .option('--anchor-seconds <n>', 'every new event is signed and timestamped within N seconds (default: $PROOFLINE_ANCHOR_SECONDS, Settings, or 60)')
     .showHelpAfterError('(run with --help for usage)');
   const context = createContext(program, out);
   for (const register of COMMANDS) register(program, context);

@@ -6,8 +6,11 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ArchiveError, openArchive, type ZipArchive } from '../core/archive/read-zip.js';
 import { verifyArchive } from '../core/archive/verify-archive.js';
+import { readTrustedRoots, TrustedRootError } from '../core/attest/trusted-roots.js';
+import { certificatesPem } from '../core/attest/tsa-pem.js';
 import { ArtifactLookupError } from '../core/capture/marks.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
+import { sealWarning } from './seal-warning.js';
 import type { Proofline } from '../core/proofline.js';
 import { SessionClosedError } from '../core/store/event-log.js';
 import { sha256Hex } from '../core/store/hashing.js';
@@ -62,14 +65,14 @@ export function timelineEvent(event: StoredEvent): V.TimelineEvent {
   return { seq, time, type, hash: event.hash, payload, artifacts };
 }
 
+/** Settings' trusted root files, read as `verify --trust` reads them (PEM or DER, any order). */
 function trustedRoots(settings: Settings): string[] {
-  return settings.trustedRootFiles.map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new OperationFailure('invalid-input', `The trusted root ${file} cannot be read (${(error as Error).message}). Fix it in Settings.`);
-    }
-  });
+  try {
+    return readTrustedRoots(settings.trustedRootFiles).map((der) => certificatesPem(der));
+  } catch (error) {
+    if (error instanceof TrustedRootError) throw new OperationFailure('invalid-input', `In Settings, the trusted root ${error.message}.`);
+    throw error;
+  }
 }
 
 const MAX_TIMELINE_EVENTS_IN_ARCHIVE = 20_000;
@@ -114,11 +117,14 @@ export function createHost(deps: HostDeps): Host {
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       const next = settings.update(patch);
+      // Open sessions take these from their next checkpoint, which records the change.
       pl.setTsaUrls(next.tsaUrls);
+      pl.setAnchorSeconds(next.anchorSeconds);
       return next;
     },
 
     'session.list': async () => pl.sessions.list(),
+    'session.anchoring': async ({ id }) => pl.sessions.anchoring(id),
     'session.get': async ({ id }) => {
       const session = pl.sessions.get(id);
       const counts = Object.fromEntries(pl.events.countByType(session.id));
@@ -161,13 +167,10 @@ export function createHost(deps: HostDeps): Host {
         events: result.checkpoint.statement.treeSize,
         tagManifestSha256: result.tagManifestSha256,
         sealTokens: result.sealTokens,
+        sealCheckpointTokens: result.sealCheckpointTokens,
         pendingTimestamps: pending,
-        warning:
-          pending > 0
-            ? `${pending} timestamp request(s) are still pending (${errors[0] ?? 'the TSA was not reached'}). Seal again when the TSA can be reached.`
-            : result.sealTokens === 0
-              ? 'No time-stamping authority is configured: the seal has no trusted timestamp. Add one in Settings and seal again.'
-              : undefined,
+        tsaCount: settings.get().tsaUrls.length,
+        warning: sealWarning(result, settings.get().tsaUrls.length, errors[0]),
       };
     },
     'session.export': async ({ id, out }, { progress, signal }) => {
@@ -238,7 +241,29 @@ export function createHost(deps: HostDeps): Host {
         summary: report.summary,
         session: report.session ? { id: report.session.id, title: report.session.title, kind: report.session.kind, sealedAt: report.session.sealedAt } : null,
         checks: report.checks.map((c) => ({ id: c.id, title: CHECK_TITLES[c.id], status: c.status, detail: c.detail, where: c.where })),
+        ...(report.anchoring && { anchoring: anchoringView(report.anchoring) }),
       };
+      /** The anchoring without its per-event list (the ranges say it per event); long lists capped. */
+      function anchoringView(a: NonNullable<typeof report.anchoring>): V.AnchoringView {
+        const cap = 2_000; // a day-long session anchored every minute has ~1,500 ranges
+        const range = (r: (typeof a.ranges)[number]): V.AnchorRangeView => ({ from: r.from, to: r.to, firstTime: r.firstTime, lastTime: r.lastTime, provenBy: r.provenBy, token: r.token, tsa: r.tsa, lagSeconds: r.lagSeconds, late: r.late });
+        const tokens = [...a.tokens.filter((t) => !t.trusted), ...a.tokens.filter((t) => t.trusted)];
+        return {
+          anchorSeconds: a.anchorSeconds,
+          toleranceSeconds: a.toleranceSeconds,
+          sealWindowSeconds: a.sealWindowSeconds,
+          events: a.events.length,
+          lastProven: a.lastProven,
+          ranges: a.ranges.slice(0, cap).map(range),
+          rangeCount: a.ranges.length,
+          late: a.late.slice(0, cap).map(range),
+          lateCount: a.late.length,
+          lateEvents: a.late.reduce((sum, r) => sum + r.to - r.from + 1, 0),
+          tokens: tokens.slice(0, cap).map((t) => ({ path: t.path, covers: t.covers, genTime: t.genTime, tsa: t.tsa, trusted: t.trusted, ...(t.reason !== undefined && { reason: t.reason }) })),
+          tokenCount: a.tokens.length,
+          trustedTokens: a.tokens.filter((t) => t.trusted).length,
+        };
+      }
     },
     'archive.contents': async ({ archive }) =>
       withZip(archive, async (zip) => {

@@ -61,7 +61,7 @@ function start(): void {
   const dataDir = process.env['PROOFLINE_DATA'] || app.getPath('userData');
   const settings = new SettingsStore(dataDir, { tsaUrls: tsaUrlsFromEnv() });
   try {
-    proofline = openProofline({ dataDir, nativeBinding, tsaUrls: settings.get().tsaUrls, checkpointIntervalMinutes: settings.get().checkpointMinutes });
+    proofline = openProofline({ dataDir, nativeBinding, tsaUrls: settings.get().tsaUrls, anchorSeconds: settings.get().anchorSeconds });
   } catch (error) {
     const hint =
       nativeBinding !== undefined && !existsSync(nativeBinding)
@@ -74,8 +74,8 @@ function start(): void {
     app.exit(1);
     return;
   }
-  // The app is a long-running host: it takes the periodic checkpoints and retries queued
-  // timestamps while it is open (the CLI does neither).
+  // The app is a long-running host: it anchors new events within the interval and retries
+  // queued timestamps while it is open (a one-shot CLI command anchors before it exits).
   proofline.startTimers();
   const focused = (): BrowserWindow | undefined => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   const host = createHost({

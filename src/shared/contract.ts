@@ -7,7 +7,7 @@
 // compiler names every place that must handle it.
 import { z } from 'zod';
 import type * as V from './views.js';
-import type { SessionSummary } from './domain.js';
+import type { AnchoringStatus, SessionSummary } from './domain.js';
 
 /** A phantom marker carrying a TypeScript type through a value (no runtime check). */
 export interface Returns<T> {
@@ -51,7 +51,8 @@ export const settingsSchema = z.object({
       display: z.string().max(64).default(''),
     })
     .prefault({}),
-  checkpointMinutes: z.number().min(0.5).max(120).default(5),
+  /** Seconds within which every new event is covered by a timestamped checkpoint (DESIGN.md). */
+  anchorSeconds: z.number().int().min(5).max(3600).default(60),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -93,6 +94,8 @@ export const operations = {
   }),
   'session.note': op({ input: z.object({ id, text: text(10_000).trim().min(1, 'write the note first') }), result: returns<V.TimelineEvent>() }),
   'session.attach': op({ input: z.object({ id, files: z.array(path).min(1).max(200) }), result: returns<V.TimelineEvent[]>() }),
+  /** How far the session's events are proven to exist by trusted timestamps (live screens). */
+  'session.anchoring': op({ input: z.object({ id }), result: returns<AnchoringStatus>() }),
   'session.seal': op({ input: z.object({ id }), result: returns<V.SealSummary>() }),
   'session.export': op({
     input: z.object({ id, out: path.optional() }),

@@ -41,3 +41,23 @@ export interface StoredEvent {
   readonly canonical: string;
   readonly hash: string;
 }
+
+/** How far a session's events are proven to exist by trusted timestamps (the live screens). */
+export interface AnchoringStatus {
+  /** Seconds within which each new event is to be covered by a timestamped checkpoint. */
+  readonly anchorSeconds: number;
+  /** The TSAs asked now. */
+  readonly tsaUrls: readonly string[];
+  readonly events: number;
+  /** Events (from #0) covered by a checkpoint or seal that a TSA has timestamped. */
+  readonly provenEvents: number;
+  /** The TSA time of the latest such token. */
+  readonly lastProvenAt: string | null;
+  /** Recorded time of the first event no token covers yet; null when every event is covered. */
+  readonly unprovenSince: string | null;
+  /** The longest any event waited (or is still waiting) for its token, in seconds. */
+  readonly largestGapSeconds: number | null;
+  /** Timestamp requests still waiting for a TSA, and the last error one gave. */
+  readonly pending: number;
+  readonly lastError: string | null;
+}

@@ -56,7 +56,11 @@ export interface SealSummary {
   readonly events: number;
   readonly tagManifestSha256: string;
   readonly sealTokens: number;
+  /** Tokens over the seal checkpoint, inside the archive (0: its last events are not proven by one). */
+  readonly sealCheckpointTokens: number;
   readonly pendingTimestamps: number;
+  /** TSAs configured when it was sealed. */
+  readonly tsaCount: number;
   readonly warning?: string;
 }
 
@@ -209,6 +213,63 @@ export interface VerifyReport {
   readonly summary: string;
   readonly session: { readonly id: string; readonly title: string; readonly kind: string; readonly sealedAt: string | null } | null;
   readonly checks: readonly { readonly id: string; readonly title: string; readonly status: CheckStatus; readonly detail: string; readonly where: readonly string[] }[];
+  /** When each event was proven to exist (absent when the chain could not be read). */
+  readonly anchoring?: AnchoringView;
+}
+
+/** One RFC 3161 token in the archive, as the verifier judged it (core TokenSummary). */
+export interface AnchorToken {
+  readonly path: string;
+  /** How many events (from #0) it proves existed. */
+  readonly covers: number;
+  readonly genTime: string | null;
+  readonly tsa: string | null;
+  /** Counted for proven-by times: sound, over what it should cover, from a TSA trusted here. */
+  readonly trusted: boolean;
+  /** The verifier's reason (English) when it is not counted. */
+  readonly reason?: string;
+}
+
+/** Consecutive events proven by the same token, or by none (core AnchorRange). */
+export interface AnchorRangeView {
+  readonly from: number;
+  readonly to: number;
+  /** Recorded (device) times of the first and last event of the range. */
+  readonly firstTime: string;
+  readonly lastTime: string;
+  /** genTime of the earliest trusted token covering it; null: none does. */
+  readonly provenBy: string | null;
+  readonly token: string | null;
+  readonly tsa: string | null;
+  /** Largest provenBy − recorded time in the range, in seconds (null when not proven). */
+  readonly lagSeconds: number | null;
+  /** Proven later than the interval plus the tolerance allow, or not at all. */
+  readonly late: boolean;
+}
+
+/**
+ * The verifier's anchoring report without its per-event list: the ranges say the same per event
+ * and stay small. Ranges and tokens are capped (`rangeCount`, `tokenCount` give the totals);
+ * every late range is kept in `late` up to its own cap.
+ */
+export interface AnchoringView {
+  readonly anchorSeconds: number;
+  readonly toleranceSeconds: number;
+  readonly sealWindowSeconds: number;
+  /** Events judged (the chain's length). */
+  readonly events: number;
+  /** Latest proven-by time over all events, when every event is proven in time. */
+  readonly lastProven: string | null;
+  readonly ranges: readonly AnchorRangeView[];
+  readonly rangeCount: number;
+  readonly late: readonly AnchorRangeView[];
+  readonly lateCount: number;
+  /** Events in late ranges. */
+  readonly lateEvents: number;
+  /** Tokens not counted first, then the counted ones. */
+  readonly tokens: readonly AnchorToken[];
+  readonly tokenCount: number;
+  readonly trustedTokens: number;
 }
 
 export interface ArchiveContents {

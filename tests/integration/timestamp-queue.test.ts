@@ -25,7 +25,7 @@ describe('the timestamp queue', () => {
     let clock = Date.parse('2026-11-21T10:00:00Z');
     const now = () => new Date(clock);
     flaky.setDown(true);
-    const pl = openProofline({ dataDir: join(root, 'a'), tsaUrls: [up.url, flaky.url], now, checkpointIntervalMinutes: 5 });
+    const pl = openProofline({ dataDir: join(root, 'a'), tsaUrls: [up.url, flaky.url], now });
     try {
       const session = await pl.sessions.create({ kind: 'creation', title: 'queue' });
       const rows = pl.timestamps.list(session.id);
@@ -81,29 +81,39 @@ describe('the timestamp queue', () => {
     }
   });
 
-  it('takes a checkpoint every N minutes while events arrive, and none when nothing changed', async () => {
+  it('anchors events within the interval: one checkpoint for a batch, none when nothing changed', async () => {
     // The TSA's clock is real: start the simulated session 17 minutes ago so it ends about now.
     let clock = Date.now() - 17 * 60_000;
-    const pl = openProofline({ dataDir: join(root, 'c'), tsaUrls: [up.url], now: () => new Date(clock), checkpointIntervalMinutes: 5 });
+    const pl = openProofline({ dataDir: join(root, 'c'), tsaUrls: [up.url], now: () => new Date(clock), anchorSeconds: 60 });
     try {
       const session = await pl.sessions.create({ kind: 'creation', title: 'interval' });
       expect(pl.checkpoints.list(session.id)).toHaveLength(1);
       clock += 60_000;
       await pl.sessions.note(session.id, 'one minute in');
+      clock += 20_000;
+      await pl.sessions.note(session.id, '20 s later: the first note is not yet due');
       expect(pl.checkpoints.list(session.id)).toHaveLength(1);
-      clock += 5 * 60_000;
-      await pl.sessions.note(session.id, 'six minutes in');
+      clock += 40_000;
+      // The first note is now 60 s old: one checkpoint covers both notes.
+      await pl.sessions.note(session.id, 'a third');
       const list = pl.checkpoints.list(session.id);
-      expect(list.map((c) => c.statement.reason)).toEqual(['start', 'interval']);
+      expect(list.map((c) => c.statement.reason)).toEqual(['start', 'anchor']);
+      expect(list[1]!.statement.treeSize).toBe(pl.events.count(session.id));
       clock += 10 * 60_000;
       await pl.sessions.checkpointIfDue(session.id);
       const unchanged = await pl.sessions.checkpointIfDue(session.id);
       expect(unchanged).toBeUndefined();
+      expect(pl.checkpoints.list(session.id)).toHaveLength(2);
       const sealed = await pl.sessions.seal(session.id);
       expect(sealed.checkpoint.statement.reason).toBe('seal');
+      expect(sealed.sealCheckpointTokens).toBe(1);
       const out = join(root, 'interval.zip');
       await pl.exportSession(session.id, { out });
-      expect((await verifyArchive(out, { trustedRoots: [up.caPem] })).exitCode).toBe(0);
+      // The simulated clock ran the session over 17 minutes with every event anchored in time.
+      const report = await verifyArchive(out, { trustedRoots: [up.caPem] });
+      expect(report.exitCode).toBe(3);
+      // ...but the TSA's clock is real: the events "recorded" 17 minutes ago were only proven now.
+      expect(report.anchoring!.late.length).toBeGreaterThan(0);
     } finally {
       pl.close();
     }
@@ -111,16 +121,21 @@ describe('the timestamp queue', () => {
 
   it('in a long-running host, takes due checkpoints and retries the queue on its own timer', async () => {
     flaky.setDown(true);
-    // 0.002 minutes = 120 ms, so the timer ticks quickly; nothing else calls drain() here.
-    const pl = openProofline({ dataDir: join(root, 'd'), tsaUrls: [flaky.url], checkpointIntervalMinutes: 0.002, tsaTimeoutMs: 2000 });
+    // A 5 s interval, so the timer ticks quickly; nothing else calls drain() here.
+    const pl = openProofline({ dataDir: join(root, 'd'), tsaUrls: [flaky.url], anchorSeconds: 5, tsaTimeoutMs: 2000 });
     try {
       const session = await pl.sessions.create({ kind: 'creation', title: 'timer' });
       expect(pl.timestamps.list(session.id)[0]!.state).toBe('pending');
       pl.startTimers();
       pl.events.append(session.id, { type: 'note', payload: { text: 'written by a capture source' } });
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 15_000;
       while (pl.checkpoints.list(session.id).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(pl.checkpoints.list(session.id).map((c) => c.statement.reason)).toEqual(['start', 'interval']);
+      expect(pl.checkpoints.list(session.id).map((c) => c.statement.reason)).toEqual(['start', 'anchor']);
+      // Not before most of the interval has passed (batched), and about when it ends.
+      const note = [...pl.events.iterate(session.id)].find((e) => e.body.type === 'note')!;
+      const waited = Date.parse(pl.checkpoints.list(session.id)[1]!.statement.time) - Date.parse(note.body.time);
+      expect(waited).toBeGreaterThanOrEqual(4_000);
+      expect(waited).toBeLessThan(5_000 + 3_000);
       flaky.setDown(false);
       // The first retry waits out a 10 s backoff; the timer must get there by itself.
       const later = Date.now() + 20_000;

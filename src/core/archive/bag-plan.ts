@@ -37,7 +37,7 @@ export interface SealedSessionSource {
   events(): Iterable<StoredEvent>;
   blob(sha256: string): Digests | undefined;
   readonly checkpoints: readonly Checkpoint[];
-  /** Checkpoint tokens obtained before the seal (subject `checkpoint:NNNNNN`). */
+  /** Checkpoint requests as they stood when the bag was fixed: obtained or given up. */
   readonly timestamps: readonly TimestampRecord[];
 }
 
@@ -109,10 +109,17 @@ export function planBag(source: SealedSessionSource): BagPlan {
   const tsaNumbers = new Map<string, number>();
   const tsaCertificates = new Map<number, Map<string, Buffer>>();
   const index: object[] = [];
+  const unanswered: object[] = [];
   for (const record of source.timestamps) {
-    if (record.state !== 'obtained' || !record.response) continue;
     const checkpointIndex = Number(/^checkpoint:(\d+)$/.exec(record.subject)?.[1]);
     if (!Number.isInteger(checkpointIndex)) continue;
+    // The seal checkpoint's requests come after session.sealed (which lists those pending
+    // before it): one no TSA answered before the bag was fixed is disclosed here.
+    if (record.state === 'abandoned' && record.requestedAt >= sealedAt) {
+      unanswered.push({ subject: layout.checkpointPaths(checkpointIndex).statement, token: null, tsa: record.tsaUrl, requestedAt: record.requestedAt, attempts: record.attempts, lastError: record.lastError });
+      continue;
+    }
+    if (record.state !== 'obtained' || !record.response) continue;
     const tsaNumber = tsaNumbers.get(record.tsaUrl) ?? tsaNumbers.size + 1;
     tsaNumbers.set(record.tsaUrl, tsaNumber);
     const path = layout.checkpointTokenPath(checkpointIndex, tsaNumber);
@@ -134,7 +141,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   for (const [tsaNumber, certs] of tsaCertificates) {
     if (certs.size > 0) tags.push(bytesFile(layout.tsaChainPath(tsaNumber), certificatesPem([...certs.values()])));
   }
-  tags.push(bytesFile(layout.TIMESTAMPS_INDEX, `${JSON.stringify(index, null, 2)}\n`));
+  tags.push(bytesFile(layout.TIMESTAMPS_INDEX, `${JSON.stringify([...index, ...unanswered], null, 2)}\n`));
   tags.push(
     bytesFile(
       layout.VERIFY_MD,

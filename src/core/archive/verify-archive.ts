@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
+import type { EventBody } from '../../shared/domain.js';
 import { stat } from 'node:fs/promises';
 import type { CheckpointStatement } from '../attest/checkpoints.js';
 import { certificateKey, verifyDeviceSignature } from '../attest/device-identity.js';
 import { verifyTimestampResponse, type TimestampVerdict } from '../attest/tsa-verify.js';
-import { merkleRoot } from '../store/event-chain.js';
+import { merkleRootsAt } from '../store/event-chain.js';
 import { sha256Hex } from '../store/hashing.js';
 import * as layout from './bag-layout.js';
 import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
 import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
 import { readChain, type ChainReading } from './verify-events.js';
 import { RecordingContinuity } from './verify-recording.js';
-import { conclude, unusable, type CheckId, type CheckStatus, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
+import { conclude, unusable, type AnchoringReport, type CheckId, type CheckStatus, type TokenSummary, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
+import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_SECONDS, type AnchorDeclaration } from './verify-time.js';
 
 export interface VerifyOptions {
   /** PEM texts of the TSA roots the user trusts (`--trust`). None is built in. */
@@ -21,8 +23,8 @@ export interface VerifyOptions {
   readonly onProgress?: (progress: VerifyProgress) => void;
 }
 
-/** How far a TSA's clock may sit from the device's before a time is called out of the session. */
-const CLOCK_TOLERANCE_MS = 10 * 60_000;
+/** How far a TSA's clock may sit before the device's (a token cannot predate what it covers). */
+const CLOCK_TOLERANCE_MS = TOLERANCE_SECONDS * 1000;
 const TAG_FILE_MAX = 64 << 20;
 
 class Checks {
@@ -176,8 +178,17 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
   let chain: ChainReading | undefined;
   const continuity = new RecordingContinuity();
+  // Recorded times (as numbers: a million events stay small) and the anchoring they declared.
+  const times: number[] = [];
+  const declarations: AnchorDeclaration[] = [];
+  const observe = (body: EventBody): void => {
+    continuity.observe(body);
+    times.push(Date.parse(body.time));
+    const declared = declarationOf(body.seq, body.type, body.payload);
+    if (declared) declarations.push(declared);
+  };
   try {
-    chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId, (body) => continuity.observe(body));
+    chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId, observe);
   } catch (error) {
     if (!(error instanceof ArchiveError && error.kind === 'damaged')) throw error;
     checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${error.message}`, [layout.EVENTS_JSONL]);
@@ -280,11 +291,13 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   if (!chainOk) checks.add('checkpoints.coverage', 'skip', 'not checked: the event chain is broken');
   else {
     const coverage: string[] = [];
+    // Every checkpoint's root from one walk over the leaves, not one rebuild per checkpoint.
+    const roots = merkleRootsAt(chain!.leaves, checkpoints.map((c) => c.statement.treeSize));
     for (const { path: cpPath, statement } of checkpoints) {
       const size = statement.treeSize;
       if (!Number.isInteger(size) || size < 1 || size > chain!.hashes.length) coverage.push(`${cpPath} covers ${size} events but the chain has ${chain!.hashes.length}: events were removed`);
       else if (chain!.hashes[size - 1] !== statement.head) coverage.push(`${cpPath}: event ${size - 1} hashes to ${chain!.hashes[size - 1]!.slice(0, 16)}…, the signed head is ${String(statement.head).slice(0, 16)}…`);
-      else if (merkleRoot(chain!.leaves.slice(0, size)) !== statement.merkleRoot) coverage.push(`${cpPath}: Merkle root over ${size} events differs from the signed one`);
+      else if (roots.get(size) !== statement.merkleRoot) coverage.push(`${cpPath}: Merkle root over ${size} events differs from the signed one`);
     }
     const final = checkpoints.at(-1)?.statement;
     if (final && (final.reason !== 'seal' || final.treeSize !== chain!.hashes.length)) coverage.push(`the last checkpoint is not the seal over all ${chain!.hashes.length} events`);
@@ -294,12 +307,17 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   }
 
   // --- Timestamps --------------------------------------------------------------------------
+  // Every token is judged on its own (sound? over what it should cover? from a TSA trusted
+  // here?); only the trusted ones then prove when events existed (time.anchoring below).
   const trusted = options.trustedRoots ?? [];
-  const createdAt = Date.parse(String(sessionDoc?.['createdAt'] ?? ''));
   const sealedAt = Date.parse(String(sessionDoc?.['sealedAt'] ?? ''));
+  const createdAt = Date.parse(String(sessionDoc?.['createdAt'] ?? ''));
+  const eventCount = chain?.hashes.length ?? 0;
+  const summaries: TokenSummary[] = [];
   const tokenFiles = [...files].filter((n) => /^proofline\/timestamps\/\d{6}-tsa\d+\.tsr$/.test(n)).sort();
   const tsProblems: string[] = [];
   const tsUntrusted: string[] = [];
+  const clockNotes: string[] = [];
   for (const tokenPath of tokenFiles) {
     const index = tokenPath.slice(layout.TIMESTAMPS_DIR.length, layout.TIMESTAMPS_DIR.length + 6);
     const checkpoint = checkpoints.find((c) => c.path === `${layout.CHECKPOINTS_DIR}${index}.json`);
@@ -308,14 +326,18 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
       continue;
     }
     const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(checkpoint.bytes), trustedRoots: trusted });
-    const judged = judgeToken(tokenPath, verdict, Date.parse(checkpoint.statement.time) - CLOCK_TOLERANCE_MS, sealedAt + CLOCK_TOLERANCE_MS);
+    const judged = judgeToken(tokenPath, verdict, trusted.length === 0);
+    const covers = Number.isInteger(checkpoint.statement.treeSize) ? checkpoint.statement.treeSize : 0;
+    summaries.push(summarize(tokenPath, covers, verdict, judged));
     if (judged.fail) tsProblems.push(judged.fail);
     else if (judged.untrusted) tsUntrusted.push(judged.untrusted);
+    const early = clockAhead(verdict, Date.parse(checkpoint.statement.time));
+    if (early) clockNotes.push(`${tokenPath}: ${early}`);
   }
   if (tsProblems.length > 0) checks.add('timestamps.checkpoints', 'fail', tsProblems[0]!, tsProblems.map(firstWord));
-  else if (tokenFiles.length === 0) checks.add('timestamps.checkpoints', 'warn', 'no checkpoint was timestamped (no TSA configured or reachable while the session was open)');
-  else if (tsUntrusted.length > 0) checks.add('timestamps.checkpoints', 'warn', tsUntrusted[0]!, tsUntrusted.map(firstWord));
-  else checks.add('timestamps.checkpoints', 'pass', `${tokenFiles.length} checkpoint tokens: each over its checkpoint, from a trusted TSA, within the session`);
+  else if (tokenFiles.length === 0) checks.add('timestamps.checkpoints', 'warn', 'the archive holds no checkpoint token (proofline/timestamps/ has none)', [layout.TIMESTAMPS_DIR]);
+  else if (tsUntrusted.length > 0) checks.add('timestamps.checkpoints', 'warn', `${tsUntrusted.length} of ${tokenFiles.length} checkpoint token(s) not trusted. First: ${tsUntrusted[0]!}`, tsUntrusted.map(firstWord));
+  else checks.add('timestamps.checkpoints', 'pass', `${tokenFiles.length} checkpoint tokens, each over its checkpoint and from a trusted TSA`);
 
   // --- Seal --------------------------------------------------------------------------------
   const sealSig = await readTagBytes(layout.SEAL_SIGNATURE);
@@ -323,19 +345,53 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   else if (!deviceKeyPem || !verifyDeviceSignature(deviceKeyPem, tagManifestBytes!, sealSig)) checks.add('seal.signature', 'fail', 'the seal signature over tagmanifest-sha256.txt does not verify with the device key', [layout.SEAL_SIGNATURE]);
   else checks.add('seal.signature', 'pass', 'tagmanifest-sha256.txt is signed by the session\'s device key');
 
+  // seal.tsr lies outside the tag manifest (it timestamps it), so anyone can add one at any
+  // time: one dated after the seal window proves only that the archive existed by then.
   const sealTokens = [...files].filter((n) => layout.isSealFile(n) && n.endsWith('.tsr')).sort();
   const sealProblems: string[] = [];
   const sealUntrusted: string[] = [];
+  const sealLate: string[] = [];
+  const sealWindowMs = TOLERANCE_SECONDS * 1000;
   for (const tokenPath of sealTokens) {
     const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(tagManifestBytes!), trustedRoots: trusted });
-    const judged = judgeToken(tokenPath, verdict, sealedAt - CLOCK_TOLERANCE_MS, Number.POSITIVE_INFINITY);
+    const judged = judgeToken(tokenPath, verdict, trusted.length === 0);
+    summaries.push(summarize(tokenPath, eventCount, verdict, judged));
+    const time = verdict.genTime?.getTime() ?? Number.NaN;
     if (judged.fail) sealProblems.push(judged.fail);
     else if (judged.untrusted) sealUntrusted.push(judged.untrusted);
+    else if (time > sealedAt + sealWindowMs) {
+      sealLate.push(`${tokenPath} is dated ${verdict.genTime!.toISOString()}, ${formatSeconds(Math.round((time - sealedAt) / 1000))} after the seal at ${new Date(sealedAt).toISOString()} (allowed: ${TOLERANCE_SECONDS} s): it proves only that the archive existed by then, not that it was sealed then`);
+    }
+    const early = clockAhead(verdict, sealedAt);
+    if (early) clockNotes.push(`${tokenPath}: ${early}`);
   }
+  const sealOnTime = sealTokens.length - sealProblems.length - sealUntrusted.length - sealLate.length;
   if (sealProblems.length > 0) checks.add('seal.timestamp', 'fail', sealProblems[0]!, sealProblems.map(firstWord));
-  else if (sealTokens.length === 0) checks.add('seal.timestamp', 'warn', 'the seal has no timestamp (proofline/seal.tsr is absent: no TSA answered at seal)', ['proofline/seal.tsr']);
-  else if (sealUntrusted.length > 0) checks.add('seal.timestamp', 'warn', sealUntrusted[0]!, sealUntrusted.map(firstWord));
-  else checks.add('seal.timestamp', 'pass', `the tag manifest is timestamped by a trusted TSA (${sealTokens.length} token(s))`);
+  else if (sealTokens.length === 0) checks.add('seal.timestamp', 'warn', 'the archive holds no seal token (proofline/seal.tsr is absent)', ['proofline/seal.tsr']);
+  else if (sealOnTime > 0) checks.add('seal.timestamp', 'pass', `the tag manifest is timestamped by a trusted TSA within ${TOLERANCE_SECONDS} s of the seal (${sealOnTime} token(s))`);
+  else if (sealLate.length > 0) checks.add('seal.timestamp', 'warn', sealLate[0]!, sealLate.map(firstWord));
+  else checks.add('seal.timestamp', 'warn', sealUntrusted[0]!, sealUntrusted.map(firstWord));
+
+  // --- Time: when each event was proven to exist -------------------------------------------
+  let anchoring: AnchoringReport | undefined;
+  if (!chainOk) checks.add('time.anchoring', 'skip', 'not checked: the event chain is broken');
+  else {
+    anchoring = judgeAnchoring({ times, declarations, tokens: summaries });
+    const interval = `every event must be proven within ${anchoring.anchorSeconds} s (the session's anchoring interval) plus ${anchoring.toleranceSeconds} s`;
+    if (anchoring.late.length > 0) {
+      const count = anchoring.late.reduce((sum, r) => sum + r.to - r.from + 1, 0);
+      const trustedCount = summaries.filter((t) => t.trusted).length;
+      const none = trustedCount === 0
+        ? summaries.length === 0 ? ' The archive holds no timestamp token.' : ` None of its ${summaries.length} token(s) is from a TSA trusted here${trusted.length === 0 ? ' (no trusted TSA root was given: pass it with --trust)' : ''}.`
+        : '';
+      const detail = `${count} of ${eventCount} events are not proven in time (${interval}): ${anchoring.late.slice(0, 3).map((r) => describeRange(r, anchoring!)).join('; ')}${anchoring.late.length > 3 ? `; and ${anchoring.late.length - 3} more range(s)` : ''}.${none}`;
+      checks.add('time.anchoring', 'warn', detail, anchoring.late.map((r) => `${layout.EVENTS_JSONL}:${r.from + 1}-${r.to + 1}`));
+    } else {
+      const longest = anchoring.ranges.reduce((max, r) => ((r.lagSeconds ?? 0) > (max.lagSeconds ?? 0) ? r : max), anchoring.ranges[0]!);
+      const detail = `${interval}; all ${eventCount} are, by ${summaries.filter((t) => t.trusted).length} trusted token(s), the last at ${anchoring.lastProven}; the longest wait: ${describeRange(longest, anchoring)}, ${formatSeconds(Math.max(0, longest.lagSeconds ?? 0))} after`;
+      checks.add('time.anchoring', clockNotes.length > 0 ? 'warn' : 'pass', `${detail}${clockNotes.length > 0 ? `. But the device clock ran ahead of the TSA: ${clockNotes[0]}` : ''}`);
+    }
+  }
 
   return conclude(path, checks.list, sessionDoc && Number.isFinite(createdAt)
     ? {
@@ -346,23 +402,41 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
         sealedAt: String(sessionDoc['sealedAt']),
         events: chain?.hashes.length ?? 0,
       }
-    : undefined);
+    : undefined, anchoring);
 }
 
-function judgeToken(tokenPath: string, verdict: TimestampVerdict, notBefore: number, notAfter: number): { fail?: string; untrusted?: string } {
+function judgeToken(tokenPath: string, verdict: TimestampVerdict, noRoots: boolean): { fail?: string; untrusted?: string } {
   if (verdict.status === 'invalid') {
     const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     return { fail: `${tokenPath} is not a valid timestamp over what it should cover (${failed.join('; ')})` };
   }
-  const time = verdict.genTime?.getTime() ?? Number.NaN;
-  if (!(time >= notBefore && time <= notAfter)) {
-    return { fail: `${tokenPath} attests ${verdict.genTime?.toISOString() ?? 'no time'}, outside the session's time span` };
-  }
+  if (!verdict.genTime) return { fail: `${tokenPath} carries no time` };
   if (verdict.status === 'untrusted') {
     const chain = verdict.checks.find((c) => c.name === 'chain');
-    return { untrusted: `${tokenPath} is sound but its TSA is not trusted here (${chain?.detail ?? 'no trusted root'}); pass the TSA's root with --trust` };
+    return { untrusted: `${tokenPath} is not counted: ${chain?.detail ?? 'its TSA is not trusted here'}${noRoots ? ' (pass the TSA\'s root certificate with --trust)' : ''}` };
   }
   return {};
+}
+
+function summarize(path: string, covers: number, verdict: TimestampVerdict, judged: { fail?: string; untrusted?: string }): TokenSummary {
+  const extra = verdict as TimestampVerdict & { policy?: string };
+  return {
+    path,
+    covers,
+    genTime: verdict.genTime?.toISOString() ?? null,
+    tsa: verdict.tsaName ?? null,
+    serial: verdict.serial ?? null,
+    policy: extra.policy ?? null,
+    trusted: !judged.fail && !judged.untrusted,
+    ...((judged.fail ?? judged.untrusted) && { reason: judged.fail ?? judged.untrusted }),
+  };
+}
+
+/** A token cannot predate what it covers: if it seems to, the device's clock was ahead. */
+function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | undefined {
+  const time = verdict.genTime?.getTime();
+  if (time === undefined || !Number.isFinite(deviceTime) || time >= deviceTime - CLOCK_TOLERANCE_MS) return undefined;
+  return `the TSA dates it ${verdict.genTime!.toISOString()}, ${formatSeconds(Math.round((deviceTime - time) / 1000))} before the device time ${new Date(deviceTime).toISOString()} of what it covers`;
 }
 
 function digestOf(bytes: Buffer): Buffer {

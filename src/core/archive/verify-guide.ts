@@ -1,6 +1,9 @@
 import type { SessionSummary } from '../../shared/domain.js';
 import { APP_NAME, APP_VERSION } from '../../shared/version.js';
 import * as layout from './bag-layout.js';
+import { TOLERANCE_SECONDS } from './verify-time.js';
+
+const SEAL_WINDOW_SECONDS = TOLERANCE_SECONDS;
 
 export interface VerifyGuideInput {
   readonly session: SessionSummary;
@@ -54,8 +57,10 @@ export function renderVerifyGuide(input: VerifyGuideInput): string {
     `openssl ts -reply -in ${layout.sealTokenPath(0)} -text   # shows the attested time`,
     '```',
     '',
-    `If \`${layout.sealTokenPath(0)}\` is absent, no TSA could be reached when the session was sealed:`,
-    'the archive is intact but its time is attested only by its checkpoints (section 4).',
+    `The time it shows must be within ${SEAL_WINDOW_SECONDS} s after the seal (\`sealedAt\` in data/session.json).`,
+    `\`${layout.sealTokenPath(0)}\` lies outside the tag manifest (it timestamps it), so one can be added`,
+    'at any time: a later one proves only that the archive existed by then. If it is absent, the',
+    'archive is intact and its time rests on the checkpoint tokens (sections 4 and 5).',
     '',
     '## 3. The event chain is whole',
     '',
@@ -85,7 +90,7 @@ export function renderVerifyGuide(input: VerifyGuideInput): string {
     const paths = layout.checkpointPaths(index);
     add(`openssl pkeyutl -verify -pubin -inkey ${layout.DEVICE_PUBLIC_KEY} -rawin -in ${paths.statement} -sigfile ${paths.signature}`);
   }
-  for (const token of input.tokens) {
+  for (const token of input.tokens.filter((t) => t.token)) {
     const chain = layout.tsaChainPath(Number(/-tsa(\d+)\.tsr$/.exec(token.token)?.[1] ?? 1));
     add(`openssl ts -verify -data ${token.subject} -in ${token.token} -CAfile <TSA-ROOT.pem> -untrusted ${chain}   # ${token.tsa}`);
   }
@@ -105,8 +110,32 @@ export function renderVerifyGuide(input: VerifyGuideInput): string {
     'A device key proves only which device wrote the archive; the TSA tokens prove when. Anyone',
     'holding the key could have re-signed a rewritten history, but not re-timestamped it then.',
     '',
+    '## 5. When each event was proven to exist',
+    '',
+    'An event\'s `time` is what the device\'s clock said. What proves it is a token: a token over',
+    'checkpoint N proves that the first `treeSize` events (#0 to #treeSize−1) existed at the time',
+    'the TSA put in it. List every token with the events it covers:',
+    '',
+    '```sh',
+    'for t in proofline/timestamps/*.tsr; do',
+    '  n=$(basename "$t" | cut -d- -f1)',
+    '  size=$(python3 -c "import json; print(json.load(open(\'proofline/checkpoints/$n.json\'))[\'treeSize\'])")',
+    '  echo "events #0-#$((size - 1)) existed by $(openssl ts -reply -in "$t" -text | sed -n \'s/^Time stamp: //p\')   ($t)"',
+    'done',
+    '```',
+    '',
+    'An event\'s proven-by time is the earliest of these times among the tokens that cover it (the',
+    'seal token, within its window, covers them all). Compare it with the event\'s `time`: the',
+    'session promised to prove every event within `anchorSeconds` (in the first event\'s',
+    '`payload.anchoring`, changed only by `anchoring.changed` events), and the verifier allows',
+    `${TOLERANCE_SECONDS} s more for the TSA's latency and the two clocks. An event proven later than that`,
+    'could have been rewritten by whoever held the device key until it was proven: only its',
+    'proven-by time is attested, not its recorded time. Nothing proves the order or content of',
+    'events inside the last interval before a token more strongly than the device key does.',
+    '',
     `\`proofline verify archive.zip --trust <TSA-ROOT.pem>\` runs all of the above and more`,
-    '(artifact presence, Merkle roots, TSA times within the session) and names whatever fails.',
+    '(artifact presence, Merkle roots, the TSA certificates\' time-stamping usage and chain, each',
+    'event\'s proven-by time) and names whatever fails or is proven late.',
     '',
   );
   return lines.join('\n');

@@ -18,7 +18,8 @@ export type CheckId =
   | 'timestamps.checkpoints'
   | 'seal.signature'
   | 'seal.timestamp'
-  | 'recording.continuity';
+  | 'recording.continuity'
+  | 'time.anchoring';
 
 export interface VerifyCheck {
   readonly id: CheckId;
@@ -39,6 +40,66 @@ export interface VerifyReport {
   readonly summary: string;
   readonly session?: { readonly id: string; readonly kind: string; readonly title: string; readonly createdAt: string; readonly sealedAt: string; readonly events: number };
   readonly checks: readonly VerifyCheck[];
+  /** When each event was proven to exist (absent when the chain could not be read). */
+  readonly anchoring?: AnchoringReport;
+}
+
+/** One RFC 3161 token in the archive, as the verifier judged it. */
+export interface TokenSummary {
+  /** Archive path, e.g. proofline/timestamps/000003-tsa1.tsr or proofline/seal.tsr. */
+  readonly path: string;
+  /** How many events (from #0) it proves existed: its checkpoint's tree size, or all for the seal. */
+  readonly covers: number;
+  readonly genTime: string | null;
+  readonly tsa: string | null;
+  readonly serial: string | null;
+  readonly policy: string | null;
+  /** Counted for proven-by times: sound, over what it should cover, from a TSA trusted here. */
+  readonly trusted: boolean;
+  /** Why it is not counted, when it is not. */
+  readonly reason?: string;
+}
+
+/** Consecutive events proven by the same token (or by none). */
+export interface AnchorRange {
+  readonly from: number;
+  readonly to: number;
+  /** Recorded (device) times of the first and last event of the range. */
+  readonly firstTime: string;
+  readonly lastTime: string;
+  /** genTime of the earliest trusted token covering the range; null: no trusted token does. */
+  readonly provenBy: string | null;
+  /** The token that proves it, and its TSA's name. */
+  readonly token: string | null;
+  readonly tsa: string | null;
+  /** Largest provenBy − recorded time in the range, in seconds (null when not proven). */
+  readonly lagSeconds: number | null;
+  /** Proven later than the anchoring interval plus the tolerance allow, or not at all. */
+  readonly late: boolean;
+}
+
+export interface EventAnchor {
+  readonly seq: number;
+  readonly time: string;
+  readonly provenBy: string | null;
+  readonly lagSeconds: number | null;
+}
+
+export interface AnchoringReport {
+  /** Seconds the session allowed between an event and its checkpoint (declared in its events). */
+  readonly anchorSeconds: number;
+  /** Added for TSA latency and clock differences. */
+  readonly toleranceSeconds: number;
+  /** How long after sealedAt a seal token may be dated and still attest the seal. */
+  readonly sealWindowSeconds: number;
+  readonly tokens: readonly TokenSummary[];
+  readonly ranges: readonly AnchorRange[];
+  /** Latest provenBy over all events, if every event is proven. */
+  readonly lastProven: string | null;
+  /** Events not proven in time: ranges that are late or not proven at all. */
+  readonly late: readonly AnchorRange[];
+  /** Per event, in order (the --json output carries it). */
+  readonly events: readonly EventAnchor[];
 }
 
 export interface VerifyProgress {
@@ -66,33 +127,36 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'seal.signature': 'Seal signature',
   'seal.timestamp': 'Seal timestamp (RFC 3161)',
   'recording.continuity': 'Screen recording is continuous (gaps disclosed)',
+  'time.anchoring': 'Every event proven to exist soon after it was recorded',
 };
 
-export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session']): VerifyReport {
+export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session'], anchoring?: AnchoringReport): VerifyReport {
   const failed = checks.filter((c) => c.status === 'fail');
   const warned = checks.filter((c) => c.status === 'warn');
+  const base = { archive, session, checks, ...(anchoring && { anchoring }) };
   if (failed.length > 0) {
     const first = failed[0]!;
+    return { ...base, verdict: 'tampered', exitCode: 1, summary: `NOT VERIFIED: ${failed.length} check(s) failed. First: ${CHECK_TITLES[first.id]}: ${first.detail}` };
+  }
+  const time = warned.find((c) => c.id === 'time.anchoring');
+  if (time) {
+    const others = warned.filter((c) => c !== time).map((c) => CHECK_TITLES[c.id]);
     return {
-      archive,
-      verdict: 'tampered',
-      exitCode: 1,
-      summary: `NOT VERIFIED: ${failed.length} check(s) failed. First: ${CHECK_TITLES[first.id]}: ${first.detail}`,
-      session,
-      checks,
+      ...base,
+      verdict: 'unattested',
+      exitCode: 3,
+      summary: `INTACT, TIME NOT FULLY ATTESTED: every file and the chain check out, but ${time.detail}${others.length > 0 ? ` Also not attested: ${others.join('; ')}.` : ''}`,
     };
   }
   if (warned.length > 0) {
     return {
-      archive,
+      ...base,
       verdict: 'unattested',
       exitCode: 3,
       summary: `INTACT, NOT FULLY ATTESTED: every file and the chain check out, but not: ${warned.map((c) => CHECK_TITLES[c.id]).join('; ')} (see WARN above).`,
-      session,
-      checks,
     };
   }
-  return { archive, verdict: 'verified', exitCode: 0, summary: 'VERIFIED: every file, the event chain, the signatures and the timestamps check out.', session, checks };
+  return { ...base, verdict: 'verified', exitCode: 0, summary: 'VERIFIED: every file, the event chain, the signatures and the timestamps check out, and every event was proven to exist within its anchoring interval.' };
 }
 
 export function unusable(archive: string, detail: string): VerifyReport {

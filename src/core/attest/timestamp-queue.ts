@@ -72,16 +72,23 @@ export class TimestampQueue {
     return added;
   }
 
-  /** Asks every due request once. `force` ignores the backoff (used at seal and by the CLI). */
+  /**
+   * Asks every due request once. `force` ignores the backoff (used at seal and by the CLI).
+   * Pending requests are first extended to every TSA configured now, and only those are asked:
+   * a TSA that is gone for good is replaced by configuring another, never waited on forever.
+   */
   async drain(options: { sessionId?: string; force?: boolean; timeoutMs?: number } = {}): Promise<DrainReport> {
     const nowIso = this.now().toISOString();
-    const rows = this.db
+    const urls = [...this.tsaUrls()];
+    this.retarget(urls, options.sessionId ?? null, nowIso);
+    const rows = (this.db
       .prepare(
         `SELECT * FROM timestamp_requests WHERE state = 'pending'
            AND (? IS NULL OR session_id = ?) AND (? = 1 OR next_attempt_at <= ?)
          ORDER BY id`,
       )
-      .all(options.sessionId ?? null, options.sessionId ?? null, options.force ? 1 : 0, nowIso) as Row[];
+      .all(options.sessionId ?? null, options.sessionId ?? null, options.force ? 1 : 0, nowIso) as Row[])
+      .filter((row) => urls.includes(row.tsa_url));
     let obtained = 0;
     const errors: string[] = [];
     // Different TSAs are asked in parallel; one slow TSA must not hold up the others.
@@ -96,10 +103,32 @@ export class TimestampQueue {
         }
       }),
     );
-    const pending = (this.db
-      .prepare(`SELECT COUNT(*) AS n FROM timestamp_requests WHERE state = 'pending' AND (? IS NULL OR session_id = ?)`)
-      .get(options.sessionId ?? null, options.sessionId ?? null) as { n: number }).n;
-    return { obtained, failed: errors.length, pending, errors };
+    return { obtained, failed: errors.length, pending: this.pendingCount(options.sessionId), errors };
+  }
+
+  /**
+   * Requests still waiting for a token from a TSA configured now (all pending ones when none is
+   * configured): what `seal` and the app report as "pending".
+   */
+  pendingCount(sessionId?: string): number {
+    const urls = this.tsaUrls();
+    const rows = this.db
+      .prepare(`SELECT tsa_url FROM timestamp_requests WHERE state = 'pending' AND (? IS NULL OR session_id = ?)`)
+      .all(sessionId ?? null, sessionId ?? null) as { tsa_url: string }[];
+    return urls.length === 0 ? rows.length : rows.filter((r) => urls.includes(r.tsa_url)).length;
+  }
+
+  /** Every subject still pending is asked of every TSA configured now, not only the first tried. */
+  private retarget(urls: readonly string[], sessionId: string | null, at: string): void {
+    if (urls.length === 0) return;
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO timestamp_requests (session_id, subject, digest, tsa_url, requested_at, next_attempt_at, state)
+       SELECT DISTINCT session_id, subject, digest, ?, ?, ?, 'pending' FROM timestamp_requests
+        WHERE state = 'pending' AND (? IS NULL OR session_id = ?)`,
+    );
+    this.db.transaction(() => {
+      for (const url of urls) insert.run(url, at, at, sessionId, sessionId);
+    })();
   }
 
   private async attempt(row: Row, timeoutMs: number): Promise<void> {
@@ -121,6 +150,9 @@ export class TimestampQueue {
              attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'`,
         )
         .run(response, genTime, obtainedAt, row.id);
+      // A token on the first try needs no event: it carries its own time, and an event for it
+      // would itself need anchoring (a checkpoint a minute forever). A late one is disclosed.
+      if (row.attempts === 0) return;
       this.recordEvent(row, 'timestamp.obtained', {
         subject: row.subject,
         tsa: row.tsa_url,

@@ -28,6 +28,9 @@ export class EventLog {
   private readonly head: Statement;
   private readonly state: Statement;
   private readonly insert: Statement;
+  private readonly timeAt: Statement;
+  /** Sessions this process appended to: what a one-shot command must anchor before it exits. */
+  private readonly appendedTo = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -36,6 +39,22 @@ export class EventLog {
     this.head = db.prepare(`SELECT seq, hash, json_extract(body, '$.time') AS time FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1`);
     this.state = db.prepare('SELECT state FROM sessions WHERE id = ?');
     this.insert = db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
+    this.timeAt = db.prepare(`SELECT json_extract(body, '$.time') AS time FROM events WHERE session_id = ? AND seq = ?`);
+  }
+
+  /** The number of events and the last one's hash and time, by the primary key (no scan). */
+  headOf(sessionId: string): { size: number; hash: string | null; time: string | null } {
+    const last = this.head.get(sessionId) as { seq: number; hash: string; time: string } | undefined;
+    return last ? { size: last.seq + 1, hash: last.hash, time: last.time } : { size: 0, hash: null, time: null };
+  }
+
+  /** The recorded time of one event, or undefined when there is no such event. */
+  timeOf(sessionId: string, seq: number): string | undefined {
+    return (this.timeAt.get(sessionId, seq) as { time: string } | undefined)?.time;
+  }
+
+  touched(): string[] {
+    return [...this.appendedTo];
   }
 
   append(sessionId: string, event: NewEvent): StoredEvent {
@@ -79,7 +98,9 @@ export class EventLog {
       }
       return jumped.length > 0 ? stored.slice(1) : stored;
     });
-    return run.immediate();
+    const stored = run.immediate();
+    this.appendedTo.add(sessionId);
+    return stored;
   }
 
   count(sessionId: string): number {

@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { verifyArchive } from '../../core/archive/verify-archive.js';
+import { readTrustedRoots, TrustedRootError } from '../../core/attest/trusted-roots.js';
+import { certificatesPem } from '../../core/attest/tsa-pem.js';
 import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 import { formatReport, formatSessions } from '../cli-output.js';
 import { recoverAtStart } from './record.js';
+import { sealWarning } from '../seal-warning.js';
 
 /** The evidence engine's commands: sessions, notes, attachments, seal, export, verify. */
 export function registerEngineCommands(program: Command, context: CliContext): void {
@@ -63,18 +65,15 @@ export function registerEngineCommands(program: Command, context: CliContext): v
       // A recording a crash left open is closed out first, so that the seal covers its interruption.
       const result = await context.withStore(async (pl) => (await recoverAtStart(pl), pl.sessions.seal(id)));
       const { pending, errors } = result.sealTimestamps;
+      const warning = sealWarning(result, context.tsaUrls().length, errors[0]);
       if (opts.json) {
-        const summary = { id: result.session.id, sealedAt: result.session.sealedAt, events: result.checkpoint.statement.treeSize, tagManifestSha256: result.tagManifestSha256, sealTokens: result.sealTokens, pendingTimestamps: pending, errors };
+        const summary = { id: result.session.id, sealedAt: result.session.sealedAt, events: result.checkpoint.statement.treeSize, tagManifestSha256: result.tagManifestSha256, sealTokens: result.sealTokens, sealCheckpointTokens: result.sealCheckpointTokens, abandonedTimestamps: result.abandonedTimestamps, pendingTimestamps: pending, errors, ...(warning && { warning }) };
         out(`${JSON.stringify(summary, null, 2)}\n`);
-        return;
+      } else {
+        out(`sealed ${result.session.id} at ${result.session.sealedAt}: ${result.checkpoint.statement.treeSize} events\n`);
+        out(`tag manifest ${result.tagManifestSha256}; ${result.sealCheckpointTokens} timestamp(s) over the final checkpoint, ${result.sealTokens} over the seal\n`);
       }
-      out(`sealed ${result.session.id} at ${result.session.sealedAt}: ${result.checkpoint.statement.treeSize} events\n`);
-      out(`tag manifest ${result.tagManifestSha256}; ${result.sealTokens} seal timestamp(s)\n`);
-      if (pending > 0) {
-        process.stderr.write(`warning: ${pending} timestamp request(s) still pending (${errors[0] ?? 'TSA not reached'}). Run 'proofline seal ${result.session.id}' again when the TSA is reachable.\n`);
-      } else if (result.sealTokens === 0) {
-        process.stderr.write('warning: no TSA is configured (--tsa or PROOFLINE_TSA_URLS): the seal has no trusted timestamp; verify will report exit 3.\n');
-      }
+      if (warning) process.stderr.write(`warning: ${warning.replace('in Settings', 'with --tsa (or in Settings)').replace('Seal again', `Run 'proofline seal ${result.session.id}' again`)} verify will report exit 3.\n`);
     });
 
   program
@@ -94,17 +93,17 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .command('verify')
     .description('verify an evidence archive; exit 0 verified, 1 tampered or invalid, 2 unusable, 3 intact but not fully attested')
     .argument('<archive.zip>', 'the archive to check')
-    .option('--trust <pem>', 'trusted TSA root certificate (PEM); repeat for several', collect, [])
+    .option('--trust <cert>', 'trusted TSA root certificate file (PEM, one or many, or DER); repeat for several', collect, [])
     .option('--sm3', 'also recompute the SM3 digest of every payload file')
     .option('--json', 'print the full report as JSON')
     .action(async (archive: string, opts: { trust: string[]; sm3?: boolean; json?: boolean }) => {
-      const trustedRoots = opts.trust.map((file) => {
-        try {
-          return readFileSync(file, 'utf8');
-        } catch (error) {
-          throw new UsageError(`cannot read trusted root ${file}: ${(error as Error).message}`);
-        }
-      });
+      let trustedRoots: string[];
+      try {
+        trustedRoots = readTrustedRoots(opts.trust).map((der) => certificatesPem(der));
+      } catch (error) {
+        if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
+        throw error;
+      }
       const progress = ttyProgress('verifying');
       const report = await verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update });
       progress?.end();

@@ -22,7 +22,7 @@ export function registerServeCommands(program: Command, context: CliContext): vo
       // which other commands do not need.
       const [{ createHost }, { SettingsStore }, { startWebHost }] = await Promise.all([import('../operations.js'), import('../settings-store.js'), import('../web-host.js')]);
       const settings = new SettingsStore(context.dataDir(), { tsaUrls: context.tsaUrls() });
-      const pl = context.open({ checkpointMinutes: settings.get().checkpointMinutes });
+      const pl = context.open({ anchorSeconds: settings.get().anchorSeconds });
       if (settings.problem) process.stderr.write(`warning: ${settings.problem}\n`);
       if (settings.get().tsaUrls.length > 0) pl.setTsaUrls(settings.get().tsaUrls);
       pl.startTimers();

@@ -20,7 +20,7 @@ function issueKey(path: string): string {
   if (/^(trustedRootFiles|watchFolders|draftFolders|modelFolders)\.\d+$/.test(path)) return 'errors.path';
   if (path === 'recording.fps') return 'errors.fps';
   if (path === 'recording.segmentSeconds') return 'errors.segment';
-  if (path === 'checkpointMinutes') return 'errors.checkpoint';
+  if (path === 'anchorSeconds') return 'errors.checkpoint';
   return 'errors.generic';
 }
 
@@ -179,7 +179,7 @@ export function SettingsScreen({ info, onSaved }: { readonly info: AppInfo | und
               </select>
             </div>
             <NumberField field="recording.segmentSeconds" label={t('recording.segment')} hint={t('recording.segmentHint')} value={draft.recording.segmentSeconds} min={2} max={600} step={1} onChange={(segmentSeconds) => changeRecording({ segmentSeconds })} issue={issueAt('recording.segmentSeconds')} />
-            <NumberField field="checkpointMinutes" label={t('recording.checkpoint')} hint={t('recording.checkpointHint')} value={draft.checkpointMinutes} min={0.5} max={120} step={0.5} onChange={(checkpointMinutes) => change({ checkpointMinutes })} issue={issueAt('checkpointMinutes')} />
+            <NumberField field="anchorSeconds" label={t('recording.checkpoint')} hint={t('recording.checkpointHint')} value={draft.anchorSeconds} min={5} max={3600} step={5} onChange={(anchorSeconds) => change({ anchorSeconds })} issue={issueAt('anchorSeconds')} />
           </div>
           <div className="field">
             <label className="check-row">
