@@ -5,6 +5,8 @@ export class OperationFailure extends Error {
   constructor(
     readonly kind: OperationError['kind'],
     message: string,
+    /** For invalid input: which field and why (the renderer shows it beside the field). */
+    readonly issues?: OperationError['issues'],
   ) {
     super(message);
     this.name = 'OperationFailure';

@@ -12,6 +12,7 @@ import { ArtifactLookupError } from '../core/capture/marks.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import { sealWarning } from './seal-warning.js';
 import type { Proofline } from '../core/proofline.js';
+import { SessionSealedError } from '../core/session-service.js';
 import { SessionClosedError } from '../core/store/event-log.js';
 import { sha256Hex } from '../core/store/hashing.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
@@ -28,7 +29,8 @@ export { OperationFailure };
 
 /** Any thrown value as the OperationError both transports carry. */
 export function toOperationError(error: unknown): OperationError {
-  if (error instanceof OperationFailure) return { kind: error.kind, message: error.message };
+  if (error instanceof OperationFailure) return { kind: error.kind, message: error.message, ...(error.issues && { issues: error.issues }) };
+  if (error instanceof SessionSealedError) return { kind: 'conflict', message: error.message };
   if (error instanceof SessionNotFoundError) return { kind: 'not-found', message: error.message };
   if (error instanceof SessionClosedError) return { kind: 'conflict', message: error.message };
   if (error instanceof ArchiveError) return { kind: 'failed', message: error.message };
@@ -116,6 +118,15 @@ export function createHost(deps: HostDeps): Host {
     },
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
+      // A trusted root that holds no certificate would silently trust nothing: refuse it here.
+      (patch.trustedRootFiles ?? []).forEach((file, index) => {
+        try {
+          readTrustedRoots([file]);
+        } catch (error) {
+          if (!(error instanceof TrustedRootError)) throw error;
+          throw new OperationFailure('invalid-input', `trustedRootFiles.${index}: ${error.message}`, [{ path: `trustedRootFiles.${index}`, message: error.message }]);
+        }
+      });
       const next = settings.update(patch);
       // Open sessions take these from their next checkpoint, which records the change.
       pl.setTsaUrls(next.tsaUrls);

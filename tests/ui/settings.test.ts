@@ -1,12 +1,15 @@
 // Settings in Chromium through `proofline serve`: changes are saved to the real settings file,
 // survive a reload, the language applies at once, and the host's validation shows by the field.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENS_DIR, startUi, type UiHarness } from '../support/ui.js';
 
 let ui: UiHarness;
+let rootPem: string;
+let notACert: string;
 const BEFORE = 'https://tsa.before.example/tsr';
 const AFTER = 'https://tsa.after.example/tsr';
 
@@ -17,6 +20,10 @@ const shoot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS
 beforeAll(async () => {
   mkdirSync(SCREENS_DIR, { recursive: true });
   ui = await startUi({ tsaUrls: [BEFORE] });
+  rootPem = join(ui.dataDir, 'tsa-root.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=Settings Test Root', '-keyout', join(ui.dataDir, 'tsa-root.key'), '-out', rootPem], { stdio: 'ignore' });
+  notACert = join(ui.dataDir, 'notes.txt');
+  writeFileSync(notACert, 'not a certificate\n');
 });
 
 afterAll(async () => {
@@ -39,11 +46,11 @@ describe('settings', () => {
     await page.getByRole('button', { name: 'Add: Trusted root certificates' }).click();
     const root = page.getByRole('textbox', { name: 'Trusted root certificates 1', exact: true });
     expect(await root.evaluate((el) => el === document.activeElement)).toBe(true);
-    await root.fill('/etc/proofline/tsa-root.pem');
+    await root.fill(rootPem);
     await page.getByText('You have unsaved changes.').waitFor();
     await root.press('Enter');
     await page.getByText('Saved.').waitFor();
-    expect(stored()).toMatchObject({ tsaUrls: [AFTER], trustedRootFiles: ['/etc/proofline/tsa-root.pem'] });
+    expect(stored()).toMatchObject({ tsaUrls: [AFTER], trustedRootFiles: [rootPem] });
     await shoot(page, 'settings-en-saved');
 
     await page.locator('#field-language').selectOption('zh');
@@ -55,7 +62,7 @@ describe('settings', () => {
     await page.getByRole('heading', { name: '设置', exact: true }).waitFor();
     expect(await page.locator('[data-field="tsaUrls.0"]').inputValue()).toBe(AFTER);
     expect(await page.locator('[data-field="tsaUrls.0"]').getAttribute('aria-label')).toBe('时间戳机构 1');
-    expect(await page.locator('[data-field="trustedRootFiles.0"]').inputValue()).toBe('/etc/proofline/tsa-root.pem');
+    expect(await page.locator('[data-field="trustedRootFiles.0"]').inputValue()).toBe(rootPem);
     expect(await page.locator('#field-language').inputValue()).toBe('zh');
     await page.getByText('该密钥是一个普通文件').waitFor();
     await shoot(page, 'settings-zh');
@@ -91,5 +98,20 @@ describe('settings', () => {
     await page.getByText('Saved.').waitFor();
     expect(await page.locator('.field-error').count()).toBe(0);
     expect(stored()).toMatchObject({ tsaUrls: ['http://tsa.fixed.example/tsr'], language: 'en', recording: { fps: 24 } });
+  });
+
+  it('refuses a trusted root file that holds no certificate, beside the field, and keeps what was saved (zh)', async () => {
+    const { page } = await ui.open('en');
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.locator('#field-language').selectOption('zh');
+    await page.getByRole('heading', { name: '设置', exact: true }).waitFor();
+    const before = await current();
+    const root = page.locator('[data-field="trustedRootFiles.0"]');
+    await root.fill(notACert);
+    await page.getByRole('button', { name: '保存设置' }).click();
+    await page.getByText('无法读取该文件，或其中没有证书（PEM 或 DER）：请提供时间戳机构的根证书。', { exact: true }).waitFor();
+    expect(await root.getAttribute('aria-invalid')).toBe('true');
+    expect(await current()).toEqual(before);
+    await shoot(page, 'settings-zh-root-not-a-certificate');
   });
 });

@@ -1,6 +1,6 @@
 const en = {
   title: 'Settings',
-  subtitle: 'Where Proofline gets trusted time, which folders it watches and how it records. Changes apply to sessions started after saving.',
+  subtitle: 'Where Proofline gets trusted time, which folders it watches and how it records. Time-stamping authorities and the anchoring interval apply to open sessions from their next checkpoint (recorded in them); the rest to sessions started after saving.',
   save: 'Save settings',
   saving: 'Saving…',
   saved: 'Saved.',
@@ -15,12 +15,12 @@ const en = {
   empty: 'None yet.',
   tsa: {
     title: 'Trusted time',
-    intro: 'A time-stamping authority (TSA, RFC 3161) independently confirms when checkpoints and the seal existed. Without one, archives are intact but only “not fully attested”.',
+    intro: 'A time-stamping authority (TSA, RFC 3161) independently confirms when each checkpoint, and so each event, existed. Without one, archives are intact but their times rest on this device’s clock only: “not fully attested”.',
     urls: 'Time-stamping authorities',
     urlsHint: 'Tried in order; the first that answers is used. For example https://freetsa.org/tsr.',
     urlPlaceholder: 'https://tsa.example.com/tsr',
     roots: 'Trusted root certificates',
-    rootsHint: 'PEM files of the authorities’ root certificates, used when verifying archives. Type the full path of each file.',
+    rootsHint: 'The authorities’ root certificates (PEM, one or several per file, or DER), used when verifying archives. Type the full path of each file.',
     rootPlaceholder: '/path/to/tsa-root-ca.pem',
   },
   folders: {
@@ -80,6 +80,7 @@ const en = {
   errors: {
     url: 'Enter an address starting with http:// or https://.',
     path: 'Enter a path (at most 4096 characters).',
+    root: 'This file cannot be read or holds no certificate (PEM or DER): give the TSA’s root certificate.',
     fps: 'Enter a whole number from 1 to 60.',
     checkpoint: 'Enter a whole number of seconds from 5 to 3600.',
     segment: 'Enter a whole number of seconds from 2 to 600.',
@@ -91,7 +92,7 @@ const en = {
 
 const zh: typeof en = {
   title: '设置',
-  subtitle: 'Proofline 从哪里获取可信时间、监视哪些文件夹以及如何录屏。保存后开始的会话将使用新设置。',
+  subtitle: 'Proofline 从哪里获取可信时间、监视哪些文件夹以及如何录屏。时间戳机构和锚定时限自下一个检查点起对进行中的会话生效（并记入会话）；其余设置用于保存后开始的会话。',
   save: '保存设置',
   saving: '正在保存…',
   saved: '已保存。',
@@ -106,12 +107,12 @@ const zh: typeof en = {
   empty: '尚未添加。',
   tsa: {
     title: '可信时间',
-    intro: '时间戳机构（TSA，RFC 3161）独立证明检查点和封存的时间。没有时间戳机构时，证据包内容完整，但只能判定为“证明不完整”。',
+    intro: '时间戳机构（TSA，RFC 3161）独立证明每个检查点、也就是每个事件存在的时间。没有时间戳机构时，证据包内容完整，但时间只依据本机时钟，只能判定为“证明不完整”。',
     urls: '时间戳机构',
     urlsHint: '按顺序尝试，使用第一个响应的机构。例如 https://freetsa.org/tsr。',
     urlPlaceholder: 'https://tsa.example.com/tsr',
     roots: '受信任的根证书',
-    rootsHint: '时间戳机构根证书的 PEM 文件，用于核验证据包。请输入每个文件的完整路径。',
+    rootsHint: '时间戳机构的根证书文件（PEM，每个文件可含一张或多张；或 DER），用于核验证据包。请输入每个文件的完整路径。',
     rootPlaceholder: '/path/to/tsa-root-ca.pem',
   },
   folders: {
@@ -171,6 +172,7 @@ const zh: typeof en = {
   errors: {
     url: '请输入以 http:// 或 https:// 开头的地址。',
     path: '请输入路径（最多 4096 个字符）。',
+    root: '无法读取该文件，或其中没有证书（PEM 或 DER）：请提供时间戳机构的根证书。',
     fps: '请输入 1 到 60 之间的整数。',
     checkpoint: '请输入 5 到 3600 之间的整数秒数。',
     segment: '请输入 2 到 600 之间的整秒数。',

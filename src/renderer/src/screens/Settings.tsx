@@ -14,7 +14,9 @@ type ListKey = 'tsaUrls' | 'trustedRootFiles' | 'watchFolders' | 'draftFolders' 
 const LIST_KEYS: readonly ListKey[] = ['tsaUrls', 'trustedRootFiles', 'watchFolders', 'draftFolders', 'modelFolders'];
 
 /** The words for a field's problem, chosen by which field it is (the host's text is English). */
-function issueKey(path: string): string {
+function issueKey(path: string, message = ''): string {
+  // The host read the file and found no certificate in it (or could not read it).
+  if (/^trustedRootFiles\.\d+$/.test(path) && /certificate|cannot be read|no such file/i.test(message)) return 'errors.root';
   if (/^(tsaUrls|comfyuiUrl)\.\d+$|^comfyuiUrl$/.test(path)) return 'errors.url';
   if (LIST_KEYS.some((k) => path === k)) return 'errors.tooMany';
   if (/^(trustedRootFiles|watchFolders|draftFolders|modelFolders)\.\d+$/.test(path)) return 'errors.path';
@@ -68,7 +70,7 @@ export function SettingsScreen({ info, onSaved }: { readonly info: AppInfo | und
     setJustSaved(false);
   };
   const changeRecording = (patch: Partial<Settings['recording']>): void => change({ recording: { ...draft.recording, ...patch } });
-  const issueAt = (path: string): string | undefined => (issues[path] !== undefined ? t(issueKey(path)) : undefined);
+  const issueAt = (path: string): string | undefined => (issues[path] !== undefined ? t(issueKey(path, issues[path])) : undefined);
 
   const save = async (event?: FormEvent): Promise<void> => {
     event?.preventDefault();
