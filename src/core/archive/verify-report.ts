@@ -76,6 +76,8 @@ export interface AnchorRange {
   readonly lagSeconds: number | null;
   /** Proven later than the anchoring interval plus the tolerance allow, or not at all. */
   readonly late: boolean;
+  /** The anchoring interval in force at the range's first event. */
+  readonly allowedSeconds?: number;
 }
 
 export interface EventAnchor {

@@ -40,8 +40,6 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
   const { times } = input;
   const n = times.length;
   const declarations = [...input.declarations].sort((a, b) => a.fromSeq - b.fromSeq);
-  const anchorSeconds = declarations[0]?.anchorSeconds ?? DEFAULT_ANCHOR_SECONDS;
-  const allowedAt = allowedSeconds(declarations);
 
   // Event i is proven by the earliest trusted token covering more than i events.
   const proofs = input.tokens
@@ -54,6 +52,20 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
     const later = best[i + 1];
     best[i] = later && later.at < proofs[i]!.at ? later : proofs[i]!;
   }
+  const proofOf = (seq: number): (typeof proofs)[number] | undefined => {
+    let lo = 0;
+    let hi = proofs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (proofs[mid]!.covers <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < proofs.length ? best[lo] : undefined;
+  };
+  const { allowedAt, anchorSeconds } = intervals(declarations, (seq) => {
+    const proof = proofOf(seq);
+    return proof && Number.isFinite(times[seq]!) ? (proof.at - times[seq]!) / 1000 : Number.POSITIVE_INFINITY;
+  });
 
   const events: EventAnchor[] = [];
   const ranges: AnchorRange[] = [];
@@ -71,15 +83,17 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
       tsa: open.proof?.token.tsa ?? null,
       lagSeconds: open.lag,
       late: open.late,
+      allowedSeconds: allowedAt(open.from),
     });
     open = undefined;
   };
   for (let seq = 0; seq < n; seq++) {
     while (p < proofs.length && proofs[p]!.covers <= seq) p++;
     const proof = p < proofs.length ? best[p] : undefined;
+    const allowed = allowedAt(seq);
     const time = times[seq]!;
     const lag = proof && Number.isFinite(time) ? Math.round((proof.at - time) / 1000) : null;
-    const late = !proof || lag === null || lag > allowedAt(seq) + TOLERANCE_SECONDS;
+    const late = !proof || lag === null || lag > allowed + TOLERANCE_SECONDS;
     events.push({ seq, time: iso(time), provenBy: proof ? iso(proof.at) : null, lagSeconds: lag });
     if (open && (open.proof !== proof || open.late !== late)) close(seq - 1);
     if (!open) open = { from: seq, proof, late, lag };
@@ -101,16 +115,30 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
   };
 }
 
-/** The interval in force at each event: the latest declaration at or before it. */
-function allowedSeconds(declarations: readonly AnchorDeclaration[]): (seq: number) => number {
-  return (seq) => {
-    let allowed = declarations[0]?.anchorSeconds ?? DEFAULT_ANCHOR_SECONDS;
-    for (const d of declarations) {
+/**
+ * The interval in force at each event. A declaration that lengthens it counts only if the event
+ * making it was itself proven within the interval in force before it: otherwise whoever held the
+ * device key could excuse a late rewrite by declaring a long interval inside it. A shorter one
+ * only makes the judgement stricter and always counts.
+ */
+function intervals(declarations: readonly AnchorDeclaration[], lagOf: (seq: number) => number): { allowedAt: (seq: number) => number; anchorSeconds: number } {
+  const effective: AnchorDeclaration[] = [];
+  let current = DEFAULT_ANCHOR_SECONDS;
+  for (const d of declarations) {
+    if (d.anchorSeconds <= current || lagOf(d.fromSeq) <= current + TOLERANCE_SECONDS) {
+      current = d.anchorSeconds;
+      effective.push(d);
+    }
+  }
+  const allowedAt = (seq: number): number => {
+    let allowed = DEFAULT_ANCHOR_SECONDS;
+    for (const d of effective) {
       if (d.fromSeq > seq) break;
       allowed = d.anchorSeconds;
     }
     return allowed;
   };
+  return { allowedAt, anchorSeconds: effective[0]?.anchorSeconds ?? DEFAULT_ANCHOR_SECONDS };
 }
 
 function iso(ms: number): string {
@@ -130,7 +158,7 @@ export function describeRange(range: AnchorRange, report: AnchoringReport): stri
   if (!range.provenBy) return `${label}: no trusted timestamp covers them`;
   const by = `proven by ${range.provenBy} (${range.tsa ?? 'TSA'}, ${range.token})`;
   if (!range.late) return `${label}: ${by}`;
-  return `${label}: ${by}, up to ${formatSeconds(range.lagSeconds ?? 0)} after they were recorded, more than the ${report.anchorSeconds} s anchoring interval plus ${report.toleranceSeconds} s`;
+  return `${label}: ${by}, up to ${formatSeconds(range.lagSeconds ?? 0)} after they were recorded, more than the ${range.allowedSeconds ?? report.anchorSeconds} s anchoring interval plus ${report.toleranceSeconds} s`;
 }
 
 export function formatSeconds(seconds: number): string {
