@@ -24,6 +24,14 @@ export interface StartTsaOptions {
   readonly keyType?: KeyType;
   /** Distinguishes the CA and TSA names when several servers run at once. */
   readonly name?: string;
+  /** Days the TSA certificate is valid from now (default 365). Raise it to take tokens dated far ahead. */
+  readonly certDays?: number;
+  /**
+   * Answer as if the TSA's clock read this time: every `openssl ts -reply` runs under Debian's
+   * libfaketime (`faketime -f '@…'`), so its genTime is this instant (plus the moments it runs).
+   * Default: the real clock. Change it later with setFakeTime().
+   */
+  readonly fakeTime?: Date;
 }
 
 export interface RunningTsa {
@@ -41,6 +49,8 @@ export interface RunningTsa {
   setDown(down: boolean, how?: '503' | 'close'): void;
   /** While on, answer 200 application/timestamp-reply with bytes that are not a TimeStampResp. */
   setGarbage(on: boolean): void;
+  /** From now on, answer as if the TSA's clock read `at` (null: the real clock again). */
+  setFakeTime(at: Date | null): void;
   stop(): Promise<void>;
 }
 
@@ -91,7 +101,12 @@ function newKeyArgs(keyType: KeyType): string[] {
     : ['-newkey', 'rsa:2048'];
 }
 
-async function makeCertificates(dir: string, keyType: KeyType, name: string): Promise<void> {
+/** libfaketime's absolute start time ('@YYYY-MM-DD HH:MM:SS', read as UTC with TZ=UTC): the clock runs on from there. */
+export function fakeTimeSpec(at: Date): string {
+  return `@${at.toISOString().slice(0, 19).replace('T', ' ')}`;
+}
+
+async function makeCertificates(dir: string, keyType: KeyType, name: string, certDays = 365): Promise<void> {
   await writeFile(join(dir, 'ext.cnf'), CA_EXT + TSA_EXT);
   await run('openssl', [
     'req', '-x509', ...newKeyArgs(keyType), '-nodes', '-sha256', '-days', '3650',
@@ -105,7 +120,7 @@ async function makeCertificates(dir: string, keyType: KeyType, name: string): Pr
     '-subj', `/O=Proofline Test/CN=${name} TSA`,
   ]);
   await run('openssl', [
-    'x509', '-req', '-in', join(dir, 'tsa.csr'), '-sha256', '-days', '365',
+    'x509', '-req', '-in', join(dir, 'tsa.csr'), '-sha256', '-days', String(certDays),
     '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial',
     '-extfile', join(dir, 'ext.cnf'), '-extensions', 'tsa_ext',
     '-out', join(dir, 'tsa.pem'),
@@ -127,7 +142,7 @@ export async function startTsa(options: StartTsaOptions = {}): Promise<RunningTs
   const keyType = options.keyType ?? 'rsa';
   const name = options.name ?? `Test ${++instances}`;
   const dir = await mkdtemp(join(options.dir ?? tmpdir(), 'proofline-tsa-'));
-  await makeCertificates(dir, keyType, name);
+  await makeCertificates(dir, keyType, name, options.certDays);
   await writeFile(join(dir, 'serial'), '01\n');
   await writeFile(join(dir, 'tsa.cnf'), tsaSection(dir));
   const caPem = await readFile(join(dir, 'ca.pem'), 'utf8');
@@ -136,6 +151,7 @@ export async function startTsa(options: StartTsaOptions = {}): Promise<RunningTs
 
   let down: false | '503' | 'close' = false;
   let garbage = false;
+  let fakeTime: Date | null = options.fakeTime ?? null;
   let requests = 0;
   let counter = 0;
   // openssl ts -reply reads and rewrites the serial file: one reply at a time per TSA.
@@ -147,10 +163,12 @@ export async function startTsa(options: StartTsaOptions = {}): Promise<RunningTs
     const replyFile = join(dir, `r${id}.tsr`);
     await writeFile(queryFile, query);
     try {
-      await run('openssl', [
+      const args = [
         'ts', '-reply', '-config', join(dir, 'tsa.cnf'), '-section', 'tsa',
         '-queryfile', queryFile, '-out', replyFile,
-      ]);
+      ];
+      if (fakeTime) await run('faketime', ['-f', fakeTimeSpec(fakeTime), 'openssl', ...args], { env: { ...process.env, TZ: 'UTC' } });
+      else await run('openssl', args);
       return await readFile(replyFile);
     } finally {
       await rm(queryFile, { force: true });
@@ -211,6 +229,9 @@ export async function startTsa(options: StartTsaOptions = {}): Promise<RunningTs
     },
     setGarbage(on: boolean) {
       garbage = on;
+    },
+    setFakeTime(at: Date | null) {
+      fakeTime = at;
     },
     async stop() {
       server.closeAllConnections();
