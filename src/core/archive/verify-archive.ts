@@ -240,6 +240,11 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     if (sessionDoc['title'] !== created.payload['title']) sessionProblems.push('the title in session.json differs from the session.created event');
     if (sessionDoc['eventCount'] !== chain?.hashes.length) sessionProblems.push(`session.json counts ${String(sessionDoc['eventCount'])} events, the chain has ${chain?.hashes.length}`);
     if (chain?.last?.type !== 'session.sealed') sessionProblems.push('the last event is not session.sealed: events were cut from the end');
+    // The seal window is measured from the sealed time in the chain, which the checkpoints cover;
+    // session.json and bag-info.txt only repeat it.
+    else if (sessionDoc['sealedAt'] !== chain.last.payload['sealedAt'] || bagInfo.get('Proofline-Sealed-At')?.[0] !== chain.last.payload['sealedAt']) {
+      sessionProblems.push(`the sealed time differs between session.json (${String(sessionDoc['sealedAt'])}), bag-info.txt (${String(bagInfo.get('Proofline-Sealed-At')?.[0])}) and the session.sealed event (${String(chain.last.payload['sealedAt'])})`);
+    }
   }
   if (sessionProblems.length > 0 && chainOk) checks.add('session.metadata', 'fail', sessionProblems.join('; '), [layout.SESSION_JSON]);
   else if (!chainOk) checks.add('session.metadata', 'skip', 'not checked: the event chain is broken');
@@ -310,7 +315,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   // Every token is judged on its own (sound? over what it should cover? from a TSA trusted
   // here?); only the trusted ones then prove when events existed (time.anchoring below).
   const trusted = options.trustedRoots ?? [];
-  const sealedAt = Date.parse(String(sessionDoc?.['sealedAt'] ?? ''));
+  const sealedAt = Date.parse(String(chain?.last?.type === 'session.sealed' ? chain.last.payload['sealedAt'] : sessionDoc?.['sealedAt'] ?? ''));
   const createdAt = Date.parse(String(sessionDoc?.['createdAt'] ?? ''));
   const eventCount = chain?.hashes.length ?? 0;
   const summaries: TokenSummary[] = [];
