@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../src/core/store/migrations.js';
+
+// A landed migration is never edited (STYLE.md, habit 6): databases in the field already ran it.
+// Each one's SQL is pinned here; a change is a new numbered migration, and a new line below.
+const LANDED: Readonly<Record<number, string>> = {
+  1: '11e3b2b5fd71484dd5cfd8528718dae0f57713237bb801d9938556cd65ba1d2a',
+  2: 'b92250e7d1fbb95efbec9fa268fb366b82ed070d343cd2525b2d95949e64d141',
+  3: '3cf377faba39126440c161efa3506bb00284c3133335d0779ee3053626c1b59e',
+};
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3… without gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('are never edited once landed: each SQL text has the hash it landed with', () => {
+    for (const migration of migrations) {
+      const pinned = LANDED[migration.version];
+      if (pinned === undefined) continue; // a new migration: pin it when it lands
+      expect(createHash('sha256').update(migration.sql).digest('hex'), `migration ${migration.version} was edited; add a new migration instead`).toBe(pinned);
+    }
+    expect(Object.keys(LANDED).length).toBeLessThanOrEqual(migrations.length);
+  });
+});
