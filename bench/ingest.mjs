@@ -21,12 +21,12 @@ const { values: opt } = parseArgs({ options: { images: { type: 'string', default
 const count = Number(opt.images);
 const stabilityMs = Number(opt['stability-ms']);
 if (!(count > 0) || !(stabilityMs >= 0)) throw new Error('--images must be positive and --stability-ms not negative');
-if (!existsSync(join(here, '../build/core/capture/folder-watch.js'))) {
+if (!existsSync(join(here, '../build/core/capture/creation/folder-watch.js'))) {
   process.stderr.write("bench: the core is not built; run 'npm run build:cli' first.\n");
   process.exit(2);
 }
 const { openProofline } = await import('../build/core/proofline.js');
-const { watchFolders } = await import('../build/core/capture/folder-watch.js');
+const { watchFolders } = await import('../build/core/capture/creation/folder-watch.js');
 
 function chunk(type, data) {
   const head = Buffer.alloc(8);

@@ -23,8 +23,8 @@ export async function benchRecording({ seconds = 20, repeats = 1, fps = 30, keep
     if (spawnSync(tool, ['-version'], { stdio: 'ignore' }).error) throw new Error(`bench recording: '${tool}' is not installed (apt-get install -y xvfb ffmpeg)`);
   }
   if (!existsSync(GNU_TIME)) throw new Error('bench recording: /usr/bin/time (GNU time) is needed for CPU figures (apt-get install -y time)');
-  if (!existsSync(join(build, 'capture/screen-args.js'))) throw new Error("bench recording: the core is not built; run 'npm run build:cli' first");
-  const { buildScreenArgs, findClockFont, QUALITY, segmentListName } = await import(pathToFileURL(join(build, 'capture/screen-args.js')).href);
+  if (!existsSync(join(build, 'capture/recording/screen-args.js'))) throw new Error("bench recording: the core is not built; run 'npm run build:cli' first");
+  const { buildScreenArgs, findClockFont, QUALITY, segmentListName } = await import(pathToFileURL(join(build, 'capture/recording/screen-args.js')).href);
   const { openProofline } = await import(pathToFileURL(join(build, 'proofline.js')).href);
 
   const work = mkdtempSync(join(tmpdir(), 'proofline-bench-rec-'));
@@ -109,8 +109,8 @@ export async function benchRecording({ seconds = 20, repeats = 1, fps = 30, keep
     const script = `
       const [dataDir, id, display, fps, seconds] = process.argv.slice(-5);
       const { openProofline } = await import(${JSON.stringify(pathToFileURL(join(build, 'proofline.js')).href)});
-      const { startScreenRecording } = await import(${JSON.stringify(pathToFileURL(join(build, 'capture/screen-recorder.js')).href)});
-      const { recoverInterruptedRecordings } = await import(${JSON.stringify(pathToFileURL(join(build, 'capture/recording-recovery.js')).href)});
+      const { startScreenRecording } = await import(${JSON.stringify(pathToFileURL(join(build, 'capture/recording/screen-recorder.js')).href)});
+      const { recoverInterruptedRecordings } = await import(${JSON.stringify(pathToFileURL(join(build, 'capture/recording/recording-recovery.js')).href)});
       const pl = openProofline({ dataDir });
       await recoverInterruptedRecordings(pl);
       if (seconds === '0') { pl.close(); process.exit(0); }

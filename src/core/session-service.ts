@@ -4,13 +4,16 @@ import { checkpointSubject, type Checkpoint, type CheckpointReason, type Checkpo
 import type { DeviceIdentity } from './attest/device-identity.js';
 import type { DrainReport, TimestampQueue } from './attest/timestamp-queue.js';
 import { planBag, type BagPlan } from './archive/bag-plan.js';
-import { basicEnvironment } from './capture/basic-environment.js';
+import { basicEnvironment } from './environment-basics.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { Database } from './store/database.js';
 import type { EventLog, NewEvent } from './store/event-log.js';
 import { sha256Hex } from './store/hashing.js';
 import { mediaTypeOf } from './store/media-types.js';
 import type { SessionTable } from './store/sessions.js';
+import { assertOpen, SessionSealedError } from './session-guard.js';
+
+export { SessionSealedError };
 
 export interface CreateSessionInput {
   readonly kind: SessionKind;
@@ -44,13 +47,6 @@ export interface SessionServiceDeps {
   /** The anchoring in force now; `slackMs`: how early a due checkpoint may be taken (one timer tick). */
   readonly anchoring: () => { readonly tsaUrls: readonly string[]; readonly anchorSeconds: number; readonly slackMs: number };
   readonly tsaTimeoutMs: number;
-}
-
-export class SessionSealedError extends Error {
-  constructor(readonly sessionId: string, readonly sealedAt: string | null) {
-    super(`Session ${sessionId} was sealed at ${sealedAt ?? 'an unknown time'}: nothing more can be added. Start a new session.`);
-    this.name = 'SessionSealedError';
-  }
 }
 
 /** What a user does to a session: the verbs of the CLI, the app and the web host. */
@@ -102,7 +98,7 @@ export class SessionService {
   async note(idOrPrefix: string, text: string): Promise<StoredEvent> {
     const body = text.trim();
     if (!body) throw new Error('A note needs some text.');
-    const session = this.assertOpen(idOrPrefix);
+    const session = assertOpen(this, idOrPrefix);
     const event = this.deps.events.append(session.id, { type: 'note', payload: { text: body } });
     await this.checkpointIfDue(session.id);
     return event;
@@ -110,7 +106,7 @@ export class SessionService {
 
   /** Stores each file by hash (streamed) and records one event per file, naming it. */
   async attach(idOrPrefix: string, files: readonly string[]): Promise<StoredEvent[]> {
-    const session = this.assertOpen(idOrPrefix);
+    const session = assertOpen(this, idOrPrefix);
     const attached: NewEvent[] = [];
     for (const path of files) {
       const blob = await this.deps.blobs.putFile(path);
@@ -124,12 +120,6 @@ export class SessionService {
     const events = this.deps.events.appendBatch(session.id, attached);
     await this.checkpointIfDue(session.id);
     return events;
-  }
-
-  private assertOpen(idOrPrefix: string): SessionSummary {
-    const session = this.deps.sessions.resolve(idOrPrefix);
-    if (session.state === 'sealed') throw new SessionSealedError(session.id, session.sealedAt);
-    return session;
   }
 
   /**

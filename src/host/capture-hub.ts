@@ -1,19 +1,19 @@
 // Holds the live capture sources of each session for a long-running host (the app, `proofline
 // serve`) and answers the capture operations of the contract through the core's capture modules.
 // The CLI's `record` and `capture` use the same modules directly.
-import { locateFfmpeg } from '../core/capture/ffmpeg-locate.js';
-import { findBrowser } from '../core/capture/browser-locate.js';
+import { locateFfmpeg } from '../core/capture/recording/ffmpeg-locate.js';
+import { findBrowser } from '../core/capture/web/browser-locate.js';
 import type { CaptureNotice, CaptureSource } from '../core/capture/capture-source.js';
-import { runEnvironmentCheck, recordEnvironmentCheck, TITLES_ZH, type FindingId } from '../core/capture/clean-env/index.js';
-import { connectComfyUI, type ComfyUIConnection } from '../core/capture/comfyui.js';
-import { compareImages } from '../core/capture/compare.js';
-import { creationGallery } from '../core/capture/creation-view.js';
-import { captureEnvironment } from '../core/capture/environment.js';
-import { watchFolders, type FolderWatch } from '../core/capture/folder-watch.js';
-import { linkGenerations } from '../core/capture/lineage.js';
-import { ArtifactLookupError, findSessionArtifact, markGeneration } from '../core/capture/marks.js';
-import { recoverInterruptedRecordings } from '../core/capture/recording-recovery.js';
-import { startScreenRecording, type ScreenRecording } from '../core/capture/screen-recorder.js';
+import { runEnvironmentCheck, recordEnvironmentCheck, TITLES_ZH, type FindingId } from '../core/capture/web/clean-env/index.js';
+import { connectComfyUI, type ComfyUIConnection } from '../core/capture/creation/comfyui.js';
+import { compareImages } from '../core/capture/creation/compare.js';
+import { creationGallery } from '../core/capture/creation/creation-view.js';
+import { captureEnvironment } from '../core/capture/environment/environment.js';
+import { watchFolders, type FolderWatch } from '../core/capture/creation/folder-watch.js';
+import { linkGenerations } from '../core/capture/creation/lineage.js';
+import { ArtifactLookupError, findSessionArtifact, markGeneration } from '../core/capture/creation/marks.js';
+import { recoverInterruptedRecordings } from '../core/capture/recording/recording-recovery.js';
+import { startScreenRecording, type ScreenRecording } from '../core/capture/recording/screen-recorder.js';
 import { captureUrls } from '../core/capture/web/capture-urls.js';
 import { startInteractiveCapture, type InteractiveCapture } from '../core/capture/web/interactive.js';
 import type { Proofline } from '../core/proofline.js';

@@ -8,7 +8,7 @@ import { ArchiveError, openArchive, type ZipArchive } from '../core/archive/read
 import { verifyArchive } from '../core/archive/verify-archive.js';
 import { readTrustedRoots, TrustedRootError } from '../core/attest/trusted-roots.js';
 import { certificatesPem } from '../core/attest/tsa-pem.js';
-import { ArtifactLookupError } from '../core/capture/marks.js';
+import { ArtifactLookupError } from '../core/capture/creation/marks.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import { sealWarning } from './seal-warning.js';
 import type { Proofline } from '../core/proofline.js';

@@ -3,7 +3,7 @@
 // segment to fragmented MP4 on the fly: stream copy, no re-encoding, the evidence file untouched.
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { locateFfmpeg } from '../core/capture/ffmpeg-locate.js';
+import { locateFfmpeg } from '../core/capture/recording/ffmpeg-locate.js';
 
 export interface Remux {
   readonly output: Readable;

@@ -3,9 +3,9 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEnvironmentCheck, type CheckOptions, type EnvironmentCheckReport, type Finding } from '../../src/core/capture/clean-env/index.js';
-import { querySntp } from '../../src/core/capture/clean-env/sntp.js';
-import { CHROMIUM_ARGS, findBrowser } from '../../src/core/capture/browser-locate.js';
+import { runEnvironmentCheck, type CheckOptions, type EnvironmentCheckReport, type Finding } from '../../src/core/capture/web/clean-env/index.js';
+import { querySntp } from '../../src/core/capture/web/clean-env/sntp.js';
+import { CHROMIUM_ARGS, findBrowser } from '../../src/core/capture/web/browser-locate.js';
 import { proofline, run } from '../support/cli.js';
 import { startDnsServer, startDohServer, startPublicIpServer, startSntpServer, type RunningHttpServer, type RunningUdpServer } from '../support/dns-servers.js';
 import { startTsa, type RunningTsa } from '../support/tsa-server.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureNotice } from '../../src/core/capture/capture-source.js';
-import { connectComfyUI } from '../../src/core/capture/comfyui.js';
+import { connectComfyUI } from '../../src/core/capture/creation/comfyui.js';
 import { openProofline, type Proofline } from '../../src/core/proofline.js';
 import { sha256Hex } from '../../src/core/store/hashing.js';
 import type { EventBody } from '../../src/shared/domain.js';

@@ -18,8 +18,8 @@ import {
   WMIC_GPU_ARGS,
   type CommandResult,
   type EnvironmentSnapshot,
-} from '../../src/core/capture/environment.js';
-import type { ModelHashProgress } from '../../src/core/capture/model-hashes.js';
+} from '../../src/core/capture/environment/environment.js';
+import type { ModelHashProgress } from '../../src/core/capture/environment/model-hashes.js';
 import { openProofline, type Proofline } from '../../src/core/proofline.js';
 import { startTsa, type RunningTsa } from '../support/tsa-server.js';
 

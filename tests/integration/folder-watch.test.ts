@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { watchFolders } from '../../src/core/capture/folder-watch.js';
+import { watchFolders } from '../../src/core/capture/creation/folder-watch.js';
 import type { CaptureNotice } from '../../src/core/capture/capture-source.js';
 import { openProofline, type Proofline } from '../../src/core/proofline.js';
 import { sha256Hex } from '../../src/core/store/hashing.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureNotice } from '../../src/core/capture/capture-source.js';
-import { startScreenRecording } from '../../src/core/capture/screen-recorder.js';
+import { startScreenRecording } from '../../src/core/capture/recording/screen-recorder.js';
 import { openProofline } from '../../src/core/proofline.js';
 import { CLI, proofline, run } from '../support/cli.js';
 import { archivedSegments, clockPixels, probe, processRunning, storedEvents, waitFor } from '../support/recording.js';

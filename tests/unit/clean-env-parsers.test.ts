@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clockStatus } from '../../src/core/capture/clean-env/clock.js';
-import { parseAddressLines, parseResolvConf, parseScutilDns } from '../../src/core/capture/clean-env/dns-parsers.js';
-import { decodeMessage, DNS_TYPE, encodeQuery } from '../../src/core/capture/clean-env/dns-wire.js';
-import { formatEnvironmentCheck } from '../../src/core/capture/clean-env/format.js';
-import { entriesForHost, parseHostsFile } from '../../src/core/capture/clean-env/hosts.js';
-import { isVpnInterface, parseFindNetRoute, parseIpRouteGet, parsePingTime, parseRouteGetMac } from '../../src/core/capture/clean-env/network-parsers.js';
-import { matchTool } from '../../src/core/capture/clean-env/process-signatures.js';
-import { flagProcesses, parsePsOutput, parseTasklistCsv } from '../../src/core/capture/clean-env/processes.js';
+import { clockStatus } from '../../src/core/capture/web/clean-env/clock.js';
+import { parseAddressLines, parseResolvConf, parseScutilDns } from '../../src/core/capture/web/clean-env/dns-parsers.js';
+import { decodeMessage, DNS_TYPE, encodeQuery } from '../../src/core/capture/web/clean-env/dns-wire.js';
+import { formatEnvironmentCheck } from '../../src/core/capture/web/clean-env/format.js';
+import { entriesForHost, parseHostsFile } from '../../src/core/capture/web/clean-env/hosts.js';
+import { isVpnInterface, parseFindNetRoute, parseIpRouteGet, parsePingTime, parseRouteGetMac } from '../../src/core/capture/web/clean-env/network-parsers.js';
+import { matchTool } from '../../src/core/capture/web/clean-env/process-signatures.js';
+import { flagProcesses, parsePsOutput, parseTasklistCsv } from '../../src/core/capture/web/clean-env/processes.js';
 import {
   bypassesProxy,
   parseEtcEnvironment,
@@ -17,9 +17,9 @@ import {
   proxyConfigFromVariables,
   proxyFor,
   proxyVariables,
-} from '../../src/core/capture/clean-env/proxy-parsers.js';
-import { parseTarget, verdictOf } from '../../src/core/capture/clean-env/run-check.js';
-import { parseNtpServer } from '../../src/core/capture/clean-env/sntp.js';
+} from '../../src/core/capture/web/clean-env/proxy-parsers.js';
+import { parseTarget, verdictOf } from '../../src/core/capture/web/clean-env/run-check.js';
+import { parseNtpServer } from '../../src/core/capture/web/clean-env/sntp.js';
 import { answerQuery } from '../support/dns-servers.js';
 
 describe('resolv.conf', () => {

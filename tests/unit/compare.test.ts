@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dHash, diffParameters, diffPixels, diffWords, hammingDistance, pHash } from '../../src/core/capture/compare.js';
-import { decodeImage, encodePng, resizeRgba, type RgbaImage } from '../../src/core/capture/image-decode.js';
+import { dHash, diffParameters, diffPixels, diffWords, hammingDistance, pHash } from '../../src/core/capture/creation/compare.js';
+import { decodeImage, encodePng, resizeRgba, type RgbaImage } from '../../src/core/capture/creation/image-decode.js';
 
 const { PNG } = pngjs;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGallery } from '../../src/core/capture/creation-view.js';
+import { buildGallery } from '../../src/core/capture/creation/creation-view.js';
 import type { ArtifactRef, EventBody, JsonValue } from '../../src/shared/domain.js';
 
 const sha = (c: string): string => c.repeat(64).slice(0, 64);

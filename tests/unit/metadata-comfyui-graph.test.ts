@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summariseComfyGraph, summariseComfyWorkflow, type ComfyGraph } from '../../src/core/capture/metadata/comfyui-graph.js';
+import { summariseComfyGraph, summariseComfyWorkflow, type ComfyGraph } from '../../src/core/capture/creation/metadata/comfyui-graph.js';
 import { comfyPromptGraph, comfyWorkflow } from '../support/ai-images.js';
 
 describe('ComfyUI graphs', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotAnImageError, readImageMetadata } from '../../src/core/capture/metadata/index.js';
-import { decodeUserComment } from '../../src/core/capture/metadata/user-comment.js';
+import { NotAnImageError, readImageMetadata } from '../../src/core/capture/creation/metadata/index.js';
+import { decodeUserComment } from '../../src/core/capture/creation/metadata/user-comment.js';
 import { A1111_CHINESE, AIGC_LABEL, FOOOCUS_JSON, MIDJOURNEY_DESCRIPTION, NOVELAI_COMMENT, INVOKEAI_METADATA, jpegWithExif, pngWithText, tc260Xmp, userCommentBytes, webpWithExif, xmpPacket } from '../support/ai-images.js';
 
 let dir: string;

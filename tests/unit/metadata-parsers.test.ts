@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseA1111, splitInfotext } from '../../src/core/capture/metadata/a1111.js';
-import { aigcFromXmp } from '../../src/core/capture/metadata/aigc-label.js';
-import { parseFooocus } from '../../src/core/capture/metadata/fooocus.js';
-import { parseInvokeAI } from '../../src/core/capture/metadata/invokeai.js';
-import { parseMidjourney } from '../../src/core/capture/metadata/midjourney.js';
-import { parseNovelAI } from '../../src/core/capture/metadata/novelai.js';
+import { parseA1111, splitInfotext } from '../../src/core/capture/creation/metadata/a1111.js';
+import { aigcFromXmp } from '../../src/core/capture/creation/metadata/aigc-label.js';
+import { parseFooocus } from '../../src/core/capture/creation/metadata/fooocus.js';
+import { parseInvokeAI } from '../../src/core/capture/creation/metadata/invokeai.js';
+import { parseMidjourney } from '../../src/core/capture/creation/metadata/midjourney.js';
+import { parseNovelAI } from '../../src/core/capture/creation/metadata/novelai.js';
 import { A1111_PARAMETERS, AIGC_LABEL, FOOOCUS_JSON, INVOKEAI_METADATA, MIDJOURNEY_DESCRIPTION, NOVELAI_COMMENT, tc260Xmp } from '../support/ai-images.js';
 
 describe('AUTOMATIC1111 / Forge infotext', () => {

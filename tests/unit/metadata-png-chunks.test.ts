@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPngInfo } from '../../src/core/capture/metadata/png-chunks.js';
-import { CorruptImageError } from '../../src/core/capture/metadata/image-errors.js';
+import { readPngInfo } from '../../src/core/capture/creation/metadata/png-chunks.js';
+import { CorruptImageError } from '../../src/core/capture/creation/metadata/image-errors.js';
 import { pngChunk, pngWithText } from '../support/ai-images.js';
 
 let dir: string;

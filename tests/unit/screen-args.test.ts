@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FfmpegNotFoundError, locateFfmpeg } from '../../src/core/capture/ffmpeg-locate.js';
-import { explainExit, parseSegmentList, ProgressParser, StderrTail } from '../../src/core/capture/ffmpeg-progress.js';
+import { FfmpegNotFoundError, locateFfmpeg } from '../../src/core/capture/recording/ffmpeg-locate.js';
+import { explainExit, parseSegmentList, ProgressParser, StderrTail } from '../../src/core/capture/recording/ffmpeg-progress.js';
 import {
   buildScreenArgs,
   clockFilter,
@@ -13,7 +13,7 @@ import {
   QUALITY,
   screenInput,
   segmentFileName,
-} from '../../src/core/capture/screen-args.js';
+} from '../../src/core/capture/recording/screen-args.js';
 
 const base = { fps: 15, quality: QUALITY.standard, segmentSeconds: 10, outputDir: '/rec', segmentList: '/rec/segments-r001.csv', startNumber: 0 };
 

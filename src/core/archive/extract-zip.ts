@@ -2,7 +2,7 @@ import { mkdir, open, realpath, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveError, quoteName } from './archive-error.js';
-import type { ZipArchive } from './read-zip.js';
+import type { ZipEntrySource } from './zip-entry-info.js';
 
 /**
  * The path `name` extracts to under `root`, or a 'hostile' refusal if it would land anywhere
@@ -26,7 +26,7 @@ function isInside(root: string, target: string): boolean {
  * exists is overwritten and no planted link is followed; every folder is checked after creation
  * by its real path. On any failure, everything this call created is removed again.
  */
-export async function extractArchive(archive: ZipArchive, dir: string): Promise<void> {
+export async function extractArchive(archive: ZipEntrySource, dir: string): Promise<void> {
   const root = await realpath(dir);
   const created: string[] = [];
   try {

@@ -6,6 +6,7 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { createHasher, type DigestAlgorithm } from '../store/hashing.js';
 import { ArchiveError, quoteName } from './archive-error.js';
 import { extractArchive } from './extract-zip.js';
+import type { ZipEntryInfo, ZipEntrySource } from './zip-entry-info.js';
 import { LargeReadFileReader } from './zip-file-reader.js';
 import { guardEntryStream, readLocalHeader, describeDataError } from './zip-entry-stream.js';
 import {
@@ -21,17 +22,7 @@ import { archiveSizeProblem, entrySizeProblem, formatBytes, resolveLimits, type 
 
 export { ArchiveError, type ArchiveErrorKind } from './archive-error.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits.js';
-
-export interface ZipEntryInfo {
-  readonly name: string;
-  /** Declared uncompressed size; streams are held to it. */
-  readonly size: number;
-  readonly compressedSize: number;
-  readonly isDirectory: boolean;
-  /** 0 stored, 8 deflated (APPNOTE 4.4.5). */
-  readonly method: number;
-  readonly crc32: number;
-}
+export type { ZipEntryInfo } from './zip-entry-info.js';
 
 interface FileHealth {
   error: Error | undefined;
@@ -47,7 +38,7 @@ interface Slot {
  * A received archive whose central directory has been checked. Content is read only through
  * `openStream`, which holds every entry to its declared size and CRC-32.
  */
-export class ZipArchive {
+export class ZipArchive implements ZipEntrySource {
   readonly entries: readonly ZipEntryInfo[];
   private readonly slots: ReadonlyMap<string, Slot>;
   private closed = false;

@@ -6,7 +6,7 @@ import type { Proofline } from '../../core/proofline.js';
 import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 // Playwright and the capture engine load only when a capture runs: every other command starts faster.
-const cleanEnv = () => import('../../core/capture/clean-env/index.js');
+const cleanEnv = () => import('../../core/capture/web/clean-env/index.js');
 const batchEngine = () => import('../../core/capture/web/capture-urls.js');
 const interactive = () => import('../../core/capture/web/interactive.js');
 

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import type { EnvironmentCheckReport } from '../../core/capture/clean-env/index.js';
+import type { EnvironmentCheckReport } from '../../core/capture/web/clean-env/index.js';
 
 // The check launches a browser: Playwright loads only when it runs.
-const cleanEnv = () => import('../../core/capture/clean-env/index.js');
+const cleanEnv = () => import('../../core/capture/web/clean-env/index.js');
 import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 interface CheckEnvOptions {

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { Argument, Option, type Command } from 'commander';
-import { compareImages, type ComparisonResult, type WordDiff } from '../../core/capture/compare.js';
-import { creationGallery, type CreationGallery } from '../../core/capture/creation-view.js';
-import { captureEnvironment, collectEnvironment, summarise, type EnvironmentOptions, type EnvironmentSnapshot } from '../../core/capture/environment.js';
-import { linkGenerations, RELATIONS, type LineageRelation } from '../../core/capture/lineage.js';
-import { markGeneration, MARKS, type GenerationMark } from '../../core/capture/marks.js';
+import { compareImages, type ComparisonResult, type WordDiff } from '../../core/capture/creation/compare.js';
+import { creationGallery, type CreationGallery } from '../../core/capture/creation/creation-view.js';
+import { captureEnvironment, collectEnvironment, summarise, type EnvironmentOptions, type EnvironmentSnapshot } from '../../core/capture/environment/environment.js';
+import { linkGenerations, RELATIONS, type LineageRelation } from '../../core/capture/creation/lineage.js';
+import { markGeneration, MARKS, type GenerationMark } from '../../core/capture/creation/marks.js';
 import type { JsonValue } from '../../shared/domain.js';
 import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isImageReadError, readImageMetadata, type ImageMetadata } from '../../core/capture/metadata/index.js';
-import { metadataJson } from '../../core/capture/metadata/payload.js';
+import { isImageReadError, readImageMetadata, type ImageMetadata } from '../../core/capture/creation/metadata/index.js';
+import { metadataJson } from '../../core/capture/creation/metadata/payload.js';
 import { UsageError, type CliContext } from '../cli-context.js';
 
 const TOOL_NAMES: Readonly<Record<ImageMetadata['tool'], string>> = {

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CaptureNotice, CaptureSource } from '../../core/capture/capture-source.js';
-import { connectComfyUI } from '../../core/capture/comfyui.js';
-import { captureEnvironment } from '../../core/capture/environment.js';
-import { watchFolders } from '../../core/capture/folder-watch.js';
-import { describeRecovery, recoverInterruptedRecordings } from '../../core/capture/recording-recovery.js';
-import { parseRegion, QUALITY, X264_PRESETS, type Quality, type QualityName, type Region } from '../../core/capture/screen-args.js';
-import { startScreenRecording, type ScreenRecording } from '../../core/capture/screen-recorder.js';
+import { connectComfyUI } from '../../core/capture/creation/comfyui.js';
+import { captureEnvironment } from '../../core/capture/environment/environment.js';
+import { watchFolders } from '../../core/capture/creation/folder-watch.js';
+import { describeRecovery, recoverInterruptedRecordings } from '../../core/capture/recording/recording-recovery.js';
+import { parseRegion, QUALITY, X264_PRESETS, type Quality, type QualityName, type Region } from '../../core/capture/recording/screen-args.js';
+import { startScreenRecording, type ScreenRecording } from '../../core/capture/recording/screen-recorder.js';
 import type { Proofline } from '../../core/proofline.js';
 import { collect, UsageError, type CliContext } from '../cli-context.js';
 

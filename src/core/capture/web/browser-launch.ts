@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright';
-import { CHROMIUM_ARGS, findBrowser } from '../browser-locate.js';
+import { CHROMIUM_ARGS, findBrowser } from './browser-locate.js';
 import { spkiHashOfPem } from './spki.js';
 
 export interface LaunchOptions {

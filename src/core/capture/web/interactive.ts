@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../../shared/domain.js';
 import { APP_NAME, APP_VERSION } from '../../../shared/version.js';
 import type { Proofline } from '../../proofline.js';
 import type { CaptureSource, NoticeListener } from '../capture-source.js';
-import { startScreenRecording, type ScreenRecording, type ScreenRecordingOptions } from '../screen-recorder.js';
+import { startScreenRecording, type ScreenRecording, type ScreenRecordingOptions } from '../recording/screen-recorder.js';
 import { ArtifactSink } from './artifact-sink.js';
 import { launchBrowser, type LaunchedBrowser } from './browser-launch.js';
 import { captureFacts, fetchChain, navigationFacts, type NavigationFacts, type PageCaptureSettings } from './capture-page.js';

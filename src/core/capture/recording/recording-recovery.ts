@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventBody } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
-import type { NewEvent } from '../store/event-log.js';
-import { SessionTable } from '../store/sessions.js';
+import type { EventBody } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
+import type { NewEvent } from '../../store/event-log.js';
+import { SessionTable } from '../../store/sessions.js';
 import { locateFfprobe } from './ffmpeg-locate.js';
 import { parseSegmentList, type SegmentListEntry } from './ffmpeg-progress.js';
 import { segmentListName } from './screen-args.js';

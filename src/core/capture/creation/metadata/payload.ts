@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../../shared/domain.js';
+import type { JsonValue } from '../../../../shared/domain.js';
 import type { ImageMetadata } from './types.js';
 
 /** Per raw text kept in an event payload; the whole text stays in the stored image itself. */

@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../../../shared/domain.js';
-import type { Proofline } from '../../proofline.js';
+import type { StoredEvent } from '../../../../shared/domain.js';
+import type { Proofline } from '../../../proofline.js';
 import type { EnvironmentCheckReport } from './types.js';
 
 export const ENVIRONMENT_CHECK_EVENT = 'web.environment-check';

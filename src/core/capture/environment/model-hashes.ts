@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import type { Database } from '../store/database.js';
+import type { Database } from '../../store/database.js';
 
 /** Weights and checkpoints as the common AI drawing tools store them. */
 export const MODEL_EXTENSIONS = ['.safetensors', '.ckpt', '.pt', '.pth', '.bin', '.gguf', '.onnx'] as const;

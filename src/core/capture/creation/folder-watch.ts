@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { JsonValue, StoredEvent } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
-import type { NewEvent } from '../store/event-log.js';
-import { mediaTypeOf } from '../store/media-types.js';
-import type { CaptureNotice, CaptureSource, NoticeListener } from './capture-source.js';
+import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
+import type { NewEvent } from '../../store/event-log.js';
+import { mediaTypeOf } from '../../store/media-types.js';
+import type { CaptureNotice, CaptureSource, NoticeListener } from '../capture-source.js';
 import { readImageMetadata } from './metadata/index.js';
 import { metadataJson, RAW_PAYLOAD_LIMIT } from './metadata/payload.js';
 

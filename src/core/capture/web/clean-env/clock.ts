@@ -1,4 +1,4 @@
-import { measureClockOffset } from '../clock-offset.js';
+import { measureClockOffset } from '../../environment/clock-offset.js';
 import { querySntp, type SntpResult } from './sntp.js';
 import { finding, THRESHOLDS, type Finding, type FindingStatus, type ProbeContext } from './types.js';
 import { reasonOf } from './run-tool.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { parseTimestampResponse, requestTimestamp } from '../attest/tsa-client.js';
+import { parseTimestampResponse, requestTimestamp } from '../../attest/tsa-client.js';
 
 /** How far this machine's clock is from a time-stamping authority's, measured once. */
 export type ClockOffset =

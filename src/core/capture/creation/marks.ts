@@ -1,5 +1,6 @@
-import type { ArtifactRef, StoredEvent } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
+import type { ArtifactRef, StoredEvent } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
+import { assertOpen } from '../../session-guard.js';
 
 export const MARKS = ['selected', 'rejected', 'final'] as const;
 export type GenerationMark = (typeof MARKS)[number];
@@ -79,13 +80,4 @@ export async function markGeneration(pl: Proofline, sessionId: string, sha256: s
   });
   await pl.sessions.checkpointIfDue(session.id);
   return event;
-}
-
-/** The session, if still open: a sealed session takes no more events. */
-export function assertOpen(pl: Proofline, sessionId: string): { id: string } {
-  const session = pl.sessions.get(sessionId);
-  if (session.state === 'sealed') {
-    throw new Error(`Session ${session.id} was sealed at ${session.sealedAt}: nothing more can be added. Start a new session.`);
-  }
-  return session;
 }

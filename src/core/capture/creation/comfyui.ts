@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { ArtifactRef, JsonValue } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
-import { mediaTypeOf } from '../store/media-types.js';
-import type { CaptureNotice, CaptureSource, NoticeListener } from './capture-source.js';
+import type { ArtifactRef, JsonValue } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
+import { mediaTypeOf } from '../../store/media-types.js';
+import type { CaptureNotice, CaptureSource, NoticeListener } from '../capture-source.js';
 import { asComfyGraph, readImageMetadata, summariseComfyGraph } from './metadata/index.js';
 import { metadataJson, RAW_PAYLOAD_LIMIT } from './metadata/payload.js';
 

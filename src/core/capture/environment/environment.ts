@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { arch, cpus, freemem, hostname, platform as osPlatform, release, totalmem, type as osType, version as osVersion } from 'node:os';
 import { basename, join } from 'node:path';
-import type { JsonValue, StoredEvent } from '../../shared/domain.js';
-import { APP_NAME, APP_VERSION } from '../../shared/version.js';
-import type { Proofline } from '../proofline.js';
-import type { Database } from '../store/database.js';
+import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
+import { APP_NAME, APP_VERSION } from '../../../shared/version.js';
+import type { Proofline } from '../../proofline.js';
+import type { Database } from '../../store/database.js';
 import { measureClockOffset, type ClockOffset } from './clock-offset.js';
-import { locateFfmpeg } from './ffmpeg-locate.js';
-import { assertOpen } from './marks.js';
+import { locateFfmpeg } from '../recording/ffmpeg-locate.js';
+import { assertOpen } from '../../session-guard.js';
 import { hashModelFolders, ModelHashingCancelled, type ModelFolder, type ModelHashProgress } from './model-hashes.js';
 
 /** A fact, or why it could not be had: a probe never throws. */

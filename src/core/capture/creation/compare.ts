@@ -1,13 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pixelmatch from 'pixelmatch';
-import type { JsonValue, StoredEvent } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
-import { canonicalJson } from '../store/canonical-json.js';
+import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
+import { canonicalJson } from '../../store/canonical-json.js';
 import { buildGallery } from './creation-view.js';
-import { locateFfmpeg } from './ffmpeg-locate.js';
+import { locateFfmpeg } from '../recording/ffmpeg-locate.js';
 import { decodeImage, encodePng, resizeRgba, sniffImageFormat, toGray, type RgbaImage } from './image-decode.js';
-import { assertOpen, findSessionArtifact } from './marks.js';
+import { assertOpen } from '../../session-guard.js';
+import { findSessionArtifact } from './marks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Perceptual hashes: 64 bits each, as 16 hex digits; distance is the Hamming distance.

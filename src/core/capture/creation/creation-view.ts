@@ -1,5 +1,5 @@
-import type { EventBody, JsonValue } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
+import type { EventBody, JsonValue } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
 import { explicitEdges, inferLineage, type LineageEdge } from './lineage.js';
 import { MARKS, type GenerationMark } from './marks.js';
 

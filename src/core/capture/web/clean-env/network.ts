@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import type { JsonValue } from '../../../shared/domain.js';
+import type { JsonValue } from '../../../../shared/domain.js';
 import { isVpnInterface, parseFindNetRoute, parseIpRouteGet, parsePingTime, parseRouteGetMac, pingCommand, routeCommand, type RouteInfo } from './network-parsers.js';
 import { reasonOf, runTool } from './run-tool.js';
 import { DEFAULT_PUBLIC_IP_URL, finding, type Finding, type ProbeContext } from './types.js';

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
-import type { EventBody, JsonValue, StoredEvent } from '../../shared/domain.js';
-import type { Proofline } from '../proofline.js';
-import { assertOpen, findSessionArtifact, MIN_SHA_PREFIX } from './marks.js';
+import type { EventBody, JsonValue, StoredEvent } from '../../../shared/domain.js';
+import type { Proofline } from '../../proofline.js';
+import { assertOpen } from '../../session-guard.js';
+import { findSessionArtifact, MIN_SHA_PREFIX } from './marks.js';
 
 /**
  * How `to` came from `from` (an edge always points from the earlier image to the later one):

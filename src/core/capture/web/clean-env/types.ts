@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../../shared/domain.js';
+import type { JsonValue } from '../../../../shared/domain.js';
 
 /** What one check found. `not-checked` always says why in `detail`; it never changes the verdict. */
 export type FindingStatus = 'pass' | 'warn' | 'fail' | 'not-checked';

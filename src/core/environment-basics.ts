@@ -1,6 +1,6 @@
 import { arch, cpus, hostname, platform, release, totalmem, type as osType, version as osVersion } from 'node:os';
-import type { JsonValue } from '../../shared/domain.js';
-import { APP_NAME, APP_VERSION } from '../../shared/version.js';
+import type { JsonValue } from '../shared/domain.js';
+import { APP_NAME, APP_VERSION } from '../shared/version.js';
 
 /**
  * The environment facts every session records at its start (SPC Provisions on Evidence, Art. 93:
