@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureEnvironment } from '../../src/core/capture/environment.js';
-import { markGeneration } from '../../src/core/capture/marks.js';
-import { readImageMetadata } from '../../src/core/capture/metadata/index.js';
-import { metadataJson } from '../../src/core/capture/metadata/payload.js';
+import { captureEnvironment } from '../../src/core/capture/environment/environment.js';
+import { markGeneration } from '../../src/core/capture/creation/marks.js';
+import { readImageMetadata } from '../../src/core/capture/creation/metadata/index.js';
+import { metadataJson } from '../../src/core/capture/creation/metadata/payload.js';
 import { a1111Parameters, pngWithText } from '../support/ai-images.js';
 import { unzipTo, zipFolder } from '../support/bag-files.js';
 import { run } from '../support/cli.js';
@@ -31,6 +31,10 @@ let archive: string;
 let tampered: string;
 let tamperedFile: string;
 let noteOffsetSeconds: number;
+/** Events in the main archive, and in the one whose later events a TSA proved two hours on. */
+let events: number;
+let lateArchive: string;
+let lateEvents: number;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -113,6 +117,21 @@ beforeAll(async () => {
   expect(sealed.sealTimestamps.pending).toBe(0);
   archive = join(root, 'evidence.zip');
   await pl.exportSession(id, { out: archive });
+  events = await pl.events.count(id);
+
+  // Proven late: the session starts proven at once, then its note and seal are timestamped only
+  // by a TSA whose clock reads two hours on, as if the events had been written two hours later.
+  const late = await pl.sessions.create({ kind: 'creation', title: 'Proven two hours late' });
+  await pl.sessions.note(late.id, 'written long before any TSA saw it');
+  tsa.setFakeTime(new Date(Date.now() + 2 * 3600_000));
+  try {
+    await pl.sessions.seal(late.id);
+  } finally {
+    tsa.setFakeTime(null);
+  }
+  lateArchive = join(root, 'late.zip');
+  await pl.exportSession(late.id, { out: lateArchive });
+  lateEvents = await pl.events.count(late.id);
 
   // Tampering: one byte of the generated image flipped, the archive zipped again.
   const dir = join(root, 'tampered');
@@ -139,6 +158,9 @@ async function openByPath(page: Page, path: string, nav: string): Promise<void> 
 }
 
 const shoot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: true });
+/** --warn-bg of styles.css in the light scheme: the amber of what is not proven in time. */
+const AMBER = 'rgb(251, 240, 220)';
+const background = (page: Page, selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
 
 describe('archive viewer', () => {
   it('opens an archive by path: verified, every check, the session, the recording at an event, images, pages, environment (en)', async () => {
@@ -158,10 +180,29 @@ describe('archive viewer', () => {
     }
     expect(await page.locator('.fact-title').textContent()).toBe(TITLE);
     await page.locator('.facts').getByText('AI creation').waitFor();
+    expect(await page.locator('.arc-check[data-check="time.anchoring"] .finding-title').textContent()).toBe('Every event proven to exist soon after it was recorded');
+    expect(await page.locator('.arc-check[data-check="time.anchoring"] .badge').textContent()).toBe('Passed');
+    // Under the verdict: every event proven in time.
+    expect(await page.locator('.time-summary').getAttribute('data-late-events')).toBe('0');
+    expect(await page.locator('.time-summary .time-summary-text').textContent()).toMatch(new RegExp(`^Time proven: all ${events} events were proven to exist within 2 min of being recorded\\. The last was proven at `));
     await shoot(page, 'archive-en-verified');
+
+    // The Time tab: #0 proven by the start checkpoint's token, the rest by the seal's, all in time.
+    await page.getByRole('tab', { name: 'Time', exact: true }).click();
+    const ranges = page.locator('.anchor-range');
+    await ranges.first().waitFor();
+    expect(await ranges.first().locator('.range-events').textContent()).toBe('Event #0');
+    expect(new Set(await ranges.evaluateAll((els) => els.map((el) => el.getAttribute('data-late'))))).toEqual(new Set(['false']));
+    expect(new Set(await ranges.locator('.badge').allTextContents())).toEqual(new Set(['In time']));
+    expect(await ranges.last().getAttribute('data-to')).toBe(String(events - 1));
+    expect(await page.locator('.time-facts dd').first().textContent()).toBe('60 s, plus 60 s tolerance for the authority’s delay and clock differences');
+    expect(await page.locator('.not-counted-token').count()).toBe(0);
+    await shoot(page, 'archive-en-time');
 
     // The timeline: choosing the note seeks the recording to the moment it was written.
     await page.getByRole('tab', { name: /Timeline and recording/ }).click();
+    expect(await page.locator('.timeline-item.proof-ok').count()).toBe(events);
+    expect(await page.locator('.timeline-proof').count()).toBe(0);
     await page.locator('.timeline-button', { hasText: NOTE }).click();
     await page.waitForFunction(
       (expected) => {
@@ -240,11 +281,99 @@ describe('archive viewer', () => {
       expect(await verdict.locator('.verdict-title').textContent()).toBe('Intact but not fully attested');
       await verdict.getByText('Add the authority’s root certificate in Settings').waitFor();
       await verdict.locator('.verdict-problems').getByText('Trusted timestamp of the seal (RFC 3161)').waitFor();
+      await verdict.locator('.verdict-problems').getByText('Every event proven to exist soon after it was recorded', { exact: true }).waitFor();
       expect(await page.locator('.arc-check-fail').count()).toBe(0);
+      expect(await page.locator('.time-summary .time-summary-text').textContent()).toBe('Time not proven: no timestamp counted here covers any event; every time rests on the device’s clock.');
+      expect(await background(page, '.time-summary')).toBe(AMBER);
       await shoot(page, 'archive-en-unattested');
+
+      // Not one event is proven here: one range, amber, and every token says why it is not counted.
+      await page.getByRole('tab', { name: 'Time', exact: true }).click();
+      const range = page.locator('.anchor-range');
+      await range.first().waitFor();
+      expect(await range.count()).toBe(1);
+      expect(await range.getAttribute('data-late')).toBe('true');
+      expect(await range.locator('.range-events').textContent()).toBe(`Events #0–#${events - 1}`);
+      expect(await range.locator('.badge').textContent()).toBe('Not proven');
+      expect(await range.locator('.range-lag').textContent()).toBe('Their recorded time rests on the device’s clock only.');
+      expect(await background(page, '.anchor-range')).toBe(AMBER);
+      expect(new Set(await page.locator('.not-counted-token .token-reason').allTextContents())).toEqual(
+        new Set(['This computer trusts no time-stamping authority yet: add the authority’s root certificate in Settings.']),
+      );
+      expect(await page.locator('.not-counted-token .where').allTextContents()).toContain('proofline/seal.tsr');
+      await shoot(page, 'archive-en-time-unproven');
+
+      await page.getByRole('tab', { name: /Timeline and recording/ }).click();
+      expect(await page.locator('.timeline-item.proof-none').count()).toBe(events);
+      expect(await page.locator('.timeline-proof').first().textContent()).toBe('not proven');
+      await shoot(page, 'archive-en-timeline-unproven');
     } finally {
       await ui.host.handlers['settings.update'](settings, ctx);
     }
+  });
+
+  it('says in Chinese that no event is proven when the TSA is not trusted here', async () => {
+    const ctx = { progress: () => undefined, signal: new AbortController().signal };
+    const settings = await ui.host.handlers['settings.get']({}, ctx);
+    await ui.host.handlers['settings.update']({ ...settings, trustedRootFiles: [] }, ctx);
+    try {
+      const { page } = await ui.open('zh');
+      await openByPath(page, archive, '打开证据包');
+      expect(await page.locator('.verdict').getAttribute('data-verdict')).toBe('unattested');
+      expect(await page.locator('.verdict-title').textContent()).toBe('内容完整，但证明不完整');
+      await page.locator('.verdict-problems').getByText('每条事件在记录后不久即被证明存在', { exact: true }).waitFor();
+      expect(await page.locator('.time-summary .time-summary-text').textContent()).toBe('时间未被证明：本机计入的时间戳都不覆盖任何事件，所有时间仅依据设备时钟。');
+      expect(await page.locator('.time-summary button').textContent()).toBe('查看每条事件何时被证明');
+      await page.locator('.time-summary button').click();
+      expect(await page.getByRole('tab', { name: '时间证明', exact: true }).getAttribute('aria-selected')).toBe('true');
+      const range = page.locator('.anchor-range');
+      await range.first().waitFor();
+      expect(await range.count()).toBe(1);
+      expect(await range.locator('.range-events').textContent()).toBe(`事件 #0–#${events - 1}`);
+      expect(await range.locator('.badge').textContent()).toBe('未被证明');
+      expect(await background(page, '.anchor-range')).toBe(AMBER);
+      expect(new Set(await page.locator('.not-counted-token .token-reason').allTextContents())).toEqual(new Set(['本机尚未信任任何时间戳机构：请在设置中添加该机构的根证书。']));
+      // The verifier's English sentence is folded away.
+      expect(await page.locator('.not-counted-token details.technical[open]').count()).toBe(0);
+      await shoot(page, 'archive-zh-time-unproven');
+    } finally {
+      await ui.host.handlers['settings.update'](settings, ctx);
+    }
+  });
+
+  it.each(['en', 'zh'] as const)('names the events a TSA proved two hours late, in amber (%s)', async (lang) => {
+    const t = {
+      en: { nav: 'Open archive', title: 'Intact but not fully attested', tab: 'Time', summary: `Time not fully proven: ${lateEvents - 1} of ${lateEvents} events were proven late or not at all.`, first: 'Event #0', range: `Events #1–#${lateEvents - 1}`, ok: 'In time', late: 'Proven late', lag: '2 h', tag: 'late' },
+      zh: { nav: '打开证据包', title: '内容完整，但证明不完整', tab: '时间证明', summary: `时间证明不完整：${lateEvents} 条事件中有 ${lateEvents - 1} 条证明过晚或未被证明。`, first: '事件 #0', range: `事件 #1–#${lateEvents - 1}`, ok: '及时证明', late: '证明过晚', lag: '2 小时', tag: '过晚' },
+    }[lang];
+    const { page } = await ui.open(lang);
+    await openByPath(page, lateArchive, t.nav);
+    expect(await page.locator('.verdict').getAttribute('data-verdict')).toBe('unattested');
+    expect(await page.locator('.verdict-title').textContent()).toBe(t.title);
+    expect(await page.locator('.arc-check-fail').count()).toBe(0);
+    expect(await page.locator('.time-summary .time-summary-text').textContent()).toBe(t.summary);
+    await page.getByRole('tab', { name: t.tab, exact: true }).click();
+    const ranges = page.locator('.anchor-range');
+    await ranges.first().waitFor();
+    expect(await ranges.count()).toBe(2);
+    expect(await ranges.nth(0).getAttribute('data-late')).toBe('false');
+    expect(await ranges.nth(0).locator('.range-events').textContent()).toBe(t.first);
+    expect(await ranges.nth(0).locator('.badge').textContent()).toBe(t.ok);
+    const late = ranges.nth(1);
+    expect(await late.getAttribute('data-late')).toBe('true');
+    expect(await late.locator('.range-events').textContent()).toBe(t.range);
+    expect(await late.locator('.badge').textContent()).toBe(t.late);
+    expect(await late.locator('.range-lag-value').textContent()).toBe(t.lag);
+    expect(await late.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(AMBER);
+    // Every token is from the trusted TSA: counted, only late.
+    expect(await page.locator('.not-counted-token').count()).toBe(0);
+    await shoot(page, `archive-${lang}-time-late`);
+
+    await page.getByRole('tab', { name: lang === 'en' ? /Timeline and recording/ : /时间线与录屏/ }).click();
+    expect(await page.locator('.timeline-item.proof-late').count()).toBe(lateEvents - 1);
+    expect(await page.locator('.timeline-item.proof-ok').count()).toBe(1);
+    expect(new Set(await page.locator('.timeline-proof').allTextContents())).toEqual(new Set([t.tag]));
+    await shoot(page, `archive-${lang}-timeline-late`);
   });
 
   it('names the changed file at the top of a tampered archive, in Chinese', async () => {
@@ -257,6 +386,8 @@ describe('archive viewer', () => {
     await verdict.locator('.verdict-problems').getByText('每个文件的 SHA-256 指纹').waitFor();
     expect(await verdict.locator('.verdict-problems .where').allTextContents()).toContain(tamperedFile);
     await page.locator('.arc-check[data-check="bag.payload-manifest"] .badge').getByText('未通过').waitFor();
+    // Nothing of a tampered archive is relied on: no "time proven" under its verdict.
+    expect(await page.locator('.time-summary').count()).toBe(0);
     await shoot(page, 'archive-zh-tampered');
 
     await page.getByRole('button', { name: '打开其他证据包' }).click();
@@ -264,6 +395,7 @@ describe('archive viewer', () => {
     await page.getByRole('button', { name: '打开并核验' }).click();
     await page.locator('.verdict[data-verdict="verified"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('.verdict-title').textContent()).toBe('核验通过');
+    expect(await page.locator('.time-summary .time-summary-text').textContent()).toMatch(new RegExp(`^时间已证明：全部 ${events} 条事件都在记录后 2 分钟内被证明存在。最后一次证明于 `));
     await page.getByRole('tab', { name: /时间线与录屏/ }).click();
     await page.locator('.timeline-button', { hasText: NOTE }).click();
     await page.getByText('当前位置').waitFor();

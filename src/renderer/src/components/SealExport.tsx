@@ -1,22 +1,32 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SessionDetail } from '../../../shared/views';
+import type { SealSummary, SessionDetail } from '../../../shared/views';
 import { api, inDesktopApp } from '../client';
 import { ErrorNotice, ProgressBar, useAction } from './ui';
 import { formatTime } from '../i18n';
 
 /** Seal (with confirmation) and export (with progress): the end of every session. */
 export function SealExport({ detail, onChanged }: { readonly detail: SessionDetail; readonly onChanged: () => void }): ReactNode {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const session = detail.session;
-  const [message, setMessage] = useState<{ tone: 'ok' | 'warn'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ tone: 'ok' | 'warn'; text: string; warning?: string; technical?: string } | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const seal = useAction(async () => {
-    if (!window.confirm(t('seal.confirm'))) return;
+    // Say "timestamped" only when a TSA will be asked: Settings as they are now.
+    const tsaCount = await api['settings.get']({}).then(
+      (settings) => settings.tsaUrls.length,
+      () => null,
+    );
+    const confirm = tsaCount === null ? t('seal.confirmUnknown') : tsaCount === 0 ? t('seal.confirmNoTsa') : t('seal.confirmTsa', { count: tsaCount });
+    if (!window.confirm(confirm)) return;
     const result = await api['session.seal']({ id: session.id });
+    const done = result.tsaCount === 0 ? t('seal.doneNoTsa', { time: formatTime(result.sealedAt), events: result.events }) : t('seal.done', { time: formatTime(result.sealedAt), events: result.events, tokens: result.sealTokens });
+    // The host's warning is English; in Chinese it is said from the result's numbers, the original one click away.
+    const zh = i18n.language === 'zh';
     setMessage({
       tone: result.warning ? 'warn' : 'ok',
-      text: `${t('seal.done', { time: formatTime(result.sealedAt), events: result.events, tokens: result.sealTokens })}${result.warning ? ` ${result.warning}` : ''}`,
+      text: done,
+      ...(result.warning && (zh ? { warning: sealWarningInChinese(result, t), technical: result.warning } : { warning: result.warning })),
     });
     onChanged();
   });
@@ -53,9 +63,30 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
         </button>
       </div>
       {progress && <ProgressBar done={progress.done} total={progress.total} label={t('export.progress', progress)} />}
-      {message && <p className={`notice notice-${message.tone}`} role="status">{message.text}</p>}
+      {message && (
+        <div className={`notice notice-${message.tone}`} role="status">
+          <p>{message.text}</p>
+          {message.warning && <p className="seal-warning">{message.warning}</p>}
+          {message.technical && (
+            <details className="technical">
+              <summary>{t('archive:checks.technical')}</summary>
+              <span className="mono">{message.technical}</span>
+            </details>
+          )}
+        </div>
+      )}
       {seal.error !== undefined && <ErrorNotice error={seal.error} />}
       {exportArchive.error !== undefined && <ErrorNotice error={exportArchive.error} />}
     </div>
   );
+}
+
+/** What the seal did not get, said in Chinese from the result's numbers, as src/host/seal-warning.ts says it in English. */
+function sealWarningInChinese(result: SealSummary, t: (key: string) => string): string {
+  if (result.tsaCount === 0) return t('seal.warning.noTsa');
+  const missing: string[] = [];
+  if (result.sealCheckpointTokens === 0) missing.push(t('seal.warning.noCheckpointToken'));
+  if (result.sealTokens === 0) missing.push(t('seal.warning.noSealToken'));
+  if (missing.length === 0) return t('seal.warning.other');
+  return `${missing.join('；')}。${t('seal.warning.again')}`;
 }

@@ -33,7 +33,19 @@ export function eventSummary(event: TimelineEvent, t: (key: string) => string = 
   }
 }
 
-export function Timeline({ events, onSelect, selectedSeq }: { readonly events: readonly TimelineEvent[]; readonly onSelect?: (event: TimelineEvent) => void; readonly selectedSeq?: number }): ReactNode {
+type Proof = 'ok' | 'late' | 'none';
+
+interface TimelineProps {
+  readonly events: readonly TimelineEvent[];
+  readonly onSelect?: (event: TimelineEvent) => void;
+  readonly selectedSeq?: number;
+  /** Whether each event was proven to exist in time (the archive viewer); marks the list. */
+  readonly proof?: (seq: number) => Proof | undefined;
+  readonly proofTags?: { readonly late: string; readonly none: string };
+  readonly legend?: string;
+}
+
+export function Timeline({ events, onSelect, selectedSeq, proof, proofTags, legend }: TimelineProps): ReactNode {
   const { t } = useTranslation();
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
@@ -47,20 +59,25 @@ export function Timeline({ events, onSelect, selectedSeq }: { readonly events: r
         <h3>{t('timeline.title')}</h3>
         <input className="filter" type="search" placeholder={t('timeline.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
+      {legend && <p className="muted small timeline-legend">{legend}</p>}
       {shown.length === 0 ? (
         <p className="muted">{t('timeline.empty')}</p>
       ) : (
         <ol className="timeline-list">
-          {shown.map((event) => (
-            <li key={event.seq} className={`timeline-item type-${event.type.split('.')[0]}${selectedSeq === event.seq ? ' selected' : ''}`}>
-              <button type="button" className="timeline-button" onClick={() => onSelect?.(event)} disabled={!onSelect}>
-                <span className="timeline-time">{formatClock(event.time)}</span>
-                <span className="timeline-type">{t(`eventType.${event.type}`, { defaultValue: event.type })}</span>
-                <span className="timeline-summary">{eventSummary(event, t)}</span>
-                <span className="timeline-seq">#{event.seq}</span>
-              </button>
-            </li>
-          ))}
+          {shown.map((event) => {
+            const proven = proof?.(event.seq);
+            return (
+              <li key={event.seq} className={`timeline-item type-${event.type.split('.')[0]}${selectedSeq === event.seq ? ' selected' : ''}${proven ? ` proof-${proven}` : ''}`}>
+                <button type="button" className="timeline-button" onClick={() => onSelect?.(event)} disabled={!onSelect}>
+                  <span className="timeline-time">{formatClock(event.time)}</span>
+                  {proven && proven !== 'ok' && proofTags && <span className="timeline-proof">{proofTags[proven]}</span>}
+                  <span className="timeline-type">{t(`eventType.${event.type}`, { defaultValue: event.type })}</span>
+                  <span className="timeline-summary">{eventSummary(event, t)}</span>
+                  <span className="timeline-seq">#{event.seq}</span>
+                </button>
+              </li>
+            );
+          })}
         </ol>
       )}
     </section>

@@ -20,7 +20,7 @@ export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {
       .catch(() => undefined)
       .finally(() => (busy.current = false));
   }, [id]);
-  useEffect(poll, [poll]);
+  useEffect(poll, [poll, open]); // once more when sealed: the session.sealed event
   useInterval(poll, 1500, open);
   return events;
 }

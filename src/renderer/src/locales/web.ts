@@ -73,7 +73,7 @@ const en = {
   pages: {
     title: 'Captured pages',
     empty: 'No pages captured yet',
-    emptyBody: 'Run the clean-environment check, then enter the addresses of the pages to fix. Each page is saved as a full-page screenshot, MHTML, DOM, HAR and WACZ, hashed and timestamped.',
+    emptyBody: 'Run the clean-environment check, then enter the addresses of the pages to fix. Each page is saved as a full-page screenshot, MHTML, DOM, HAR and WACZ, hashed and signed, and timestamped when a time-stamping authority is set in Settings.',
     status: 'HTTP {{status}}',
     files: 'Files',
     dom: 'Page as captured (scripts off)',
@@ -157,7 +157,7 @@ const zh: typeof en = {
   pages: {
     title: '已固定的网页',
     empty: '尚未固定任何网页',
-    emptyBody: '先进行清洁环境检查，再输入需要固定的网页地址。每个网页都会保存整页截图、MHTML、DOM、HAR 和 WACZ，并计算哈希、加盖时间戳。',
+    emptyBody: '先进行清洁环境检查，再输入需要固定的网页地址。每个网页都会保存整页截图、MHTML、DOM、HAR 和 WACZ，并计算哈希、签名；在设置中配置时间戳机构后还会加盖时间戳。',
     status: 'HTTP {{status}}',
     files: '文件',
     dom: '取证时的网页（已禁用脚本）',

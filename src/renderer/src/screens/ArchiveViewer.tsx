@@ -7,6 +7,7 @@ import type { ArchiveContents, ArchiveHandle, Progress, VerifyReport } from '../
 import { api, ApiError, inDesktopApp, uploadArchive } from '../client';
 import { ChecksPanel, FactsPanel, VerdictBanner } from '../components/archive/Verdict';
 import { EnvironmentTab, FilesTab, ImagesTab, PagesTab, TimelineTab, type ArchiveView } from '../components/archive/ContentTabs';
+import { TimeSummary, TimeTab } from '../components/archive/TimeProof';
 import { ErrorNotice, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
 import '../archive.css';
@@ -22,7 +23,7 @@ interface Opened {
   readonly contentsError?: unknown;
 }
 
-type Tab = 'checks' | 'timeline' | 'images' | 'pages' | 'environment' | 'files';
+type Tab = 'checks' | 'time' | 'timeline' | 'images' | 'pages' | 'environment' | 'files';
 
 export function ArchiveViewer(): ReactNode {
   const { t } = useTranslation('archive');
@@ -223,8 +224,10 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
   const count = (types: readonly string[]): number => contents?.events.filter((e) => types.includes(e.type)).length ?? 0;
   const imageCount = contents ? contents.events.reduce((n, e) => n + (['generation.image', 'draft.saved', 'artifact.attached'].includes(e.type) ? e.artifacts.filter((a) => a.mime.startsWith('image/')).length : 0), 0) : 0;
   const fileCount = contents ? contents.events.reduce((n, e) => n + e.artifacts.length, 0) : 0;
-  const tabs: { id: Tab; label: string; count?: number }[] = [
+  const lateEvents = report?.anchoring?.lateEvents ?? 0;
+  const tabs: { id: Tab; label: string; count?: number; warn?: boolean }[] = [
     { id: 'checks', label: t('tabs.checks'), count: report?.checks.length },
+    { id: 'time', label: t('tabs.time'), warn: lateEvents > 0 },
     { id: 'timeline', label: t('tabs.timeline'), count: contents?.events.length },
     { id: 'images', label: t('tabs.images'), count: imageCount },
     { id: 'pages', label: t('tabs.pages'), count: count(['web.capture']) },
@@ -262,6 +265,8 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
       )}
       {opened.verifyError !== undefined && <ErrorNotice error={opened.verifyError} />}
       {report && <VerdictBanner report={report} />}
+      {/* Under a failed verdict nothing is relied on, "time proven" included: the Time tab still says what the tokens prove. */}
+      {report?.anchoring && (report.verdict === 'verified' || report.verdict === 'unattested') && <TimeSummary anchoring={report.anchoring} onOpen={() => setTab('time')} />}
       {report?.verdict !== 'unusable' && (
         <>
           <div className="tabs" role="tablist" aria-label={t('title')} onKeyDown={onKey}>
@@ -279,6 +284,7 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
               >
                 {x.label}
                 {x.count !== undefined && <span className="tab-count">{x.count}</span>}
+                {x.warn && <span className="tab-warn" aria-hidden="true" />}
               </button>
             ))}
           </div>
@@ -290,9 +296,10 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
                 <FactsPanel contents={contents} report={report} contentsError={opened.contentsError} />
               </div>
             )}
-            {tab !== 'checks' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
-            {tab !== 'checks' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
-            {view && tab === 'timeline' && <TimelineTab view={view} />}
+            {tab === 'time' && (report ? <TimeTab anchoring={report.anchoring} /> : <p className="muted">{t('verifyingStart')}</p>)}
+            {tab !== 'checks' && tab !== 'time' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
+            {tab !== 'checks' && tab !== 'time' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
+            {view && tab === 'timeline' && <TimelineTab view={view} anchoring={report?.anchoring} />}
             {view && tab === 'images' && <ImagesTab view={view} />}
             {view && tab === 'pages' && <PagesTab view={view} />}
             {view && tab === 'environment' && <EnvironmentTab view={view} />}

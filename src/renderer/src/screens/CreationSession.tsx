@@ -7,6 +7,7 @@ import type { JsonValue } from '../../../shared/domain';
 import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, WordDiff } from '../../../shared/views';
 import { api, mediaUrl, onAppCommand } from '../client';
 import { GenerationParams } from '../components/GenerationParams';
+import { AnchoringPanel } from '../components/AnchoringPanel';
 import { SessionHeader } from '../components/SessionHeader';
 import { useLiveEvents } from '../components/useLiveEvents';
 import { Timeline } from '../components/Timeline';
@@ -66,6 +67,7 @@ export function CreationSession({ detail, reload, info }: Props): ReactNode {
           {gallery.value && <LineagePanel sessionId={session.id} gallery={gallery.value} onChoose={setChosen} />}
         </div>
         <div className="stack">
+          <AnchoringPanel sessionId={session.id} open={open} refresh={detail} />
           {chosenImage && <ImageDetails sessionId={session.id} image={chosenImage} open={open} onMarked={gallery.reload} />}
           <Timeline events={events} />
         </div>

@@ -144,6 +144,7 @@ export function SettingsScreen({ info, onSaved }: { readonly info: AppInfo | und
           <h2 id="set-tsa">{t('tsa.title')}</h2>
           <p className="section-intro">{t('tsa.intro')}</p>
           <ListEditor field="tsaUrls" label={t('tsa.urls')} hint={t('tsa.urlsHint')} placeholder={t('tsa.urlPlaceholder')} items={draft.tsaUrls} onChange={(tsaUrls) => change({ tsaUrls })} issueAt={issueAt} inputMode="url" />
+          <NumberField field="anchorSeconds" label={t('tsa.interval')} hint={t('tsa.intervalHint')} value={draft.anchorSeconds} min={5} max={3600} step={1} onChange={(anchorSeconds) => change({ anchorSeconds })} issue={issueAt('anchorSeconds')} />
           <ListEditor field="trustedRootFiles" label={t('tsa.roots')} hint={t('tsa.rootsHint')} placeholder={t('tsa.rootPlaceholder')} items={draft.trustedRootFiles} onChange={(trustedRootFiles) => change({ trustedRootFiles })} issueAt={issueAt} />
         </section>
 
@@ -181,7 +182,6 @@ export function SettingsScreen({ info, onSaved }: { readonly info: AppInfo | und
               </select>
             </div>
             <NumberField field="recording.segmentSeconds" label={t('recording.segment')} hint={t('recording.segmentHint')} value={draft.recording.segmentSeconds} min={2} max={600} step={1} onChange={(segmentSeconds) => changeRecording({ segmentSeconds })} issue={issueAt('recording.segmentSeconds')} />
-            <NumberField field="anchorSeconds" label={t('recording.checkpoint')} hint={t('recording.checkpointHint')} value={draft.anchorSeconds} min={5} max={3600} step={5} onChange={(anchorSeconds) => change({ anchorSeconds })} issue={issueAt('anchorSeconds')} />
           </div>
           <div className="field">
             <label className="check-row">

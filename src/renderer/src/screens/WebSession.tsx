@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo, BatchSummary, BrowseStatus, CapturedPage, CaptureProgress, EnvironmentCheck, SessionDetail } from '../../../shared/views';
 import { api, mediaUrl } from '../client';
+import { AnchoringPanel } from '../components/AnchoringPanel';
 import { SessionHeader } from '../components/SessionHeader';
 import { useLiveEvents } from '../components/useLiveEvents';
 import { Timeline } from '../components/Timeline';
@@ -35,6 +36,7 @@ export function WebSession({ detail, reload }: Props): ReactNode {
           <PagesPanel sessionId={session.id} pages={pages.value} error={pages.error} />
         </div>
         <div className="stack">
+          <AnchoringPanel sessionId={session.id} open={open} refresh={detail} />
           <Timeline events={events} />
         </div>
       </div>

@@ -3,12 +3,13 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ArtifactRef, JsonValue } from '../../../../shared/domain';
-import type { ArchiveContents, TimelineEvent } from '../../../../shared/views';
+import type { AnchoringView, AnchorRangeView, ArchiveContents, TimelineEvent } from '../../../../shared/views';
 import { api, mediaUrl } from '../../client';
 import { formatBytes, formatTime } from '../../i18n';
 import { GenerationParams } from '../GenerationParams';
 import { Timeline, eventSummary } from '../Timeline';
 import { Badge, EmptyState, ErrorNotice, useLoad } from '../ui';
+import { proofOf, rangeState, tsaName, useDuration } from './TimeProof';
 
 export interface ArchiveView {
   readonly handle: string;
@@ -43,14 +44,28 @@ export function segmentsOf(contents: ArchiveContents): Segment[] {
     .sort((a, b) => a.start - b.start);
 }
 
-export function TimelineTab({ view }: { readonly view: ArchiveView }): ReactNode {
+export function TimelineTab({ view, anchoring }: { readonly view: ArchiveView; readonly anchoring: AnchoringView | undefined }): ReactNode {
+  const { t } = useTranslation('archive');
   const [selected, setSelected] = useState<TimelineEvent | null>(null);
+  const proof = useMemo(() => proofOf(anchoring), [anchoring]);
   return (
     <div className="grid-2 archive-timeline">
-      <Timeline events={view.contents.events} onSelect={setSelected} selectedSeq={selected?.seq} />
+      <Timeline
+        events={view.contents.events}
+        onSelect={setSelected}
+        selectedSeq={selected?.seq}
+        {...(proof && {
+          proof: (seq: number) => {
+            const range = proof(seq);
+            return range ? rangeState(range) : undefined;
+          },
+          proofTags: { late: t('time.tagLate'), none: t('time.tagNone') },
+          legend: t('time.legend'),
+        })}
+      />
       <div className="stack">
         <RecordingPlayer view={view} at={selected ? Date.parse(selected.time) : null} />
-        <EventDetail view={view} event={selected} />
+        <EventDetail view={view} event={selected} proof={selected && proof ? proof(selected.seq) : undefined} />
       </div>
     </div>
   );
@@ -171,8 +186,9 @@ function RecordingPlayer({ view, at }: { readonly view: ArchiveView; readonly at
   );
 }
 
-function EventDetail({ view, event }: { readonly view: ArchiveView; readonly event: TimelineEvent | null }): ReactNode {
+function EventDetail({ view, event, proof }: { readonly view: ArchiveView; readonly event: TimelineEvent | null; readonly proof: AnchorRangeView | undefined }): ReactNode {
   const { t } = useTranslation(['archive', 'common']);
+  const duration = useDuration();
   if (!event) {
     return (
       <section className="panel">
@@ -189,6 +205,17 @@ function EventDetail({ view, event }: { readonly view: ArchiveView; readonly eve
       <dl className="params">
         <dt>{t('event.time')}</dt>
         <dd>{formatTime(event.time)}</dd>
+        {proof && (
+          <>
+            <dt>{t('time.eventProven')}</dt>
+            <dd className={`event-proof${rangeState(proof) === 'ok' ? '' : ' warn-text'}`}>
+              {proof.provenBy
+                ? t('time.eventProvenValue', { time: formatTime(proof.provenBy), tsa: tsaName(proof.tsa), lag: duration((Date.parse(proof.provenBy) - Date.parse(event.time)) / 1000) })
+                : t('time.eventNotProven')}
+              {rangeState(proof) === 'late' && <> · {t('time.status.late')}</>}
+            </dd>
+          </>
+        )}
         <dt>{t('event.type')}</dt>
         <dd className="mono">{event.type}</dd>
         <dt>{t('event.hash')}</dt>
