@@ -7,8 +7,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
-import { DNS_TYPE, readName } from '../../src/core/capture/clean-env/dns-wire.js';
-import { writeNtpTime } from '../../src/core/capture/clean-env/sntp.js';
+import { DNS_TYPE, readName } from '../../src/core/capture/web/clean-env/dns-wire.js';
+import { writeNtpTime } from '../../src/core/capture/web/clean-env/sntp.js';
 
 /** name (lower case, no trailing dot) → addresses, v4 and v6 mixed. */
 export type DnsTable = Record<string, readonly string[]>;
