@@ -84,4 +84,30 @@ describe('when each event was proven to exist', () => {
     });
     expect(report.late.map((r) => [r.from, r.to])).toEqual([[1, 2]]);
   });
+
+  it('names events recorded well after the token that proves them: the device clock ran ahead, so their times are not attested', () => {
+    const report = judgeAnchoring({
+      times: [at(0), at(2 * 86_400)],
+      declarations: [declared(60)],
+      tokens: [token('t/0', 1, 1), token('seal', 2, 5)],
+    });
+    expect(report.late).toEqual([expect.objectContaining({ from: 1, to: 1, ahead: true, late: true })]);
+  });
+
+  it('a longer interval covers only events recorded at or after the declaration, not later events dated before it', () => {
+    // #1 declares 3600 s at 1795 s and is proven at 1800 s; #2 and #3 claim 10 s and 20 s (the clock "ran backwards").
+    const report = judgeAnchoring({
+      times: [at(0), at(1795), at(10), at(20)],
+      declarations: [declared(60), declared(3600, 1)],
+      tokens: [token('t/0', 1, 2), token('seal', 4, 1800)],
+    });
+    expect(report.late.map((r) => [r.from, r.to])).toEqual([[2, 3]]);
+  });
+
+  it('counts a token as proving existence by genTime plus the accuracy its TSA states', () => {
+    const sloppy = { ...token('seal', 2, 30), accuracySeconds: 3600 };
+    const report = judgeAnchoring({ times: [at(0), at(20)], declarations: [declared(60)], tokens: [token('t/0', 1, 1), sloppy] });
+    expect(report.events[1]!.provenBy).toBe(iso(3630));
+    expect(report.late.map((r) => r.from)).toEqual([1]);
+  });
 });

@@ -13,6 +13,9 @@ export interface ChainReading {
   readonly first?: EventBody;
   readonly last?: EventBody;
   readonly artifacts: Map<string, { ref: ArtifactRef; seq: number }>;
+  /** A session.sealed event's seq (the first), and a session.created after #0, if any. */
+  readonly sealedAtSeq?: number;
+  readonly createdAgainAt?: number;
   /** The first break found: which line and what differs. */
   readonly problem?: { line: number; detail: string };
 }
@@ -62,6 +65,8 @@ export async function readChain(stream: Readable, sessionId: string | undefined,
   let prev = GENESIS_PREV;
   let line = 0;
   let problem: ChainReading['problem'];
+  let sealedAtSeq: number | undefined;
+  let createdAgainAt: number | undefined;
   for await (const text of boundedLines(stream, MAX_EVENT_BYTES)) {
     line += 1;
     if (problem) continue; // keep reading so the stream's own errors (CRC, sizes) still surface
@@ -76,17 +81,21 @@ export async function readChain(stream: Readable, sessionId: string | undefined,
     if (canonicalJson(body) !== text) problem = { line, detail: `event at line ${line} is not in RFC 8785 canonical form (edited by hand?)` };
     else if (body.seq !== expectedSeq) problem = { line, detail: `line ${line} holds seq ${String(body.seq)}, expected ${expectedSeq}: an event was removed, added or reordered` };
     else if (sessionId !== undefined && body.session !== sessionId) problem = { line, detail: `event ${expectedSeq} belongs to session ${String(body.session)}, not ${sessionId}` };
+    // Times are compared across machines and time zones: only the writer's own UTC form is read.
+    else if (typeof body.time !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(body.time) || !Number.isFinite(Date.parse(body.time))) problem = { line, detail: `event ${expectedSeq} has the time ${JSON.stringify(body.time)}, not a UTC time as Proofline writes it (YYYY-MM-DDTHH:MM:SS.sssZ)` };
     else if (body.prev !== prev) problem = { line, detail: `event ${expectedSeq} does not follow event ${expectedSeq - 1}: its prev is ${String(body.prev).slice(0, 16)}…, the previous event hashes to ${prev.slice(0, 16)}…` };
     if (problem) continue;
     const hash = sha256Hex(text);
     hashes.push(hash);
     leaves.push(leafHash(text));
     for (const ref of body.artifacts ?? []) if (!artifacts.has(ref.sha256)) artifacts.set(ref.sha256, { ref, seq: body.seq });
+    if (body.type === 'session.sealed' && sealedAtSeq === undefined) sealedAtSeq = body.seq;
+    if (body.type === 'session.created' && body.seq !== 0 && createdAgainAt === undefined) createdAgainAt = body.seq;
     onEvent?.(body);
     first ??= body;
     last = body;
     prev = hash;
   }
   if (!problem && line === 0) problem = { line: 0, detail: 'data/events.jsonl is empty: a session always has at least its session.created event' };
-  return { hashes, leaves, first, last, artifacts, problem };
+  return { hashes, leaves, first, last, artifacts, problem, ...(sealedAtSeq !== undefined && { sealedAtSeq }), ...(createdAgainAt !== undefined && { createdAgainAt }) };
 }

@@ -51,6 +51,8 @@ export interface TokenSummary {
   /** How many events (from #0) it proves existed: its checkpoint's tree size, or all for the seal. */
   readonly covers: number;
   readonly genTime: string | null;
+  /** The accuracy the TSA states (± seconds); the token proves existence by genTime + accuracy. */
+  readonly accuracySeconds?: number;
   readonly tsa: string | null;
   readonly serial: string | null;
   readonly policy: string | null;
@@ -74,8 +76,13 @@ export interface AnchorRange {
   readonly tsa: string | null;
   /** Largest provenBy − recorded time in the range, in seconds (null when not proven). */
   readonly lagSeconds: number | null;
-  /** Proven later than the anchoring interval plus the tolerance allow, or not at all. */
+  /**
+   * Not attested in time: proven later than the anchoring interval plus the tolerance allow, not
+   * proven at all, or recorded later than it was proven (the device's clock ran ahead).
+   */
   readonly late: boolean;
+  /** Recorded more than the tolerance after the token that proves it existed. */
+  readonly ahead?: boolean;
   /** The anchoring interval in force at the range's first event. */
   readonly allowedSeconds?: number;
 }

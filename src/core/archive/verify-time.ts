@@ -44,7 +44,8 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
   // Event i is proven by the earliest trusted token covering more than i events.
   const proofs = input.tokens
     .filter((t) => t.trusted && t.genTime !== null)
-    .map((t) => ({ token: t, covers: Math.min(t.covers, n), at: Date.parse(t.genTime!) }))
+    // The latest time the TSA vouches for: genTime plus the accuracy it states (RFC 3161 §2.4.2).
+    .map((t) => ({ token: t, covers: Math.min(t.covers, n), at: Date.parse(t.genTime!) + (t.accuracySeconds ?? 0) * 1000 }))
     .filter((p) => p.covers > 0 && Number.isFinite(p.at))
     .sort((a, b) => a.covers - b.covers || a.at - b.at);
   const best: (typeof proofs)[number][] = [];
@@ -62,7 +63,7 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
     }
     return lo < proofs.length ? best[lo] : undefined;
   };
-  const { allowedAt, anchorSeconds } = intervals(declarations, (seq) => {
+  const { allowedAt, anchorSeconds } = intervals(declarations, times, (seq) => {
     const proof = proofOf(seq);
     return proof && Number.isFinite(times[seq]!) ? (proof.at - times[seq]!) / 1000 : Number.POSITIVE_INFINITY;
   });
@@ -70,7 +71,7 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
   const events: EventAnchor[] = [];
   const ranges: AnchorRange[] = [];
   let p = 0;
-  let open: { from: number; proof: (typeof proofs)[number] | undefined; late: boolean; lag: number | null } | undefined;
+  let open: { from: number; proof: (typeof proofs)[number] | undefined; late: boolean; ahead: boolean; lag: number | null } | undefined;
   const close = (to: number): void => {
     if (!open) return;
     ranges.push({
@@ -83,6 +84,7 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
       tsa: open.proof?.token.tsa ?? null,
       lagSeconds: open.lag,
       late: open.late,
+      ...(open.ahead && { ahead: true }),
       allowedSeconds: allowedAt(open.from),
     });
     open = undefined;
@@ -93,11 +95,14 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
     const allowed = allowedAt(seq);
     const time = times[seq]!;
     const lag = proof && Number.isFinite(time) ? Math.round((proof.at - time) / 1000) : null;
-    const late = !proof || lag === null || lag > allowed + TOLERANCE_SECONDS;
+    // Recorded well after the proof of its existence: the device's clock ran ahead, so its
+    // recorded time is not attested either (and dating events ahead must not pass as "in time").
+    const ahead = lag !== null && lag < -TOLERANCE_SECONDS;
+    const late = !proof || lag === null || lag > allowed + TOLERANCE_SECONDS || ahead;
     events.push({ seq, time: iso(time), provenBy: proof ? iso(proof.at) : null, lagSeconds: lag });
-    if (open && (open.proof !== proof || open.late !== late)) close(seq - 1);
-    if (!open) open = { from: seq, proof, late, lag };
-    else if (lag !== null && (open.lag === null || lag > open.lag)) open.lag = lag;
+    if (open && (open.proof !== proof || open.late !== late || open.ahead !== ahead)) close(seq - 1);
+    if (!open) open = { from: seq, proof, late, ahead, lag };
+    else if (lag !== null && (open.lag === null || (ahead ? lag < open.lag : lag > open.lag))) open.lag = lag;
   }
   close(n - 1);
 
@@ -121,19 +126,23 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
  * device key could excuse a late rewrite by declaring a long interval inside it. A shorter one
  * only makes the judgement stricter and always counts.
  */
-function intervals(declarations: readonly AnchorDeclaration[], lagOf: (seq: number) => number): { allowedAt: (seq: number) => number; anchorSeconds: number } {
-  const effective: AnchorDeclaration[] = [];
+function intervals(declarations: readonly AnchorDeclaration[], times: readonly number[], lagOf: (seq: number) => number): { allowedAt: (seq: number) => number; anchorSeconds: number } {
+  const effective: (AnchorDeclaration & { since: number; longer: boolean })[] = [];
   let current = DEFAULT_ANCHOR_SECONDS;
   for (const d of declarations) {
-    if (d.anchorSeconds <= current || lagOf(d.fromSeq) <= current + TOLERANCE_SECONDS) {
+    const longer = d.anchorSeconds > current;
+    if (!longer || lagOf(d.fromSeq) <= current + TOLERANCE_SECONDS) {
       current = d.anchorSeconds;
-      effective.push(d);
+      effective.push({ ...d, since: times[d.fromSeq] ?? Number.NaN, longer });
     }
   }
+  // A longer interval covers only events recorded at or after the declaration itself: events
+  // after it that claim earlier times (a clock run backwards) keep the interval before it.
   const allowedAt = (seq: number): number => {
     let allowed = DEFAULT_ANCHOR_SECONDS;
     for (const d of effective) {
       if (d.fromSeq > seq) break;
+      if (d.longer && !(times[seq]! >= d.since)) continue;
       allowed = d.anchorSeconds;
     }
     return allowed;
@@ -158,6 +167,7 @@ export function describeRange(range: AnchorRange, report: AnchoringReport): stri
   if (!range.provenBy) return `${label}: no trusted timestamp covers them`;
   const by = `proven by ${range.provenBy} (${range.tsa ?? 'TSA'}, ${range.token})`;
   if (!range.late) return `${label}: ${by}`;
+  if (range.ahead) return `${label}: ${by}, ${formatSeconds(-(range.lagSeconds ?? 0))} before they were recorded: the recorded times ran ahead of the TSA's, so they are not attested`;
   return `${label}: ${by}, up to ${formatSeconds(range.lagSeconds ?? 0)} after they were recorded, more than the ${range.allowedSeconds ?? report.anchorSeconds} s anchoring interval plus ${report.toleranceSeconds} s`;
 }
 
