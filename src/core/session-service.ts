@@ -12,6 +12,7 @@ import { sha256Hex } from './store/hashing.js';
 import { mediaTypeOf } from './store/media-types.js';
 import type { SessionTable } from './store/sessions.js';
 import { assertOpen, SessionSealedError } from './session-guard.js';
+import { ProoflineError } from './errors.js';
 
 export { SessionSealedError };
 
@@ -63,7 +64,7 @@ export class SessionService {
 
   async create(input: CreateSessionInput): Promise<SessionSummary> {
     const title = input.title.trim();
-    if (!title) throw new Error('A session needs a title: say what is being recorded.');
+    if (!title) throw new ProoflineError('session.title-missing', 'A session needs a title: say what is being recorded.');
     const device = await this.deps.device();
     const createdAt = this.deps.now().toISOString();
     const { tsaUrls, anchorSeconds } = this.deps.anchoring();
@@ -97,7 +98,7 @@ export class SessionService {
 
   async note(idOrPrefix: string, text: string): Promise<StoredEvent> {
     const body = text.trim();
-    if (!body) throw new Error('A note needs some text.');
+    if (!body) throw new ProoflineError('note.empty', 'A note needs some text.');
     const session = assertOpen(this, idOrPrefix);
     const event = this.deps.events.append(session.id, { type: 'note', payload: { text: body } });
     await this.checkpointIfDue(session.id);
@@ -340,7 +341,7 @@ export class SessionService {
     const row = this.deps.db
       .prepare('SELECT sealed_at AS sealedAt, tag_manifest AS tagManifest, signature FROM seals WHERE session_id = ?')
       .get(sessionId) as { sealedAt: string; tagManifest: Buffer; signature: Buffer } | undefined;
-    if (!row) throw new Error(`Session ${sessionId} has no seal record: its seal did not finish. Run 'proofline seal ${sessionId}' to finish it.`);
+    if (!row) throw new ProoflineError('session.seal-unfinished', `Session ${sessionId} has no seal record: its seal did not finish. Run 'proofline seal ${sessionId}' to finish it.`, { sessionId });
     return row;
   }
 

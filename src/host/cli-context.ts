@@ -1,11 +1,19 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ProoflineError } from '../core/errors.js';
 import { defaultDataDir, tsaUrlsFromEnv } from '../core/paths.js';
 import { ANCHOR_SECONDS_RANGE, openProofline, type Proofline } from '../core/proofline.js';
+import type { CaptureNotice } from '../core/capture/capture-source.js';
+import type { CliHost } from './cli-host.js';
 import { SettingsStore } from './settings-store.js';
 
-/** A mistake in how the command was called: one line on stderr and exit code 2. */
-export class UsageError extends Error {}
+/** A mistake in how the command was called: one line on stderr and exit code 2 (cli.ts). */
+export class UsageError extends ProoflineError {
+  constructor(message: string) {
+    super('cli.usage', message);
+    this.name = 'UsageError';
+  }
+}
 
 export interface GlobalOptions {
   data?: string;
@@ -26,6 +34,17 @@ export interface CliContext {
    * TSAs: no process stays behind to do it later), and always closes it.
    */
   withStore<T>(work: (pl: Proofline) => Promise<T>): Promise<T>;
+  /**
+   * The same around a host (cli-host.ts): `work` calls the operations of the contract. At the end
+   * every capture source stops, then what was added is anchored. `timers`: a long-running
+   * command (record, capture) anchors on the way too, as the app does.
+   */
+  withHost<T>(work: (host: CliHost) => Promise<T>, options?: WithHostOptions): Promise<T>;
+}
+
+export interface WithHostOptions {
+  readonly timers?: boolean;
+  readonly onNotice?: (sessionId: string, notice: CaptureNotice) => void;
 }
 
 /** Adds one command (or a group of them) to the program. */
@@ -71,6 +90,27 @@ export function createContext(program: Command, out: (text: string) => void): Cl
         return result;
       } catch (error) {
         // What was added before the failure is evidence too: anchor it, then report the failure.
+        await pl.anchorTouched().catch(() => undefined);
+        throw error;
+      } finally {
+        pl.close();
+      }
+    },
+    async withHost(work, hostOptions = {}) {
+      // Loaded here, not at start-up: the operations bring the archive and capture layers.
+      const { createCliHost } = await import('./cli-host.js');
+      const urls = tsaUrls();
+      const pl = open();
+      const host = createCliHost(pl, { tsaUrls: urls, onNotice: hostOptions.onNotice });
+      try {
+        if (hostOptions.timers) pl.startTimers();
+        const result = await work(host);
+        await host.shutdown();
+        await pl.anchorTouched();
+        return result;
+      } catch (error) {
+        // What was added before the failure is evidence too: stop, anchor it, then report.
+        await host.shutdown().catch(() => undefined);
         await pl.anchorTouched().catch(() => undefined);
         throw error;
       } finally {

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { asProoflineError } from '../core/errors.js';
+import type { ErrorKind } from '../shared/errors.js';
 import { APP_VERSION } from '../shared/version.js';
-import { collect, createContext, UsageError, type RegisterCommands } from './cli-context.js';
+import { collect, createContext, type RegisterCommands } from './cli-context.js';
 import { registerCreationCommands } from './commands/creation.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -33,6 +35,32 @@ export function buildCli(out: (text: string) => void = (t) => process.stdout.wri
   return program;
 }
 
+/**
+ * The exit code of each kind of error, the one place the CLI maps them (STYLE.md habit 9): 2 for
+ * a command called wrongly (a UsageError, code `cli.usage`), 1 for every other failure, as
+ * before the error family, so scripts keep working. `verify` and `check-env` set their own codes
+ * from their verdict, not from an error.
+ */
+export const EXIT_CODE_OF_KIND: Readonly<Record<ErrorKind | 'usage', number>> = {
+  usage: 2,
+  'invalid-input': 1,
+  'not-found': 1,
+  conflict: 1,
+  unavailable: 1,
+  interrupted: 1,
+  damaged: 1,
+  failed: 1,
+};
+
+/** The exit code and the one line on stderr for a failed command. */
+export function describeFailure(error: unknown): { exitCode: number; line: string } {
+  const failure = asProoflineError(error);
+  return {
+    exitCode: EXIT_CODE_OF_KIND[failure.code === 'cli.usage' ? 'usage' : failure.kind],
+    line: `proofline: ${failure.message.split('\n')[0]}\n`,
+  };
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = buildCli();
   program.exitOverride();
@@ -45,8 +73,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    const message = (error as Error).message ?? String(error);
-    process.stderr.write(`proofline: ${message.split('\n')[0]}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    const { exitCode, line } = describeFailure(error);
+    process.stderr.write(line);
+    process.exitCode = exitCode;
   }
 }

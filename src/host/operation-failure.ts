@@ -1,15 +1,16 @@
+import { ProoflineError, type ErrorCode, type ErrorParams } from '../core/errors.js';
 import type { OperationError } from '../shared/contract.js';
 
-/** An error with a kind the UI can act on ("not found" differs from "failed"). */
-export class OperationFailure extends Error {
+/** A ProoflineError raised by a host's own checks (an archive no longer open, no file dialogs). */
+export class OperationFailure extends ProoflineError {
   constructor(
-    readonly kind: OperationError['kind'],
+    code: ErrorCode,
     message: string,
+    params: ErrorParams = {},
     /** For invalid input: which field and why (the renderer shows it beside the field). */
-    readonly issues?: OperationError['issues'],
+    issues?: OperationError['issues'],
   ) {
-    super(message);
+    super(code, message, params, issues ? { issues } : {});
     this.name = 'OperationFailure';
   }
 }
-

@@ -1,48 +1,44 @@
 // The operations of contract.ts, implemented once over the core for every host: the Electron
-// main process registers them as IPC handlers, `proofline serve` as HTTP endpoints. Nothing
-// here knows how it was called; hosts parse the input first (contract.parseInput).
+// main process registers them as IPC handlers, `proofline serve` as HTTP endpoints, the CLI
+// calls them in-process (cli-context.ts). Nothing here knows how it was called; hosts parse the
+// input first (contract.parseInput). Capture goes through the core's one lifecycle.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ArchiveError, openArchive, type ZipArchive } from '../core/archive/read-zip.js';
+import { openArchive, type ZipArchive } from '../core/archive/read-zip.js';
 import { verifyArchive } from '../core/archive/verify-archive.js';
 import { readTrustedRoots, TrustedRootError } from '../core/attest/trusted-roots.js';
 import { certificatesPem } from '../core/attest/tsa-pem.js';
-import { ArtifactLookupError } from '../core/capture/creation/marks.js';
+import { asProoflineError } from '../core/errors.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import { sealWarning } from './seal-warning.js';
 import type { Proofline } from '../core/proofline.js';
-import { SessionSealedError } from '../core/session-service.js';
-import { SessionClosedError } from '../core/store/event-log.js';
 import { sha256Hex } from '../core/store/hashing.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
-import { SessionNotFoundError } from '../core/store/sessions.js';
 import type { OperationError, OperationHandlers, Settings } from '../shared/contract.js';
 import type { StoredEvent } from '../shared/domain.js';
 import { APP_VERSION } from '../shared/version.js';
 import type * as V from '../shared/views.js';
-import { CaptureHub } from './capture-hub.js';
+import type { CaptureNotice } from '../core/capture/capture-source.js';
+import { CaptureLifecycle } from '../core/capture/lifecycle/index.js';
 import { OperationFailure } from './operation-failure.js';
-import type { SettingsStore } from './settings-store.js';
+import type { SettingsSource } from './settings-store.js';
 
 export { OperationFailure };
 
-/** Any thrown value as the OperationError both transports carry. */
+/**
+ * Any thrown value as the OperationError both transports carry: the family's kind, code and
+ * params as they are (src/shared/errors.ts fixes each code's kind), anything else as `unexpected`.
+ */
 export function toOperationError(error: unknown): OperationError {
-  if (error instanceof OperationFailure) return { kind: error.kind, message: error.message, ...(error.issues && { issues: error.issues }) };
-  if (error instanceof SessionSealedError) return { kind: 'conflict', message: error.message };
-  if (error instanceof SessionNotFoundError) return { kind: 'not-found', message: error.message };
-  if (error instanceof SessionClosedError) return { kind: 'conflict', message: error.message };
-  if (error instanceof ArchiveError) return { kind: 'failed', message: error.message };
-  if (error instanceof ArtifactLookupError) return { kind: error.kind === 'missing' ? 'not-found' : 'invalid-input', message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'failed', message: message.split('\n')[0] ?? message };
+  const { kind, code, message, params, issues } = asProoflineError(error);
+  return { kind, code, message, ...(Object.keys(params).length > 0 && { params }), ...(issues && { issues }) };
 }
 
 export interface HostDeps {
   readonly pl: Proofline;
-  readonly settings: SettingsStore;
-  readonly host: 'electron' | 'web';
+  readonly settings: SettingsSource;
+  readonly host: 'electron' | 'web' | 'cli';
   /** Native dialogs; the web host has none. */
   readonly dialogs?: {
     chooseArchive(): Promise<string | null>;
@@ -51,11 +47,13 @@ export interface HostDeps {
   };
   /** Where exports go when no path is given (the app's Documents/Proofline). */
   readonly exportDir: string;
+  /** Every notice of the capture sources (the CLI prints them as progress lines). */
+  readonly onNotice?: (sessionId: string, notice: CaptureNotice) => void;
 }
 
 export interface Host {
   readonly handlers: OperationHandlers;
-  readonly capture: CaptureHub;
+  readonly capture: CaptureLifecycle;
   /** The file behind a handle from `archive.open`, for the hosts' media routes. */
   archivePath(handle: string): string | undefined;
   /** Stops every capture source (app quit, server shutdown); closes open archives. */
@@ -72,7 +70,7 @@ function trustedRoots(settings: Settings): string[] {
   try {
     return readTrustedRoots(settings.trustedRootFiles).map((der) => certificatesPem(der));
   } catch (error) {
-    if (error instanceof TrustedRootError) throw new OperationFailure('invalid-input', `In Settings, the trusted root ${error.message}.`);
+    if (error instanceof TrustedRootError) throw new OperationFailure(error.code, `In Settings, the trusted root ${error.message}.`, error.params);
     throw error;
   }
 }
@@ -81,14 +79,14 @@ const MAX_TIMELINE_EVENTS_IN_ARCHIVE = 20_000;
 
 export function createHost(deps: HostDeps): Host {
   const { pl, settings } = deps;
-  const capture = new CaptureHub(pl, () => settings.get());
+  const capture = new CaptureLifecycle({ pl, settings: () => settings.get(), onNotice: deps.onNotice });
   // Handle → archive path. Each read opens the file afresh, so a file changed on disk since it
   // was opened is read as it is now, never from a stale directory.
   const archives = new Map<string, string>();
 
   const archiveOf = (handle: string): string => {
     const path = archives.get(handle);
-    if (!path) throw new OperationFailure('not-found', 'That archive is no longer open: open it again.');
+    if (!path) throw new OperationFailure('archive.closed', 'That archive is no longer open: open it again.');
     return path;
   };
   const withZip = async <T>(handle: string, work: (zip: ZipArchive) => Promise<T>): Promise<T> => {
@@ -100,7 +98,7 @@ export function createHost(deps: HostDeps): Host {
     }
   };
   const needDialogs = (): NonNullable<HostDeps['dialogs']> => {
-    if (!deps.dialogs) throw new OperationFailure('unavailable', 'This window has no file dialogs: type the path instead.');
+    if (!deps.dialogs) throw new OperationFailure('dialog.unavailable', 'This window has no file dialogs: type the path instead.');
     return deps.dialogs;
   };
 
@@ -124,7 +122,7 @@ export function createHost(deps: HostDeps): Host {
           readTrustedRoots([file]);
         } catch (error) {
           if (!(error instanceof TrustedRootError)) throw error;
-          throw new OperationFailure('invalid-input', `trustedRootFiles.${index}: ${error.message}`, [{ path: `trustedRootFiles.${index}`, message: error.message }]);
+          throw new OperationFailure(error.code, `trustedRootFiles.${index}: ${error.message}`, error.params, [{ path: `trustedRootFiles.${index}`, message: error.message }]);
         }
       });
       const next = settings.update(patch);
@@ -168,10 +166,9 @@ export function createHost(deps: HostDeps): Host {
     'session.attach': async ({ id, files }) => (await pl.sessions.attach(id, files)).map(timelineEvent),
     'session.seal': async ({ id }) => {
       const session = pl.sessions.get(id);
-      await capture.stop(session.id);
-      await capture.browseStop(session.id);
-      const result = await pl.sessions.seal(session.id);
-      const { pending, errors } = result.sealTimestamps;
+      // Whatever still captures into the session stops first, and nothing starts until sealed.
+      const result = await capture.whileSealing(session.id, () => pl.sessions.seal(session.id));
+      const { pending, errors, problems } = result.sealTimestamps;
       return {
         id: result.session.id,
         sealedAt: result.session.sealedAt,
@@ -182,6 +179,9 @@ export function createHost(deps: HostDeps): Host {
         pendingTimestamps: pending,
         tsaCount: settings.get().tsaUrls.length,
         warning: sealWarning(result, settings.get().tsaUrls.length, errors[0]),
+        abandonedTimestamps: result.abandonedTimestamps,
+        errors,
+        ...(problems[0] && { tsaProblem: problems[0] }),
       };
     },
     'session.export': async ({ id, out }, { progress, signal }) => {
@@ -193,37 +193,35 @@ export function createHost(deps: HostDeps): Host {
         signal,
         onProgress: (p) => progress({ phase: 'export', done: p.done, total: p.total, detail: p.file }),
       });
-      return { path: result.path, files: result.files, payloadBytes: result.payloadBytes };
+      return { path: result.path, files: result.files, payloadBytes: result.payloadBytes, sealTokens: result.sealTokens };
     },
 
-    'recording.start': async (input) => capture.start(pl.sessions.get(input.id).id, input),
+    'recording.start': async ({ id, ...request }) => capture.start(pl.sessions.get(id).id, request),
     'recording.pause': async ({ id }) => capture.pause(pl.sessions.get(id).id),
     'recording.resume': async ({ id }) => capture.resume(pl.sessions.get(id).id),
-    'recording.stop': async ({ id }) => {
-      const sessionId = pl.sessions.get(id).id;
-      await capture.stop(sessionId);
-      return capture.status(sessionId);
-    },
+    'recording.stop': async ({ id, reason }) => capture.stop(pl.sessions.get(id).id, reason),
     'recording.status': async ({ id }) => capture.status(pl.sessions.get(id).id),
 
     'generation.gallery': async ({ id }) => capture.gallery(pl.sessions.get(id).id),
     'generation.mark': async ({ id, sha256, mark, reason }) => timelineEvent(await capture.mark(pl.sessions.get(id).id, sha256, mark, reason)),
     'generation.link': async ({ id, from, to, relation, note }) => timelineEvent(await capture.link(pl.sessions.get(id).id, from, to, relation, note)),
-    'generation.compare': async ({ id, a, b }) => capture.compare(pl.sessions.get(id).id, a, b),
+    'generation.compare': async ({ id, a, b, ...request }) => capture.compare(pl.sessions.get(id).id, a, b, request),
     'blob.get': async ({ id, sha256, maxBytes }) => {
       const session = pl.sessions.get(id);
-      const artifact = capture.findArtifact(session.id, sha256);
-      if (!artifact) throw new OperationFailure('not-found', `No file ${sha256.slice(0, 12)}… is recorded in this session.`);
+      const artifact = await capture.findArtifact(session.id, sha256);
+      if (!artifact) throw new OperationFailure('artifact.missing', `No file ${sha256.slice(0, 12)}… is recorded in this session.`, { query: sha256.slice(0, 12), sessionId: session.id });
       if (artifact.size > maxBytes) return { mime: artifact.mime, size: artifact.size, truncated: true };
       const bytes = readFileSync(pl.blobs.pathOf(artifact.sha256));
       return { mime: artifact.mime, size: artifact.size, base64: bytes.toString('base64'), truncated: false };
     },
 
-    'web.checkEnvironment': async ({ id, url }, { progress, signal }) => capture.checkEnvironment(id === undefined ? undefined : pl.sessions.get(id).id, url, progress, signal),
-    'web.capture': async ({ id, urls, concurrency, retries }, { progress, signal }) => capture.captureUrls(pl.sessions.get(id).id, urls, { concurrency, retries }, progress, signal),
-    'web.browse.start': async ({ id, url, recordScreen }) => capture.browseStart(pl.sessions.get(id).id, url, recordScreen),
+    'environment.snapshot': async ({ id, ...request }, { progress, signal }) => capture.snapshotEnvironment(id === undefined ? undefined : pl.sessions.get(id).id, request, progress, signal),
+
+    'web.checkEnvironment': async ({ id, ...request }, { progress, signal }) => capture.checkEnvironment(id === undefined ? undefined : pl.sessions.get(id).id, request, progress, signal),
+    'web.capture': async ({ id, ...request }, { progress, signal }) => capture.captureUrls(pl.sessions.get(id).id, request, progress, signal),
+    'web.browse.start': async ({ id, ...request }) => capture.browseStart(pl.sessions.get(id).id, request),
     'web.browse.captureNow': async ({ id }) => timelineEvent(await capture.browseCaptureNow(pl.sessions.get(id).id)),
-    'web.browse.stop': async ({ id }) => capture.browseStop(pl.sessions.get(id).id),
+    'web.browse.stop': async ({ id, reason }) => capture.browseStop(pl.sessions.get(id).id, reason),
     'web.browse.status': async ({ id }) => capture.browseStatus(pl.sessions.get(id).id),
     'web.pages': async ({ id }) => capture.pages(pl.sessions.get(id).id),
 
@@ -231,11 +229,11 @@ export function createHost(deps: HostDeps): Host {
       let size: number;
       try {
         const stat = statSync(path);
-        if (!stat.isFile()) throw new OperationFailure('invalid-input', `${path} is not a file.`);
+        if (!stat.isFile()) throw new OperationFailure('file.not-a-file', `${path} is not a file.`, { path });
         size = stat.size;
       } catch (error) {
         if (error instanceof OperationFailure) throw error;
-        throw new OperationFailure('not-found', `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+        throw new OperationFailure('file.unreadable', `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { path });
       }
       const handle = randomUUID();
       archives.set(handle, path);
@@ -313,7 +311,7 @@ export function createHost(deps: HostDeps): Host {
     'archive.file': async ({ archive, path, maxBytes }) =>
       withZip(archive, async (zip) => {
         const entry = zip.entries.find((e) => e.name === path);
-        if (!entry) throw new OperationFailure('not-found', `The archive has no file ${path}.`);
+        if (!entry) throw new OperationFailure('archive.missing', `The archive has no file ${path}.`, { entry: path });
         const mime = mediaTypeOf(path);
         if (entry.size > maxBytes) return { mime, size: entry.size, truncated: true };
         return { mime, size: entry.size, base64: (await zip.readBytes(path, maxBytes)).toString('base64'), truncated: false };

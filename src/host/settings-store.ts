@@ -3,12 +3,18 @@ import { join } from 'node:path';
 import { settingsSchema, type Settings, type SettingsPatch } from '../shared/contract.js';
 import { fsyncPath } from '../core/store/fsync.js';
 
+/** What the operations read Settings through: the app's file, or the CLI's settings in memory. */
+export interface SettingsSource {
+  get(): Settings;
+  update(patch: SettingsPatch): Settings;
+}
+
 /**
  * The app's settings, one JSON file in the data folder shared by the app, `proofline serve`
  * and (for what they have in common, such as TSA URLs) nothing else: the CLI takes flags.
  * A damaged file is not fatal: defaults are used and the problem is reported once.
  */
-export class SettingsStore {
+export class SettingsStore implements SettingsSource {
   readonly path: string;
   private current: Settings;
   readonly problem: string | undefined;

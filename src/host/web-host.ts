@@ -20,7 +20,8 @@ import { pipeline } from 'node:stream/promises';
 import { openArchive } from '../core/archive/read-zip.js';
 import type { Proofline } from '../core/proofline.js';
 import { mediaTypeOf } from '../core/store/media-types.js';
-import { isOperationName, operations, parseInput, type OperationName } from '../shared/contract.js';
+import { isOperationName, operations, parseInput, type OperationError, type OperationName } from '../shared/contract.js';
+import type { ErrorKind } from '../shared/errors.js';
 import { toOperationError, type Host } from './operations.js';
 import { remuxTsToMp4 } from './remux.js';
 
@@ -65,7 +66,21 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const STATUS_OF_KIND = { 'invalid-input': 400, 'not-found': 404, conflict: 409, unavailable: 503, failed: 500 } as const;
+/**
+ * The HTTP status of each kind of error, the one place the web host maps them (STYLE.md habit 9).
+ * damaged is 422: the request was understood, but the archive or file it names cannot be used.
+ * interrupted is 499, nginx's "client closed request": nothing standard names a cancelled call,
+ * and the caller that cancelled it has usually gone.
+ */
+export const HTTP_STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
+  'invalid-input': 400,
+  'not-found': 404,
+  conflict: 409,
+  damaged: 422,
+  unavailable: 503,
+  interrupted: 499,
+  failed: 500,
+};
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
@@ -91,7 +106,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: toOperationError(error) });
+      if (!res.headersSent) sendFailure(res, toOperationError(error));
       else res.destroy();
     });
   });
@@ -165,7 +180,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         send('result', { ok: false, error: failure });
         res.end();
       } else {
-        sendJson(res, STATUS_OF_KIND[failure.kind], { ok: false, error: failure });
+        sendFailure(res, failure);
       }
     }
   }
@@ -175,7 +190,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const asMp4 = url.searchParams.get('as') === 'mp4';
     if (parts[0] === 'blob' && parts.length === 3) {
-      const artifact = options.host.capture.findArtifact(options.pl.sessions.get(parts[1]!).id, parts[2]!);
+      const artifact = await options.host.capture.findArtifact(options.pl.sessions.get(parts[1]!).id, parts[2]!);
       if (!artifact) return sendText(res, 404, 'No such file in this session.');
       if (asMp4) return sendRemuxed(res, createReadStream(options.pl.blobs.pathOf(artifact.sha256)), options.ffmpegPath?.());
       res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'");
@@ -227,7 +242,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (received !== declared) throw new Error(`received ${received} of ${declared} bytes`);
     } catch (error) {
       rmSync(target, { force: true });
-      return sendJson(res, 400, { ok: false, error: { kind: 'failed', message: `The upload did not complete: ${(error as Error).message}` } });
+      return sendJson(res, HTTP_STATUS_OF_KIND['invalid-input'], { ok: false, error: { kind: 'invalid-input', message: `The upload did not complete: ${(error as Error).message}` } });
     }
     sendJson(res, 200, { ok: true, result: { path: target } });
   }
@@ -288,6 +303,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+function sendFailure(res: ServerResponse, error: OperationError): void {
+  sendJson(res, HTTP_STATUS_OF_KIND[error.kind], { ok: false, error });
+}
+
 function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
@@ -336,7 +355,8 @@ async function sendRemuxed(res: ServerResponse, input: Readable, configured: str
     remux = await remuxTsToMp4(input, configured);
   } catch (error) {
     input.destroy();
-    return sendText(res, 503, `Cannot convert the recording for playback: ${(error as Error).message}`);
+    const failure = toOperationError(error);
+    return sendText(res, HTTP_STATUS_OF_KIND[failure.kind], `Cannot convert the recording for playback: ${failure.message}`);
   }
   res.writeHead(200, { 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store' });
   res.on('close', () => remux.cancel());

@@ -20,7 +20,7 @@ export async function handleMediaRequest(request: Request, pl: Proofline, host: 
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   try {
     if (url.host === 'blob' && parts.length === 2) {
-      const artifact = host.capture.findArtifact(pl.sessions.get(parts[0]!).id, parts[1]!);
+      const artifact = await host.capture.findArtifact(pl.sessions.get(parts[0]!).id, parts[1]!);
       if (!artifact) return new Response('not found', { status: 404 });
       const file = pl.blobs.pathOf(artifact.sha256);
       if (asMp4) return await mp4(createReadStream(file));

@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import type * as V from './views.js';
 import type { AnchoringStatus, SessionSummary } from './domain.js';
+import type { ErrorCode, ErrorKind, ErrorParams } from './errors.js';
+import { QUALITY_NAMES, X264_PRESETS } from './recording.js';
 
 /** A phantom marker carrying a TypeScript type through a value (no runtime check). */
 export interface Returns<T> {
@@ -27,10 +29,22 @@ const op = <I extends z.ZodType, R, P = never>(spec: OperationSpec<I, R, P>): Op
 
 // Inputs are bounded: the web host and IPC both parse them before the core sees anything.
 const id = z.string().trim().min(4).max(64).regex(/^[0-9a-zA-Z-]+$/, 'a session id or a unique prefix of it');
-const sha256 = z.string().trim().toLowerCase().regex(/^[0-9a-f]{8,64}$/, 'a SHA-256 (or a unique prefix of 8+ hex digits)');
+const sha256 = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[0-9a-f]*$/, 'a SHA-256 (or a unique prefix of 8+ hex digits)')
+  .min(8, 'too short: give at least 8 hex digits of the SHA-256')
+  .max(64, 'a SHA-256 has 64 hex digits');
 const text = (max: number) => z.string().max(max);
 const path = z.string().trim().min(1).max(4096);
 const url = z.string().trim().max(8192).regex(/^https?:\/\//i, 'an http:// or https:// address');
+/** The most URLs one web.capture takes (the CLI captures a longer list in turns). */
+export const MAX_BATCH_URLS = 1000;
+/** A positive number of seconds (fractions allowed) up to `max`. */
+const seconds = (max: number) => z.number().positive().max(max);
+/** PEM text of extra trusted roots for captured pages (the CLI's --ca). */
+const pemRoots = z.array(z.string().max(1 << 20)).max(32);
 
 export const settingsSchema = z.object({
   language: z.enum(['system', 'en', 'zh']).default('system'),
@@ -45,7 +59,7 @@ export const settingsSchema = z.object({
   recording: z
     .object({
       fps: z.number().int().min(1).max(60).default(15),
-      quality: z.enum(['low', 'standard', 'high']).default('standard'),
+      quality: z.enum(QUALITY_NAMES).default('standard'),
       clock: z.boolean().default(true),
       segmentSeconds: z.number().int().min(2).max(600).default(10),
       display: z.string().max(64).default(''),
@@ -93,7 +107,7 @@ export const operations = {
     result: returns<V.TimelineEvent[]>(),
   }),
   'session.note': op({ input: z.object({ id, text: text(10_000).trim().min(1, 'write the note first') }), result: returns<V.TimelineEvent>() }),
-  'session.attach': op({ input: z.object({ id, files: z.array(path).min(1).max(200) }), result: returns<V.TimelineEvent[]>() }),
+  'session.attach': op({ input: z.object({ id, files: z.array(path).min(1).max(10_000) }), result: returns<V.TimelineEvent[]>() }),
   /** How far the session's events are proven to exist by trusted timestamps (live screens). */
   'session.anchoring': op({ input: z.object({ id }), result: returns<AnchoringStatus>() }),
   'session.seal': op({ input: z.object({ id }), result: returns<V.SealSummary>() }),
@@ -111,12 +125,28 @@ export const operations = {
       drafts: z.array(path).max(32).optional(),
       comfyuiUrl: url.optional(),
       region: z.object({ width: z.number().int().min(16), height: z.number().int().min(16), x: z.number().int().min(0), y: z.number().int().min(0) }).optional(),
+      // Each of these, when given, overrides Settings for this recording (the CLI's flags).
+      display: z.string().trim().min(1).max(64).optional(),
+      fps: z.number().positive().max(120).optional(),
+      quality: z.enum(QUALITY_NAMES).optional(),
+      /** Exact libx264 CRF; overrides the quality's. */
+      crf: z.number().int().min(0).max(51).optional(),
+      preset: z.enum(X264_PRESETS).optional(),
+      segmentSeconds: seconds(600).optional(),
+      /** Burn the date and time into the video. */
+      clock: z.boolean().optional(),
+      ffmpegPath: path.optional(),
+      /** Stop by itself after this long. */
+      durationSeconds: seconds(7 * 24 * 3600).optional(),
+      /** Model folders to hash into the environment snapshot the first recording of a session takes. */
+      models: z.array(path).max(32).optional(),
     }),
     result: returns<V.RecordingStatus>(),
   }),
   'recording.pause': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
   'recording.resume': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
-  'recording.stop': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
+  /** Stops every source of the session; the result's `ended` says how the recording ended. */
+  'recording.stop': op({ input: z.object({ id, reason: text(500).trim().min(1).optional() }), result: returns<V.RecordingStatus>() }),
   'recording.status': op({ input: z.object({ id }), result: returns<V.RecordingStatus>() }),
 
   'generation.gallery': op({ input: z.object({ id }), result: returns<V.Gallery>() }),
@@ -128,22 +158,70 @@ export const operations = {
     input: z.object({ id, from: sha256, to: sha256, relation: z.enum(['img2img', 'variant', 'draft-of', 'edit-of', 'upscale-of']), note: text(2000).optional() }),
     result: returns<V.TimelineEvent>(),
   }),
-  'generation.compare': op({ input: z.object({ id, a: sha256, b: sha256 }), result: returns<V.Comparison>() }),
+  'generation.compare': op({
+    // out: a folder to also write the heatmap PNG into; ffmpegPath: for images neither PNG nor JPEG.
+    input: z.object({ id, a: sha256, b: sha256, out: path.optional(), ffmpegPath: path.optional() }),
+    result: returns<V.Comparison>(),
+  }),
   'blob.get': op({ input: z.object({ id, sha256, maxBytes: z.number().int().min(1).max(64 << 20).default(16 << 20) }), result: returns<V.BlobData>() }),
 
+  /** Records the environment snapshot into the session; without `id`, only takes it. */
+  'environment.snapshot': op({
+    // Each, when given, overrides Settings (the CLI's flags); models: folders whose files are hashed.
+    input: z.object({ id: id.optional(), models: z.array(path).max(32).optional(), comfyuiUrl: url.optional(), a1111Url: url.optional(), ffmpegPath: path.optional() }),
+    result: returns<V.EnvironmentSnapshot>(),
+    progress: returns<V.Progress>(),
+  }),
+
   'web.checkEnvironment': op({
-    input: z.object({ id: id.optional(), url: url.optional() }),
+    input: z.object({
+      id: id.optional(),
+      url: url.optional(),
+      browserPath: path.optional(),
+      /** The service asked for this machine's public address; null: ask none. */
+      publicIpUrl: url.nullable().optional(),
+      dohUrl: url.optional(),
+      dohFormat: z.enum(['json', 'wire']).optional(),
+      /** SNTP servers, host or host:port. */
+      ntpServers: z.array(z.string().trim().min(1).max(300)).max(16).optional(),
+      hostsFile: path.optional(),
+      /** Time limit of each probe. */
+      timeoutMs: z.number().positive().max(3_600_000).optional(),
+    }),
     result: returns<V.EnvironmentCheck>(),
     progress: returns<V.Progress>(),
   }),
   'web.capture': op({
-    input: z.object({ id, urls: z.array(url).min(1).max(1000), concurrency: z.number().int().min(1).max(8).default(2), retries: z.number().int().min(0).max(5).default(1) }),
+    input: z.object({
+      id,
+      // Any text: the core reads each as a URL (https:// when no scheme is given) and records
+      // one it cannot read as a failed capture, so one bad line of a list stops nothing.
+      urls: z.array(z.string().trim().min(1).max(8192)).min(1).max(MAX_BATCH_URLS),
+      concurrency: z.number().int().min(1).max(16).default(2),
+      retries: z.number().int().min(0).max(10).default(1),
+      browserPath: path.optional(),
+      /** Navigation time limit per page; a page still loading then is captured as it stands. */
+      timeoutSeconds: seconds(3600).optional(),
+      extraCaRoots: pemRoots.optional(),
+      ignoreHttpsErrors: z.boolean().optional(),
+    }),
     result: returns<V.BatchSummary>(),
     progress: returns<V.CaptureProgress>(),
   }),
-  'web.browse.start': op({ input: z.object({ id, url: url.optional(), recordScreen: z.boolean().default(true) }), result: returns<V.BrowseStatus>() }),
+  'web.browse.start': op({
+    input: z.object({
+      id,
+      url: url.optional(),
+      recordScreen: z.boolean().default(true),
+      browserPath: path.optional(),
+      timeoutSeconds: seconds(3600).optional(),
+      extraCaRoots: pemRoots.optional(),
+      ignoreHttpsErrors: z.boolean().optional(),
+    }),
+    result: returns<V.BrowseStatus>(),
+  }),
   'web.browse.captureNow': op({ input: z.object({ id }), result: returns<V.TimelineEvent>() }),
-  'web.browse.stop': op({ input: z.object({ id }), result: returns<V.BrowseStatus>() }),
+  'web.browse.stop': op({ input: z.object({ id, reason: text(500).trim().min(1).optional() }), result: returns<V.BrowseStatus>() }),
   'web.browse.status': op({ input: z.object({ id }), result: returns<V.BrowseStatus>() }),
   'web.pages': op({ input: z.object({ id }), result: returns<V.CapturedPage[]>() }),
 
@@ -193,10 +271,15 @@ export interface HandlerContext<P> {
   readonly signal: AbortSignal;
 }
 
-/** An error a person can act on, carried across IPC and HTTP with its kind intact. */
+/**
+ * An error a person can act on, carried across IPC and HTTP with its kind intact; `code` and
+ * `params` let the renderer say it in the reader's language (src/shared/errors.ts).
+ */
 export interface OperationError {
-  readonly kind: 'invalid-input' | 'not-found' | 'conflict' | 'unavailable' | 'failed';
+  readonly kind: ErrorKind;
   readonly message: string;
+  readonly code?: ErrorCode;
+  readonly params?: ErrorParams;
   /** For invalid input: which field and why. */
   readonly issues?: readonly { readonly path: string; readonly message: string }[];
 }
@@ -209,6 +292,6 @@ export function parseInput<N extends OperationName>(name: N, input: unknown): { 
   const first = issues[0];
   return {
     ok: false,
-    error: { kind: 'invalid-input', message: first ? `${first.path || 'input'}: ${first.message}` : 'invalid input', issues },
+    error: { kind: 'invalid-input', code: 'input.invalid', message: first ? `${first.path || 'input'}: ${first.message}` : 'invalid input', issues },
   };
 }

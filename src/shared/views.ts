@@ -1,9 +1,12 @@
-// The shapes the UI reads: results of the operations in contract.ts. Plain data, JSON-safe.
+// The shapes the hosts read: results of the operations in contract.ts. Plain data, JSON-safe.
+// The UI shows part of them; the CLI prints them whole (its --json output), so a result carries
+// everything a host prints, not only what the window shows.
 import type { ArtifactRef, JsonValue, SessionSummary } from './domain.js';
+import type { ErrorValue } from './errors.js';
 
 export interface AppInfo {
   readonly version: string;
-  readonly host: 'electron' | 'web';
+  readonly host: 'electron' | 'web' | 'cli';
   readonly dataDir: string;
   readonly platform: string;
   readonly device: { readonly keyId: string; readonly keyPath: string; readonly keyStorage: string };
@@ -62,12 +65,20 @@ export interface SealSummary {
   /** TSAs configured when it was sealed. */
   readonly tsaCount: number;
   readonly warning?: string;
+  /** Checkpoint timestamp requests no TSA answered before the bag was fixed (listed in the archive). */
+  readonly abandonedTimestamps: number;
+  /** What the TSAs said when they gave no token, one line each. */
+  readonly errors: readonly string[];
+  /** Why a TSA gave no token, as a value the renderer says in the reader's language. */
+  readonly tsaProblem?: ErrorValue;
 }
 
 export interface ExportSummary {
   readonly path: string;
   readonly files: number;
   readonly payloadBytes: number;
+  /** Seal timestamps in the archive. */
+  readonly sealTokens: number;
 }
 
 export interface SourceStatus {
@@ -87,6 +98,21 @@ export interface RecordingStatus {
   readonly bytes: number;
   readonly sources: readonly SourceStatus[];
   readonly lastError?: string;
+  /** How the session's last recording in this host ended (after recording.stop, or its duration). */
+  readonly ended?: RecordingEnd;
+}
+
+/** A recording that has ended: why, and what it holds. */
+export interface RecordingEnd {
+  readonly reason: string;
+  readonly startedAt: string;
+  readonly elapsedMs: number;
+  readonly segments: number;
+  readonly bytes: number;
+  readonly droppedFrames: number;
+  /** How the screen recording ended; null when the screen was not recorded. */
+  readonly screen: 'stopped' | 'failed' | null;
+  readonly lastError?: string;
 }
 
 export type Mark = 'selected' | 'rejected' | 'final';
@@ -101,6 +127,17 @@ export interface GalleryImage {
   readonly source: string;
   readonly metadata: { readonly [key: string]: JsonValue } | null;
   readonly mark: { readonly mark: Mark; readonly reason: string; readonly time: string } | null;
+  /** Where the file was on disk when recorded, when its source said. */
+  readonly path?: string;
+  /** Every mark in chain order; the last is `mark`. */
+  readonly markHistory: readonly MarkRecord[];
+}
+
+export interface MarkRecord {
+  readonly mark: Mark;
+  readonly reason: string | null;
+  readonly seq: number;
+  readonly time: string;
 }
 
 export interface LineageEdge {
@@ -108,17 +145,36 @@ export interface LineageEdge {
   readonly to: string;
   readonly relation: string;
   readonly inferred: boolean;
+  /** Why the edge exists: the event that states it, or the rule that inferred it. */
+  readonly basis: string;
+  readonly seq: number;
+  readonly note?: string;
+}
+
+export interface ComparisonSummary {
+  readonly seq: number;
+  readonly time: string;
+  readonly a: string;
+  readonly b: string;
+  readonly hammingDistance: number;
+  readonly differingPixelRatio: number;
+  readonly resized: boolean;
+  readonly heatmapSha256: string | null;
 }
 
 export interface Gallery {
   readonly images: readonly GalleryImage[];
   readonly edges: readonly LineageEdge[];
+  readonly comparisons: readonly ComparisonSummary[];
+  readonly notes: readonly { readonly seq: number; readonly time: string; readonly text: string }[];
 }
 
 export interface ParamChange {
   readonly field: string;
+  /** null when the field is absent on that side. */
   readonly a: JsonValue;
   readonly b: JsonValue;
+  readonly change: 'changed' | 'added' | 'removed';
 }
 
 export interface WordDiff {
@@ -126,16 +182,39 @@ export interface WordDiff {
   readonly text: string;
 }
 
+type Size = { readonly width: number; readonly height: number };
+
+/** A recorded comparison of two images (the `comparison.made` event, and what it measured). */
 export interface Comparison {
   readonly a: string;
   readonly b: string;
+  readonly size: Size;
+  /** Set when B had another size and was resized to A's to compare pixels. */
+  readonly resized: { readonly from: Size; readonly to: Size } | null;
+  readonly hashes: { readonly a: { readonly dHash: string; readonly pHash: string }; readonly b: { readonly dHash: string; readonly pHash: string } };
+  /** pHash Hamming distance, 0 (same picture) to 64. */
   readonly hammingDistance: number;
+  readonly dHashDistance: number;
+  readonly differingPixels: number;
   readonly differingPixelRatio: number;
-  readonly resized: boolean;
   readonly heatmapSha256: string;
+  /** Where the heatmap PNG was also written, when a folder was given. */
+  readonly heatmapPath: string | null;
+  readonly paramDiff: { readonly changes: readonly ParamChange[]; readonly same: readonly string[]; readonly aHasParameters: boolean; readonly bHasParameters: boolean };
   readonly paramChanges: readonly ParamChange[];
   readonly promptDiff: readonly WordDiff[];
   readonly negativePromptDiff: readonly WordDiff[];
+  readonly event: { readonly seq: number; readonly hash: string };
+}
+
+/** The environment snapshot (OS, hardware, tools, model hashes, clock offset), recorded or only taken. */
+export interface EnvironmentSnapshot {
+  /** The whole snapshot, as environment.json holds it. */
+  readonly snapshot: { readonly [key: string]: JsonValue };
+  /** The facts a person scans (the event's payload). */
+  readonly summary: { readonly [key: string]: JsonValue };
+  /** The `environment.snapshot` event; null when the snapshot was only taken. */
+  readonly recorded: { readonly seq: number; readonly hash: string } | null;
 }
 
 export interface BlobData {
@@ -153,17 +232,27 @@ export interface EnvironmentFinding {
   readonly category: string;
   readonly status: FindingStatus;
   readonly title: string;
+  readonly detail: string;
+  /** The raw facts behind the finding, as the recorded report keeps them. */
+  readonly data: { readonly [key: string]: JsonValue };
   /** The Chinese title of the same finding, from the core's table. */
   readonly titleZh?: string;
-  readonly detail: string;
 }
 
 export interface EnvironmentCheck {
+  /** Format of the report (environment-check.json). */
+  readonly v: 1;
   readonly checkedAt: string;
+  readonly durationMs: number;
   readonly target: string | null;
   readonly verdict: 'pass' | 'warn' | 'fail';
+  readonly counts: { readonly [status in FindingStatus]: number };
+  /** The clock limits the check judged by, stated so a reader knows what pass meant. */
+  readonly thresholds: { readonly clockWarnMs: number; readonly clockFailMs: number };
   readonly findings: readonly EnvironmentFinding[];
   readonly recordedSeq?: number;
+  /** The `web.environment-check` event, when it was recorded into a session. */
+  readonly recorded?: { readonly session: string; readonly seq: number; readonly hash: string };
 }
 
 export interface CaptureProgress {
@@ -174,7 +263,25 @@ export interface CaptureProgress {
 }
 
 export interface BatchSummary {
-  readonly results: readonly { readonly url: string; readonly ok: boolean; readonly finalUrl?: string; readonly status?: number; readonly error?: string }[];
+  readonly results: readonly BatchUrlResult[];
+  readonly captured: number;
+  readonly failed: number;
+}
+
+export interface BatchUrlResult {
+  readonly url: string;
+  readonly ok: boolean;
+  readonly finalUrl?: string;
+  readonly status?: number;
+  /** The `web.capture` event (also set for a page captured with an HTTP error status). */
+  readonly eventSeq?: number;
+  /** Captured as it stood when the time limit came, still loading. */
+  readonly partial?: boolean;
+  readonly attempts: number;
+  /** `kind: message`, for a person. */
+  readonly error?: string;
+  /** The same failure as data: kind (refused, dns, timeout, tls, http…) and message. */
+  readonly failure?: { readonly kind: string; readonly message: string };
 }
 
 /** An interactive capture: a headed browser the user drives, the screen recorded throughout. */

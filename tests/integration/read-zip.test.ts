@@ -109,11 +109,11 @@ describe('an honest archive', () => {
 
   it('reads a small tag file as text and refuses one larger than asked', async () => {
     expect(await archive.readText('bagit.txt', 4096)).toBe(files['bagit.txt'].toString());
-    await expect(archive.readText('data/events.jsonl', 64 * 1024)).rejects.toMatchObject({ kind: 'hostile', entry: 'data/events.jsonl' });
+    await expect(archive.readText('data/events.jsonl', 64 * 1024)).rejects.toMatchObject({ reason: 'hostile', entry: 'data/events.jsonl' });
   });
 
   it('says which entry is missing', async () => {
-    await expect(archive.openStream('manifest-sha256.txt')).rejects.toMatchObject({ kind: 'missing', entry: 'manifest-sha256.txt' });
+    await expect(archive.openStream('manifest-sha256.txt')).rejects.toMatchObject({ reason: 'missing', entry: 'manifest-sha256.txt' });
   });
 
   it('extracts under the given folder only, byte for byte', async () => {
@@ -178,7 +178,7 @@ async function expectRefused(bytes: Buffer, expected: Expected): Promise<Archive
   }
   expect(caught).toBeInstanceOf(ArchiveError);
   const error = caught as ArchiveError;
-  expect({ kind: error.kind, entry: error.entry }).toEqual({ kind: expected.kind, entry: expected.entry });
+  expect({ kind: error.reason, entry: error.entry }).toEqual({ kind: expected.kind, entry: expected.entry });
   if (expected.entry !== undefined) expect(error.message).toContain(`'${expected.entry}'`);
   expect(await listing(work)).toEqual(before);
   expect(await readdir(out)).toEqual([]);
@@ -245,7 +245,7 @@ describe('a hostile archive', () => {
     const reading = (async () => {
       for await (const chunk of await archive.openStream('data/zeros.bin')) received += (chunk as Buffer).length;
     })();
-    await expect(reading).rejects.toMatchObject({ kind: 'hostile', entry: 'data/zeros.bin' });
+    await expect(reading).rejects.toMatchObject({ reason: 'hostile', entry: 'data/zeros.bin' });
     archive.close();
     expect(received).toBeLessThanOrEqual(64 << 10);
     expect(Date.now() - started).toBeLessThan(1000);
@@ -318,7 +318,7 @@ describe('an archive that cannot be read', () => {
   });
 
   it('says a path that does not exist cannot be opened', async () => {
-    await expect(openArchive(join(base, 'nowhere.zip'))).rejects.toMatchObject({ kind: 'unreadable' });
+    await expect(openArchive(join(base, 'nowhere.zip'))).rejects.toMatchObject({ reason: 'unreadable' });
   });
 });
 

@@ -216,7 +216,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       const url = await deadUrl();
       const error = await expectTsaError(requestTimestamp(url, sha256('x')));
 
-      expect(error.kind).toBe('unreachable');
+      expect(error.reason).toBe('unreachable');
       expect(error.url).toBe(url);
       expect(error.message).toContain(url);
       expect(error.message).toContain('ECONNREFUSED');
@@ -227,7 +227,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       alpha.setDown(true);
       try {
         const error = await expectTsaError(requestTimestamp(alpha.url, sha256('x')));
-        expect(error.kind).toBe('http');
+        expect(error.reason).toBe('http');
         expect(error.message).toContain(alpha.url);
         expect(error.message).toContain('503');
       } finally {
@@ -239,7 +239,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       alpha.setDown(true, 'close');
       try {
         const error = await expectTsaError(requestTimestamp(alpha.url, sha256('x')));
-        expect(error.kind).toBe('unreachable');
+        expect(error.reason).toBe('unreachable');
         expect(error.message).toContain(alpha.url);
       } finally {
         alpha.setDown(false);
@@ -253,7 +253,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/tsa`;
       try {
         const error = await expectTsaError(requestTimestamp(url, sha256('x'), { timeoutMs: 300 }));
-        expect(error.kind).toBe('unreachable');
+        expect(error.reason).toBe('unreachable');
         expect(error.message).toContain('did not answer within 0.3 s');
       } finally {
         for (const s of sockets) s.destroy();
@@ -265,7 +265,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       alpha.setGarbage(true);
       try {
         const error = await expectTsaError(requestTimestamp(alpha.url, sha256('x')));
-        expect(error.kind).toBe('malformed');
+        expect(error.reason).toBe('malformed');
         expect(error.message).toContain(alpha.url);
       } finally {
         alpha.setGarbage(false);

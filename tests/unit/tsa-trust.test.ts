@@ -294,7 +294,7 @@ describe('trusted roots, read as openssl reads a CAfile', () => {
         return undefined;
       })();
       expect(error).toBeInstanceOf(TrustedRootError);
-      expect(error).toMatchObject({ kind: 'no-certificate', file, message: `${file} holds no certificate (PEM or DER): give the TSA's root certificate` });
+      expect(error).toMatchObject({ reason: 'no-certificate', code: 'trusted-root.no-certificate', kind: 'invalid-input', file, message: `${file} holds no certificate (PEM or DER): give the TSA's root certificate` });
     }
   });
 

@@ -1,6 +1,8 @@
+import { ProoflineError } from '../errors.js';
+
 /**
  * Why an archive could not be read, as a value the verifier maps to an exit code and a person
- * can act on.
+ * can act on. The reason is the error's `reason` and the end of its code (`archive.hostile`).
  *
  * - `not-zip`: the file is not a ZIP at all (empty, a PNG, a text file).
  * - `truncated`: it starts like a ZIP but was cut short (interrupted download or copy).
@@ -14,16 +16,16 @@
  */
 export type ArchiveErrorKind = 'not-zip' | 'truncated' | 'unreadable' | 'damaged' | 'hostile' | 'missing';
 
-export class ArchiveError extends Error {
+export class ArchiveError extends ProoflineError {
   override readonly name = 'ArchiveError';
 
   constructor(
-    readonly kind: ArchiveErrorKind,
+    readonly reason: ArchiveErrorKind,
     message: string,
     readonly entry?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(`archive.${reason}`, message, entry === undefined ? {} : { entry }, options);
   }
 }
 

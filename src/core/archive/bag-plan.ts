@@ -9,6 +9,7 @@ import { createHasher, digestBytes, type Digests } from '../store/hashing.js';
 import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
 import * as layout from './bag-layout.js';
 import { renderVerifyGuide } from './verify-guide.js';
+import { ProoflineError } from '../errors.js';
 
 /** Where the bytes of one archive entry come from when it is written. */
 export type BagSource =
@@ -49,7 +50,7 @@ export interface SealedSessionSource {
 export function planBag(source: SealedSessionSource): BagPlan {
   const { session } = source;
   if (session.state !== 'sealed' || !session.sealedAt) {
-    throw new Error(`Session ${session.id} is not sealed. Seal it first ('proofline seal ${session.id}').`);
+    throw new ProoflineError('session.not-sealed', `Session ${session.id} is not sealed. Seal it first ('proofline seal ${session.id}').`, { sessionId: session.id });
   }
   const sealedAt = session.sealedAt;
 
@@ -72,7 +73,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   }
   const device = created?.payload['device'] as { keyId?: string; certificate?: string } | undefined;
   if (!created || created.type !== 'session.created' || !device?.certificate || !device.keyId) {
-    throw new Error(`Session ${session.id} has no session.created event with the device certificate: the store is damaged.`);
+    throw new ProoflineError('store.damaged', `Session ${session.id} has no session.created event with the device certificate: the store is damaged.`, { sessionId: session.id });
   }
 
   const payload: BagFile[] = [];
@@ -87,7 +88,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   });
   for (const [sha256, path] of artifactPaths) {
     const blob = source.blob(sha256);
-    if (!blob) throw new Error(`Artifact ${sha256} named in session ${session.id} is missing from the blob store.`);
+    if (!blob) throw new ProoflineError('blob.missing', `Artifact ${sha256} named in session ${session.id} is missing from the blob store.`, { sha256, sessionId: session.id });
     payload.push({ ...blob, path, source: { kind: 'blob', sha256 }, deflate: isCompressible(mediaTypeOf(path)) });
   }
   payload.sort(byPath);

@@ -26,6 +26,7 @@ export interface VerifyOptions {
 /** How far a TSA's clock may sit before the device's (a token cannot predate what it covers). */
 const CLOCK_TOLERANCE_MS = TOLERANCE_SECONDS * 1000;
 const TAG_FILE_MAX = 64 << 20;
+const RECORDED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 class Checks {
   readonly list: VerifyCheck[] = [];
@@ -55,7 +56,7 @@ export async function verifyArchive(path: string, options: VerifyOptions = {}): 
   try {
     return await verifyOpened(archive, path, options);
   } catch (error) {
-    if (error instanceof ArchiveError && error.kind !== 'damaged') return unusable(path, error.message);
+    if (error instanceof ArchiveError && error.reason !== 'damaged') return unusable(path, error.message);
     throw error;
   } finally {
     archive.close();
@@ -118,7 +119,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
       done += result.size;
       options.onProgress?.({ kind: 'verify', done, total, file: name });
     } catch (error) {
-      if (error instanceof ArchiveError && error.kind === 'damaged') damaged.push(`${name}: ${error.message}`);
+      if (error instanceof ArchiveError && error.reason === 'damaged') damaged.push(`${name}: ${error.message}`);
       else throw error;
     }
   }
@@ -190,7 +191,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   try {
     chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId, observe);
   } catch (error) {
-    if (!(error instanceof ArchiveError && error.kind === 'damaged')) throw error;
+    if (!(error instanceof ArchiveError && error.reason === 'damaged')) throw error;
     checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${error.message}`, [layout.EVENTS_JSONL]);
   }
   if (chain) {
@@ -219,6 +220,17 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
         absentWhere.push(name);
       }
     }
+    // The payload is exactly what the session's events name (bag-plan.ts): a file no event names
+    // was put there by someone else.
+    const named = new Set(chain!.artifacts.keys());
+    for (const name of payloadFiles) {
+      if (name === layout.SESSION_JSON || name === layout.EVENTS_JSONL) continue;
+      const sha = name.startsWith(layout.ARTIFACTS_DIR) ? name.slice(layout.ARTIFACTS_DIR.length, layout.ARTIFACTS_DIR.length + 64) : '';
+      if (!named.has(sha) || payloadBySha.get(sha) !== name) {
+        absent.push(`${name} is in the payload but no event names it`);
+        absentWhere.push(name);
+      }
+    }
     if (absent.length > 0) checks.add('events.artifacts', 'fail', absent[0]!, absentWhere);
     else checks.add('events.artifacts', 'pass', `${chain!.artifacts.size} artifacts named by events, each present with its recorded hash and size`);
   } else checks.add('events.artifacts', 'skip', 'not checked: the event chain is broken');
@@ -238,8 +250,20 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   if (sessionDoc && created) {
     if (sessionDoc['id'] !== created.session || sessionId !== created.session) sessionProblems.push('session id differs between session.json, bag-info.txt and the events');
     if (sessionDoc['title'] !== created.payload['title']) sessionProblems.push('the title in session.json differs from the session.created event');
+    for (const field of ['kind', 'creator', 'description'] as const) {
+      if ((sessionDoc[field] ?? '') !== (created.payload[field] ?? '')) sessionProblems.push(`the ${field} in session.json differs from the session.created event`);
+    }
+    // createdAt is written a moment before the session.created event (the same clock).
+    const createdGap = Math.abs(Date.parse(String(sessionDoc['createdAt'])) - Date.parse(created.time));
+    if (!isRecordedTime(sessionDoc['createdAt']) || !(createdGap <= 5_000) || bagInfo.get('Proofline-Created-At')?.[0] !== sessionDoc['createdAt']) {
+      sessionProblems.push(`the created time differs between session.json (${String(sessionDoc['createdAt'])}), bag-info.txt (${String(bagInfo.get('Proofline-Created-At')?.[0])}) and the session.created event (${created.time})`);
+    }
     if (sessionDoc['eventCount'] !== chain?.hashes.length) sessionProblems.push(`session.json counts ${String(sessionDoc['eventCount'])} events, the chain has ${chain?.hashes.length}`);
     if (chain?.last?.type !== 'session.sealed') sessionProblems.push('the last event is not session.sealed: events were cut from the end');
+    // A session is created once and sealed once: nothing may follow the seal.
+    else if (chain.sealedAtSeq !== undefined && chain.sealedAtSeq !== chain.hashes.length - 1) sessionProblems.push(`event #${chain.sealedAtSeq} already sealed the session, yet events follow it: the session went on after it was sealed`);
+    else if (chain.createdAgainAt !== undefined) sessionProblems.push(`event #${chain.createdAgainAt} is a second session.created`);
+    else if (!isRecordedTime(chain.last.payload['sealedAt'])) sessionProblems.push(`the session.sealed event's sealedAt (${String(chain.last.payload['sealedAt'])}) is not a time`);
     // The seal window is measured from the sealed time in the chain, which the checkpoints cover;
     // session.json and bag-info.txt only repeat it.
     else if (sessionDoc['sealedAt'] !== chain.last.payload['sealedAt'] || bagInfo.get('Proofline-Sealed-At')?.[0] !== chain.last.payload['sealedAt']) {
@@ -288,6 +312,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     if (!signature) sigProblems.push(`${sigPath} is missing`);
     else if (!deviceKeyPem || !verifyDeviceSignature(deviceKeyPem, bytes, signature)) sigProblems.push(`${statementPath}: signature does not verify with the session's device key`);
     else if (statement.device !== device?.keyId || statement.session !== sessionId) sigProblems.push(`${statementPath} names another device or session`);
+    else if (statement.index !== Number(statementPath.slice(layout.CHECKPOINTS_DIR.length, layout.CHECKPOINTS_DIR.length + 6))) sigProblems.push(`${statementPath} holds the statement of checkpoint ${String(statement.index)}`);
   }
   if (checkpointFiles.length === 0) checks.add('checkpoints.signatures', 'fail', 'the archive has no checkpoints', [layout.CHECKPOINTS_DIR]);
   else if (sigProblems.length > 0) checks.add('checkpoints.signatures', 'fail', sigProblems[0]!, sigProblems.map(firstWord));
@@ -315,7 +340,8 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   // Every token is judged on its own (sound? over what it should cover? from a TSA trusted
   // here?); only the trusted ones then prove when events existed (time.anchoring below).
   const trusted = options.trustedRoots ?? [];
-  const sealedAt = Date.parse(String(chain?.last?.type === 'session.sealed' ? chain.last.payload['sealedAt'] : sessionDoc?.['sealedAt'] ?? ''));
+  const sealedAtText = chain?.last?.type === 'session.sealed' ? chain.last.payload['sealedAt'] : sessionDoc?.['sealedAt'];
+  const sealedAt = isRecordedTime(sealedAtText) ? Date.parse(sealedAtText) : Number.NaN;
   const createdAt = Date.parse(String(sessionDoc?.['createdAt'] ?? ''));
   const eventCount = chain?.hashes.length ?? 0;
   const summaries: TokenSummary[] = [];
@@ -361,11 +387,15 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(tagManifestBytes!), trustedRoots: trusted });
     const judged = judgeToken(tokenPath, verdict, trusted.length === 0);
     summaries.push(summarize(tokenPath, eventCount, verdict, judged));
-    const time = verdict.genTime?.getTime() ?? Number.NaN;
+    // The latest the TSA vouches for: genTime plus the accuracy it states.
+    const time = (verdict.genTime?.getTime() ?? Number.NaN) + (verdict.accuracyMs ?? 0);
     if (judged.fail) sealProblems.push(judged.fail);
     else if (judged.untrusted) sealUntrusted.push(judged.untrusted);
-    else if (time > sealedAt + sealWindowMs) {
-      sealLate.push(`${tokenPath} is dated ${verdict.genTime!.toISOString()}, ${formatSeconds(Math.round((time - sealedAt) / 1000))} after the seal at ${new Date(sealedAt).toISOString()} (allowed: ${TOLERANCE_SECONDS} s): it proves only that the archive existed by then, not that it was sealed then`);
+    else if (!(time <= sealedAt + sealWindowMs)) {
+      const stated = verdict.accuracyMs ? ` ± ${verdict.accuracyMs / 1000} s` : '';
+      sealLate.push(Number.isFinite(sealedAt)
+        ? `${tokenPath} is dated ${verdict.genTime!.toISOString()}${stated}, ${formatSeconds(Math.round((time - sealedAt) / 1000))} after the seal at ${new Date(sealedAt).toISOString()} (allowed: ${TOLERANCE_SECONDS} s): it proves only that the archive existed by then, not that it was sealed then`
+        : `${tokenPath} is dated ${verdict.genTime!.toISOString()}${stated}, but the archive's seal time is not a time: it proves only that the archive existed by then`);
     }
     const early = clockAhead(verdict, sealedAt);
     if (early) clockNotes.push(`${tokenPath}: ${early}`);
@@ -429,6 +459,7 @@ function summarize(path: string, covers: number, verdict: TimestampVerdict, judg
     path,
     covers,
     genTime: verdict.genTime?.toISOString() ?? null,
+    ...(verdict.accuracyMs !== undefined && { accuracySeconds: verdict.accuracyMs / 1000 }),
     tsa: verdict.tsaName ?? null,
     serial: verdict.serial ?? null,
     policy: extra.policy ?? null,
@@ -439,13 +470,18 @@ function summarize(path: string, covers: number, verdict: TimestampVerdict, judg
 
 /** A token cannot predate what it covers: if it seems to, the device's clock was ahead. */
 function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | undefined {
-  const time = verdict.genTime?.getTime();
+  const time = verdict.genTime === undefined ? undefined : verdict.genTime.getTime() + (verdict.accuracyMs ?? 0);
   if (time === undefined || !Number.isFinite(deviceTime) || time >= deviceTime - CLOCK_TOLERANCE_MS) return undefined;
   return `the TSA dates it ${verdict.genTime!.toISOString()}, ${formatSeconds(Math.round((deviceTime - time) / 1000))} before the device time ${new Date(deviceTime).toISOString()} of what it covers`;
 }
 
 function digestOf(bytes: Buffer): Buffer {
   return createHash('sha256').update(bytes).digest();
+}
+
+/** The one form Proofline writes times in: UTC, milliseconds, 'Z'. Anything else is not its own. */
+function isRecordedTime(value: unknown): value is string {
+  return typeof value === 'string' && RECORDED_TIME.test(value) && Number.isFinite(Date.parse(value));
 }
 
 function parseJson(text: string | undefined): unknown {

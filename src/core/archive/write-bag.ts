@@ -11,6 +11,7 @@ import { fsyncPath } from '../store/fsync.js';
 import { createHasher } from '../store/hashing.js';
 import { bytesFile, type BagFile, type BagPlan } from './bag-plan.js';
 import { SEAL_SIGNATURE, sealTokenPath } from './bag-layout.js';
+import { ProoflineError } from '../errors.js';
 
 export interface ExportProgress {
   readonly kind: 'export';
@@ -49,12 +50,14 @@ export interface ExportInput {
 export async function exportSession(input: ExportInput, events: EventLog, options: ExportOptions): Promise<ExportResult> {
   const { plan, seal } = input;
   if (existsSync(options.out)) {
-    throw new Error(`Export to ${options.out} refused: the file already exists. Choose another name; nothing was overwritten.`);
+    throw new ProoflineError('export.exists', `Export to ${options.out} refused: the file already exists. Choose another name; nothing was overwritten.`, { path: options.out });
   }
   if (!plan.tagManifest.equals(seal.tagManifest)) {
-    throw new Error(
+    throw new ProoflineError(
+      'store.damaged',
       'The tag manifest derived from the store differs from the one fixed at seal: the store was changed after sealing. ' +
         'The archive was not written; keep the database for examination.',
+      { sessionId: input.sessionId },
     );
   }
   const tokens = input.sealTokens.filter((t) => t.state === 'obtained' && t.response);
@@ -81,7 +84,7 @@ export async function exportSession(input: ExportInput, events: EventLog, option
   zip.pipe(output);
   try {
     for (const file of files) {
-      if (options.signal?.aborted) throw new Error('Export cancelled; no archive was written.');
+      if (options.signal?.aborted) throw new ProoflineError('export.cancelled', 'Export cancelled; no archive was written.');
       const source = openSource(file, input.blobs, events, input.sessionId);
       const stream = source.pipe(checkHash(file, (n) => {
         done += n;
@@ -106,7 +109,9 @@ export async function exportSession(input: ExportInput, events: EventLog, option
     await rm(tmp, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'ENOSPC' ? ' The disk is full: free space or export to another drive.' : '';
-    throw new Error(`Export to ${options.out} failed: ${(error as Error).message}.${hint} Nothing in the store was changed.`);
+    // A cancelled export or a changed blob keeps its own code: it says more than "export failed".
+    const known = error instanceof ProoflineError ? error : undefined;
+    throw new ProoflineError(known?.code ?? 'export.failed', `Export to ${options.out} failed: ${(error as Error).message}.${hint} Nothing in the store was changed.`, { ...known?.params, path: options.out }, { cause: error });
   }
   return {
     path: options.out,
@@ -156,7 +161,7 @@ function checkHash(file: BagFile, onBytes: (n: number) => void): Transform {
     flush(callback) {
       const digest = hash.digestHex();
       if (digest !== file.sha256 || size !== file.size) {
-        callback(new Error(`${file.path} in the store no longer matches its recorded hash (expected ${file.sha256}, ${file.size} bytes; found ${digest}, ${size} bytes)`));
+        callback(new ProoflineError('blob.changed', `${file.path} in the store no longer matches its recorded hash (expected ${file.sha256}, ${file.size} bytes; found ${digest}, ${size} bytes)`, { entry: file.path }));
         return;
       }
       callback();

@@ -5,6 +5,7 @@ import { leafHash, MerkleFrontier } from '../store/event-chain.js';
 import type { EventLog } from '../store/event-log.js';
 import { sha256Hex } from '../store/hashing.js';
 import type { DeviceIdentity } from './device-identity.js';
+import { ProoflineError } from '../errors.js';
 
 /**
  * Why a checkpoint was taken. 'anchor': events came and must be anchored within the session's
@@ -115,9 +116,11 @@ export class CheckpointStore {
       head = event.hash;
     }
     if (frontier.size !== count) {
-      throw new Error(
+      throw new ProoflineError(
+        'store.damaged',
         `Session ${sessionId}'s events are not numbered 0 to ${count - 1} without a gap (event ${frontier.size} is missing): ` +
           `the store is damaged. Export the session and run 'proofline verify' on the archive to see which events are affected.`,
+        { sessionId },
       );
     }
     return { frontier, head };

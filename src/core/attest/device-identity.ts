@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '../store/hashing.js';
+import { ProoflineError } from '../errors.js';
 
 export interface DeviceIdentity {
   /** SHA-256 of the DER SubjectPublicKeyInfo: the device's name in every checkpoint. */
@@ -42,7 +43,7 @@ export async function loadOrCreateDeviceIdentity(dir: string, now: () => Date = 
   }
   const privateKey = createPrivateKey(readFileSync(keyPath));
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`The device key ${keyPath} is not an Ed25519 key. Move it aside to let Proofline create a new one.`);
+    throw new ProoflineError('device.key-invalid', `The device key ${keyPath} is not an Ed25519 key. Move it aside to let Proofline create a new one.`, { path: keyPath });
   }
   chmodSync(keyPath, 0o600);
   const publicKey = createPublicKey(privateKey);
@@ -58,7 +59,7 @@ export async function loadOrCreateDeviceIdentity(dir: string, now: () => Date = 
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = sha256Hex(spki);
   if (certificateKey(certificatePem).keyId !== keyId) {
-    throw new Error(`The device certificate ${certPath} does not match the device key. Remove the certificate to have it re-issued.`);
+    throw new ProoflineError('device.cert-mismatch', `The device certificate ${certPath} does not match the device key. Remove the certificate to have it re-issued.`, { path: certPath });
   }
   return {
     keyId,

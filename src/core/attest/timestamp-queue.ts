@@ -1,6 +1,8 @@
 import type { Database } from '../store/database.js';
 import type { EventLog } from '../store/event-log.js';
+import { asProoflineError, type ErrorValue } from '../errors.js';
 import { requestTimestamp } from './tsa-client.js';
+import { TsaError } from './tsa-error.js';
 import { verifyTimestampResponse } from './tsa-verify.js';
 
 export interface TimestampRecord {
@@ -23,6 +25,8 @@ export interface DrainReport {
   readonly failed: number;
   readonly pending: number;
   readonly errors: readonly string[];
+  /** The same failures as values (kind, code, params), for hosts that say them in another language. */
+  readonly problems: readonly ErrorValue[];
 }
 
 interface Row {
@@ -91,6 +95,7 @@ export class TimestampQueue {
       .filter((row) => urls.includes(row.tsa_url));
     let obtained = 0;
     const errors: string[] = [];
+    const problems: ErrorValue[] = [];
     // Different TSAs are asked in parallel; one slow TSA must not hold up the others.
     await Promise.all(
       rows.map(async (row) => {
@@ -98,12 +103,14 @@ export class TimestampQueue {
           await this.attempt(row, options.timeoutMs ?? 10_000);
           obtained += 1;
         } catch (error) {
-          errors.push((error as Error).message);
+          const problem = asProoflineError(error);
+          errors.push(problem.message);
+          problems.push(problem.toValue());
           this.recordFailure(row, (error as Error).message);
         }
       }),
     );
-    return { obtained, failed: errors.length, pending: this.pendingCount(options.sessionId), errors };
+    return { obtained, failed: errors.length, pending: this.pendingCount(options.sessionId), errors, problems };
   }
 
   /**
@@ -139,7 +146,7 @@ export class TimestampQueue {
     const verdict = await verifyTimestampResponse(response, { digest, nonce, trustedRoots: [] });
     if (verdict.status === 'invalid') {
       const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-      throw new Error(`TSA ${row.tsa_url} answered with an unusable token (${failed.join('; ')})`);
+      throw new TsaError('unusable', row.tsa_url, `TSA ${row.tsa_url} answered with an unusable token (${failed.join('; ')})`);
     }
     const obtainedAt = this.now().toISOString();
     const genTime = verdict.genTime?.toISOString() ?? null;

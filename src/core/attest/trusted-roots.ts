@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { ProoflineError } from '../errors.js';
 import { certificatesFromPem } from './tsa-pem.js';
 
 export type TrustedRootErrorKind =
@@ -18,17 +19,17 @@ export type TrustedRootErrorKind =
   /** A PEM CERTIFICATE block whose content is not an X.509 certificate. */
   | 'malformed';
 
-export class TrustedRootError extends Error {
+export class TrustedRootError extends ProoflineError {
   override readonly name = 'TrustedRootError';
 
   constructor(
-    readonly kind: TrustedRootErrorKind,
+    readonly reason: TrustedRootErrorKind,
     /** The file as the user gave it. */
     readonly file: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(`trusted-root.${reason}`, message, { file }, options);
   }
 }
 

@@ -1,4 +1,6 @@
-// Every failure of the time-stamp path is one of these, so callers can decide by `kind`
+import { ProoflineError } from '../errors.js';
+
+// Every failure of the time-stamp path is one of these, so callers can decide by `reason`
 // (queue and retry, tell the user to fix a URL, or mark a token as unusable) without
 // parsing messages, and the message itself tells a person what happened and what happens next.
 
@@ -12,18 +14,20 @@ export type TsaErrorKind =
   /** Bytes that are not a DER TimeStampResp / TimeStampToken. */
   | 'malformed'
   /** A granted token that answers a different request (imprint or nonce, RFC 3161 §2.4.2). */
-  | 'mismatch';
+  | 'mismatch'
+  /** A granted token over our request that fails its own checks (signature, signer certificate). */
+  | 'unusable';
 
-export class TsaError extends Error {
+export class TsaError extends ProoflineError {
   override readonly name = 'TsaError';
 
   constructor(
-    readonly kind: TsaErrorKind,
+    readonly reason: TsaErrorKind,
     /** The TSA URL, or where the bytes came from (e.g. an archive path); undefined if unknown. */
     readonly url: string | undefined,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(`tsa.${reason}`, message, { url: url ?? '' }, options);
   }
 }

@@ -38,6 +38,11 @@ export interface ParsedTimestamp {
   /** The TSTInfo serialNumber as openssl prints it ("0x2A"). */
   readonly serial?: string;
   readonly policy?: string;
+  /**
+   * TSTInfo accuracy in milliseconds (RFC 3161 §2.4.2): the true time lies within genTime ± this.
+   * Absent when the TSA states none.
+   */
+  readonly accuracyMs?: number;
   /** The TSTInfo `tsa` field, when the TSA filled it in. */
   readonly tsaName?: string;
   readonly imprintAlgorithm?: string;
@@ -140,6 +145,7 @@ export function decodeTimestampResponse(der: Uint8Array, source?: string): Decod
     genTime: tstInfo.genTime,
     serial: hexInteger(tstInfo.serialNumber.valueBlock.valueHexView),
     policy: tstInfo.policy,
+    ...(tstInfo.accuracy && { accuracyMs: (tstInfo.accuracy.seconds ?? 0) * 1000 + (tstInfo.accuracy.millis ?? 0) + (tstInfo.accuracy.micros ?? 0) / 1000 }),
     ...(tstInfo.tsa && { tsaName: formatGeneralName(tstInfo.tsa) }),
     imprintAlgorithm: digestName(tstInfo.messageImprint.hashAlgorithm.algorithmId),
     imprint: Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView),

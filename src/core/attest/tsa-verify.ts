@@ -27,6 +27,8 @@ export interface TimestampCheck {
 export interface TimestampVerdict {
   readonly status: 'verified' | 'untrusted' | 'invalid';
   readonly genTime?: Date;
+  /** The accuracy the TSA states for genTime, in milliseconds (absent: none stated). */
+  readonly accuracyMs?: number;
   /** The TSTInfo `tsa` name, or else the signer certificate's subject. */
   readonly tsaName?: string;
   readonly serial?: string;
@@ -227,7 +229,7 @@ export async function verifyTimestampResponse(der: Buffer, options: VerifyTimest
   }
   const { parsed } = decoded;
   const checks: TimestampCheck[] = [statusCheck(decoded)];
-  const header = { ...(parsed.genTime && { genTime: parsed.genTime }), ...(parsed.serial && { serial: parsed.serial }) };
+  const header = { ...(parsed.genTime && { genTime: parsed.genTime }), ...(parsed.serial && { serial: parsed.serial }), ...(parsed.accuracyMs !== undefined && { accuracyMs: parsed.accuracyMs }) };
   if (!checks[0]!.ok || !parsed.token) return { status: 'invalid', ...header, checks };
 
   checks.push(imprintCheck(decoded, options.digest), nonceCheck(decoded, options.nonce));

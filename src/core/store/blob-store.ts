@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Database } from './database.js';
 import { fsyncPath } from './fsync.js';
 import { createHasher, SHA256_HEX, type Digests } from './hashing.js';
+import { ProoflineError } from '../errors.js';
 
 export interface StoredBlob extends Digests {
   /** False when an identical file was already stored: content-addressing stores it once. */
@@ -30,7 +31,7 @@ export class BlobStore {
   }
 
   pathOf(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new Error(`Not a SHA-256 hex digest: '${sha256}'`);
+    if (!SHA256_HEX.test(sha256)) throw new ProoflineError('blob.bad-digest', `Not a SHA-256 hex digest: '${sha256}'`, { sha256 });
     return join(this.root, sha256.slice(0, 2), sha256);
   }
 
@@ -48,7 +49,7 @@ export class BlobStore {
       const info = await stat(sourcePath);
       if (!info.isFile()) throw new Error('not a regular file');
     } catch (error) {
-      throw new Error(`Cannot read ${sourcePath}: ${(error as Error).message}. Check the path and try again.`);
+      throw new ProoflineError('file.unreadable', `Cannot read ${sourcePath}: ${(error as Error).message}. Check the path and try again.`, { path: sourcePath }, { cause: error });
     }
     return this.putStream(createReadStream(sourcePath, { highWaterMark: 1 << 20 }), sourcePath);
   }
@@ -91,7 +92,7 @@ export class BlobStore {
       await rm(tmp, { force: true });
       const code = (error as NodeJS.ErrnoException).code;
       const hint = code === 'ENOSPC' ? ' The disk is full: free space and add the file again.' : '';
-      throw new Error(`Could not store ${label} in the evidence store: ${(error as Error).message}.${hint}`);
+      throw new ProoflineError('store.write-failed', `Could not store ${label} in the evidence store: ${(error as Error).message}.${hint}`, { file: label }, { cause: error });
     }
   }
 }

@@ -1,19 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { ProoflineError } from '../errors.js';
 import { migrations, type Migration } from './migrations.js';
 
 export type Database = BetterSqlite3.Database;
 
-export class DatabaseVersionError extends Error {
+export class DatabaseVersionError extends ProoflineError {
   constructor(
     readonly path: string,
     readonly found: number,
     readonly supported: number,
   ) {
     super(
+      'database.too-new',
       `The evidence database ${path} is schema version ${found}, newer than this Proofline ` +
         `understands (${supported}). Update Proofline; the database was not touched.`,
+      { path, found, supported },
     );
     this.name = 'DatabaseVersionError';
   }

@@ -1,5 +1,6 @@
 import type { ArtifactRef, EventBody, JsonValue, StoredEvent } from '../../shared/domain.js';
 import type { Statement } from 'better-sqlite3';
+import { ProoflineError } from '../errors.js';
 import type { Database } from './database.js';
 import { GENESIS_PREV, hashEvent } from './event-chain.js';
 import { SHA256_HEX } from './hashing.js';
@@ -10,9 +11,10 @@ export interface NewEvent {
   readonly artifacts?: readonly ArtifactRef[];
 }
 
-export class SessionClosedError extends Error {
+/** The store's own refusal of an event for a sealed session (session-guard.ts refuses earlier, with the time). */
+export class SessionClosedError extends ProoflineError {
   constructor(readonly sessionId: string) {
-    super(`Session ${sessionId} is sealed: nothing more can be added to it. Start a new session.`);
+    super('session.sealed', `Session ${sessionId} is sealed: nothing more can be added to it. Start a new session.`, { sessionId });
     this.name = 'SessionClosedError';
   }
 }
@@ -67,7 +69,7 @@ export class EventLog {
     const { head, state, insert } = this;
     const run = this.db.transaction(() => {
       const session = state.get(sessionId) as { state: string } | undefined;
-      if (!session) throw new Error(`No session with id ${sessionId}. List sessions with 'proofline session list'.`);
+      if (!session) throw new ProoflineError('session.not-found', `No session with id ${sessionId}. List sessions with 'proofline session list'.`, { query: sessionId });
       if (session.state === 'sealed') throw new SessionClosedError(sessionId);
       const last = head.get(sessionId) as { seq: number; hash: string; time: string } | undefined;
       let seq = last ? last.seq + 1 : 0;

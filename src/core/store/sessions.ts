@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionKind, SessionState, SessionSummary } from '../../shared/domain.js';
+import { ProoflineError } from '../errors.js';
 import type { Database } from './database.js';
 
 interface SessionRow {
@@ -19,9 +20,9 @@ const SELECT = `
   SELECT s.*, (SELECT COUNT(*) FROM events e WHERE e.session_id = s.id) AS event_count
   FROM sessions s`;
 
-export class SessionNotFoundError extends Error {
+export class SessionNotFoundError extends ProoflineError {
   constructor(readonly query: string, detail = 'no session has that id') {
-    super(`Session '${query}': ${detail}. List sessions with 'proofline session list'.`);
+    super('session.not-found', `Session '${query}': ${detail}. List sessions with 'proofline session list'.`, { query });
     this.name = 'SessionNotFoundError';
   }
 }

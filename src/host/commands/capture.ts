@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BatchResult, CaptureProgress } from '../../core/capture/web/capture-urls.js';
-import type { Proofline } from '../../core/proofline.js';
+import { ProoflineError } from '../../core/errors.js';
+import { SessionSealedError } from '../../core/session-guard.js';
+import { MAX_BATCH_URLS } from '../../shared/contract.js';
+import type { SessionSummary } from '../../shared/domain.js';
+import type { BatchSummary, BatchUrlResult, CaptureProgress } from '../../shared/views.js';
 import { collect, UsageError, type CliContext } from '../cli-context.js';
+import type { CliHost } from '../cli-host.js';
+import { checkReport } from './check-env.js';
 
 // Playwright and the capture engine load only when a capture runs: every other command starts faster.
 const cleanEnv = () => import('../../core/capture/web/clean-env/index.js');
 const batchEngine = () => import('../../core/capture/web/capture-urls.js');
 const interactive = () => import('../../core/capture/web/interactive.js');
+
 
 interface CaptureOptions {
   file?: string;
@@ -33,7 +39,10 @@ function integer(name: string, value: string, min: number): number {
   return n;
 }
 
-/** `proofline capture`: fix web pages as evidence in a session. */
+/**
+ * `proofline capture`: fix web pages as evidence in a session, through the operations
+ * web.checkEnvironment, then web.capture (batch) or web.browse.* (interactive).
+ */
 export function registerCaptureCommands(program: Command, context: CliContext): void {
   program
     .command('capture')
@@ -82,41 +91,47 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
 
       if (urls.length === 0) {
         const start = opts.start === undefined ? undefined : await normaliseOrUsage(opts.start);
-        if (process.platform === 'linux' && !process.env['DISPLAY']) throw new Error((await interactive()).NO_DISPLAY);
-        await context.withStore(async (pl) => {
-          const session = pl.sessions.get(id);
-          await environmentCheck(pl, session.id, start, opts, context, tty);
-          await browse(pl, session.id, start, opts, extraCaRoots, timeoutSeconds, context);
-        });
+        if (process.platform === 'linux' && !process.env['DISPLAY']) throw new ProoflineError('display.missing', (await interactive()).NO_DISPLAY);
+        const onNotice = (_session: string, n: { level: string; message: string; eventSeq?: number }): void => {
+          if (n.level !== 'info' || !opts.json) process.stderr.write(`${n.level === 'info' ? '' : `${n.level}: `}${n.message}${n.eventSeq === undefined ? '' : ` (event ${n.eventSeq})`}\n`);
+        };
+        await context.withHost(
+          async (host) => {
+            const { session } = await host.call('session.get', { id });
+            await environmentCheck(host, session, start, opts, tty);
+            await browse(host, session.id, start, opts, extraCaRoots, timeoutSeconds, context);
+          },
+          { timers: true, onNotice },
+        );
         return;
       }
-      const { result, check, sessionId } = await context.withStore(async (pl) => {
-        const session = pl.sessions.get(id);
-        if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
-        const checkSummary = await environmentCheck(pl, session.id, urls[0], opts, context, tty);
-        const batch = await (await batchEngine()).captureUrls(pl, session.id, urls, {
-          browserPath: opts.browser,
-          concurrency,
-          retries,
-          navigationTimeoutMs: timeoutSeconds * 1000,
-          extraCaRoots,
-          ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false,
-          onProgress: progress,
-        });
-        return { result: batch, check: checkSummary, sessionId: session.id };
-      });
+      const { result, check, sessionId } = await context.withHost(
+        async (host) => {
+          const { session } = await host.call('session.get', { id });
+          if (session.state === 'sealed') throw sealed(session);
+          const checkSummary = await environmentCheck(host, session, urls[0], opts, tty);
+          const request = { concurrency, retries, timeoutSeconds, browserPath: opts.browser, extraCaRoots, ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false };
+          const batch = await captureInTurns(host, session.id, urls, request, progress);
+          return { result: batch, check: checkSummary, sessionId: session.id };
+        },
+        { timers: true },
+      );
 
       if (opts.json) {
-        context.out(`${JSON.stringify({ sessionId, environmentCheck: check, ...result }, null, 2)}\n`);
+        context.out(`${JSON.stringify({ sessionId, environmentCheck: check, results: result.results.map(urlRecord), captured: result.captured, failed: result.failed }, null, 2)}\n`);
       } else {
         context.out(formatResults(result));
       }
       const failed = result.results.filter((r) => !r.ok);
       if (failed.length > 0) {
-        process.stderr.write(`proofline: ${failed.length} of ${result.results.length} URL(s) not captured: ${failed.map((r) => `${r.url} (${r.error?.kind ?? 'failed'})`).join(', ')}\n`);
+        process.stderr.write(`proofline: ${failed.length} of ${result.results.length} URL(s) not captured: ${failed.map((r) => `${r.url} (${r.failure?.kind ?? 'failed'})`).join(', ')}\n`);
         process.exitCode = 1;
       }
     });
+}
+
+function sealed(session: SessionSummary): SessionSealedError {
+  return new SessionSealedError(session.id, session.sealedAt, `Session ${session.id} is sealed: start a new session to capture more pages.`);
 }
 
 async function normaliseOrUsage(url: string): Promise<string> {
@@ -129,55 +144,68 @@ async function normaliseOrUsage(url: string): Promise<string> {
 }
 
 /** The clean-environment check, recorded in the session before anything is captured. */
-async function environmentCheck(pl: Proofline, sessionId: string, target: string | undefined, opts: CaptureOptions, context: CliContext, tty: boolean): Promise<{ verdict: string; eventSeq: number } | null> {
+async function environmentCheck(host: CliHost, session: SessionSummary, target: string | undefined, opts: CaptureOptions, tty: boolean): Promise<{ verdict: string; eventSeq: number } | null> {
   if (!opts.envCheck) return null;
-  const session = pl.sessions.get(sessionId);
-  if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
+  if (session.state === 'sealed') throw sealed(session);
   if (tty) process.stderr.write('checking the environment…\n');
-  const report = await (await cleanEnv()).runEnvironmentCheck({
-    targetUrl: target,
-    tsaUrls: context.tsaUrls(),
-    browserPath: opts.browser,
-    publicIpUrl: opts.publicIp ? opts.publicIpUrl : null,
-  });
-  const event = await (await cleanEnv()).recordEnvironmentCheck(pl, sessionId, report);
-  if (!opts.json) process.stderr.write((await cleanEnv()).formatEnvironmentCheck(report));
-  return { verdict: report.verdict, eventSeq: event.body.seq };
+  const check = await host.call('web.checkEnvironment', { id: session.id, url: target, browserPath: opts.browser, publicIpUrl: opts.publicIp ? opts.publicIpUrl : null });
+  if (!opts.json) process.stderr.write((await cleanEnv()).formatEnvironmentCheck(checkReport(check)));
+  return { verdict: check.verdict, eventSeq: check.recordedSeq! };
+}
+
+/** A list longer than one operation takes is captured in turns, one result list in order. */
+async function captureInTurns(
+  host: CliHost,
+  sessionId: string,
+  urls: string[],
+  request: { concurrency: number; retries: number; timeoutSeconds: number; browserPath?: string; extraCaRoots: string[]; ignoreHttpsErrors: boolean },
+  progress: (p: CaptureProgress) => void,
+): Promise<BatchSummary> {
+  const results: BatchUrlResult[] = [];
+  for (let from = 0; from < urls.length; from += MAX_BATCH_URLS) {
+    const turn = await host.call('web.capture', { id: sessionId, urls: urls.slice(from, from + MAX_BATCH_URLS), ...request }, { progress });
+    results.push(...turn.results);
+  }
+  const captured = results.filter((r) => r.ok).length;
+  return { results, captured, failed: results.length - captured };
+}
+
+/** A URL's result as `capture --json` has always printed it: `error` is the failure's kind and message. */
+function urlRecord(result: BatchUrlResult): object {
+  return Object.fromEntries(Object.entries(result).filter(([key]) => key !== 'failure').map(([key, value]) => [key, key === 'error' ? result.failure : value]));
 }
 
 /** Interactive capture: runs until the user closes the browser or presses Ctrl-C. */
-async function browse(pl: Proofline, sessionId: string, start: string | undefined, opts: CaptureOptions, extraCaRoots: string[], timeoutSeconds: number, context: CliContext): Promise<void> {
-  const browsing = await (await interactive()).startInteractiveCapture(pl, sessionId, {
-    browserPath: opts.browser,
-    startUrl: start,
-    extraCaRoots,
-    ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false,
-    navigationTimeoutMs: timeoutSeconds * 1000,
-    recordScreen: opts.record,
-    onNotice: (n) => {
-      if (n.level !== 'info' || !opts.json) process.stderr.write(`${n.level === 'info' ? '' : `${n.level}: `}${n.message}${n.eventSeq === undefined ? '' : ` (event ${n.eventSeq})`}\n`);
-    },
-  });
+async function browse(host: CliHost, sessionId: string, start: string | undefined, opts: CaptureOptions, extraCaRoots: string[], timeoutSeconds: number, context: CliContext): Promise<void> {
+  await host.call('web.browse.start', { id: sessionId, url: start, recordScreen: opts.record, browserPath: opts.browser, extraCaRoots, ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false, timeoutSeconds });
   process.stderr.write('Browse to the pages to fix; each page is captured when it has loaded. Close the browser or press Ctrl-C to finish.\n');
-  const interrupt = (): void => void browsing.stop('interrupted (Ctrl-C)');
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  try {
-    await browsing.done;
-  } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
-  }
-  const captures = [...pl.events.iterate(sessionId)].filter((e) => e.body.type === 'web.capture').length;
+  await new Promise<void>((resolveEnd) => {
+    const finish = (): void => {
+      clearInterval(poll);
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      resolveEnd();
+    };
+    const interrupt = (): void => void host.call('web.browse.stop', { id: sessionId, reason: 'interrupted (Ctrl-C)' }).then(finish, finish);
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    // The user may close the browser: the lifecycle then ends the capture and the status is idle.
+    const poll = setInterval(() => {
+      void host.call('web.browse.status', { id: sessionId }).then((status) => {
+        if (status.state === 'idle') finish();
+      }, finish);
+    }, 250);
+  });
+  const { captures } = await host.call('web.browse.status', { id: sessionId });
   context.out(opts.json ? `${JSON.stringify({ sessionId, captures })}\n` : `browsing ended: ${captures} page capture(s) in session ${sessionId}\n`);
 }
 
-function formatResults(batch: BatchResult): string {
+function formatResults(batch: BatchSummary): string {
   return batch.results
     .map((r) => {
       if (r.ok) return `captured  ${r.url}${r.finalUrl && r.finalUrl !== r.url ? ` -> ${r.finalUrl}` : ''} (HTTP ${r.status}, event ${r.eventSeq})${r.partial ? ' partial: the page was still loading at the time limit' : ''}\n`;
       const kept = r.eventSeq === undefined ? '' : `; the page as served is kept (event ${r.eventSeq})`;
-      return `FAILED    ${r.url}: ${r.error?.kind}: ${r.error?.message} (after ${r.attempts} attempt(s))${kept}\n`;
+      return `FAILED    ${r.url}: ${r.failure?.kind}: ${r.failure?.message} (after ${r.attempts} attempt(s))${kept}\n`;
     })
     .join('');
 }

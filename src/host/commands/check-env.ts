@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { EnvironmentCheckReport } from '../../core/capture/web/clean-env/index.js';
+import type { EnvironmentCheck } from '../../shared/views.js';
+import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 // The check launches a browser: Playwright loads only when it runs.
 const cleanEnv = () => import('../../core/capture/web/clean-env/index.js');
-import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 interface CheckEnvOptions {
   json?: boolean;
@@ -20,7 +21,17 @@ interface CheckEnvOptions {
 }
 
 /**
- * `proofline check-env [URL]`: the clean-environment check a web capture starts with.
+ * The report as the core wrote it (environment-check.json), from the operation's result: without
+ * the Chinese titles the UI reads, and with where it was recorded when it was.
+ */
+export function checkReport(check: EnvironmentCheck): EnvironmentCheckReport {
+  const { recordedSeq: _seq, recorded: _recorded, ...report } = check;
+  return { ...report, findings: report.findings.map(({ titleZh: _zh, ...finding }) => finding) } as EnvironmentCheckReport;
+}
+
+/**
+ * `proofline check-env [URL]`: the clean-environment check a web capture starts with, through
+ * the operation web.checkEnvironment.
  * Exit 0 when nothing failed (warnings and not-checked included), 1 when any finding failed,
  * 2 on a usage error.
  */
@@ -53,28 +64,28 @@ export function registerCheckEnvCommands(program: Command, context: CliContext):
       }
       const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout);
       if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout must be a positive number of milliseconds, not '${opts.timeout}'`);
-      if (opts.session) await context.withStore(async (pl) => void pl.sessions.get(opts.session!)); // a wrong id fails before the check runs
       const progress = process.stderr.isTTY && !opts.json;
-      let done = 0;
-      const report: EnvironmentCheckReport = await (await cleanEnv()).runEnvironmentCheck({
-        targetUrl: url,
-        tsaUrls: context.tsaUrls(),
-        ntpServers: opts.ntp,
-        dohUrl: opts.doh,
-        dohFormat: opts.dohFormat,
-        publicIpUrl: opts.publicIp ? opts.publicIpUrl : null,
-        hostsFile: opts.hostsFile,
-        browserPath: opts.browser,
-        timeoutMs,
-        onProgress: progress ? () => process.stderr.write(`\rchecking… ${++done}`) : undefined,
-      });
+      // A wrong session id fails before the check runs (the operation looks it up first).
+      const check = await context.withHost((host) =>
+        host.call(
+          'web.checkEnvironment',
+          {
+            id: opts.session,
+            url,
+            ntpServers: opts.ntp,
+            dohUrl: opts.doh,
+            dohFormat: opts.dohFormat,
+            publicIpUrl: opts.publicIp ? opts.publicIpUrl : null,
+            hostsFile: opts.hostsFile,
+            browserPath: opts.browser,
+            timeoutMs,
+          },
+          { progress: progress ? (p) => process.stderr.write(`\rchecking… ${p.done}`) : undefined },
+        ),
+      );
       if (progress) process.stderr.write('\r\x1b[K');
-      let recorded: { session: string; seq: number; hash: string } | undefined;
-      if (opts.session) {
-        const { recordEnvironmentCheck } = await cleanEnv();
-        const event = await context.withStore((pl) => recordEnvironmentCheck(pl, opts.session!, report));
-        recorded = { session: event.body.session, seq: event.body.seq, hash: event.hash };
-      }
+      const report = checkReport(check);
+      const { recorded } = check;
       if (opts.json) context.out(`${JSON.stringify(recorded ? { ...report, recorded } : report, null, 2)}\n`);
       else {
         context.out((await cleanEnv()).formatEnvironmentCheck(report, opts.lang));

@@ -1,14 +1,21 @@
 import { resolve } from 'node:path';
 import { Argument, Option, type Command } from 'commander';
-import { compareImages, type ComparisonResult, type WordDiff } from '../../core/capture/creation/compare.js';
-import { creationGallery, type CreationGallery } from '../../core/capture/creation/creation-view.js';
-import { captureEnvironment, collectEnvironment, summarise, type EnvironmentOptions, type EnvironmentSnapshot } from '../../core/capture/environment/environment.js';
-import { linkGenerations, RELATIONS, type LineageRelation } from '../../core/capture/creation/lineage.js';
-import { markGeneration, MARKS, type GenerationMark } from '../../core/capture/creation/marks.js';
+import type { EnvironmentSnapshot as Snapshot } from '../../core/capture/environment/environment.js';
+import { operations, type ParsedInputOf } from '../../shared/contract.js';
 import type { JsonValue } from '../../shared/domain.js';
+import type { Comparison, EnvironmentSnapshot, Gallery, WordDiff } from '../../shared/views.js';
 import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 
-/** The creator's own record: marks, lineage links, comparisons, the environment, the gallery. */
+// The choices of the flags are the contract's: a mark or relation the operation refuses is never offered.
+const MARKS = operations['generation.mark'].input.shape.mark.options;
+const RELATIONS = operations['generation.link'].input.shape.relation.options;
+type Relation = ParsedInputOf<'generation.link'>['relation'];
+type Mark = ParsedInputOf<'generation.mark'>['mark'];
+
+/**
+ * The creator's own record: marks, lineage links, comparisons, the environment, the gallery,
+ * each through its operation of the contract (generation.*, environment.snapshot).
+ */
 export function registerCreationCommands(program: Command, context: CliContext): void {
   const { out } = context;
 
@@ -20,8 +27,8 @@ export function registerCreationCommands(program: Command, context: CliContext):
     .addArgument(new Argument('<mark>', 'selected, rejected or final').choices([...MARKS]))
     .option('--reason <text>', 'why')
     .action(async (id: string, sha: string, mark: string, opts: { reason?: string }) => {
-      const event = await context.withStore((pl) => markGeneration(pl, id, sha, mark as GenerationMark, opts.reason));
-      out(`marked ${String(event.body.payload['sha256'])} ${mark} (event ${event.body.seq} ${event.hash})\n`);
+      const event = await context.withHost((host) => host.call('generation.mark', { id, sha256: sha, mark: mark as Mark, reason: opts.reason }));
+      out(`marked ${String(event.payload['sha256'])} ${mark} (event ${event.seq} ${event.hash})\n`);
     });
 
   program
@@ -32,10 +39,10 @@ export function registerCreationCommands(program: Command, context: CliContext):
     .argument('<to>', 'the image made from it')
     .addOption(new Option('--relation <relation>', 'how TO came from FROM').choices([...RELATIONS]).makeOptionMandatory())
     .option('--note <text>', 'free text')
-    .action(async (id: string, from: string, to: string, opts: { relation: LineageRelation; note?: string }) => {
-      const event = await context.withStore((pl) => linkGenerations(pl, id, from, to, opts.relation, opts.note));
-      const p = event.body.payload;
-      out(`linked ${String(p['from'])} -> ${String(p['to'])} (${opts.relation}, event ${event.body.seq} ${event.hash})\n`);
+    .action(async (id: string, from: string, to: string, opts: { relation: Relation; note?: string }) => {
+      const event = await context.withHost((host) => host.call('generation.link', { id, from, to, relation: opts.relation, note: opts.note }));
+      const p = event.payload;
+      out(`linked ${String(p['from'])} -> ${String(p['to'])} (${opts.relation}, event ${event.seq} ${event.hash})\n`);
     });
 
   program
@@ -48,11 +55,8 @@ export function registerCreationCommands(program: Command, context: CliContext):
     .option('--ffmpeg <path>', 'ffmpeg to decode images that are neither PNG nor JPEG')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, a: string, b: string, opts: { out?: string; ffmpeg?: string; json?: boolean }) => {
-      const result = await context.withStore((pl) => compareImages(pl, id, a, b, { outDir: opts.out ? resolve(opts.out) : undefined, ffmpegPath: opts.ffmpeg }));
-      if (opts.json) {
-        const { event, ...rest } = result;
-        out(`${JSON.stringify({ ...rest, event: { seq: event.body.seq, hash: event.hash } }, null, 2)}\n`);
-      } else out(formatComparison(result));
+      const result = await context.withHost((host) => host.call('generation.compare', { id, a, b, out: opts.out ? resolve(opts.out) : undefined, ffmpegPath: opts.ffmpeg }));
+      out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatComparison(result));
     });
 
   program
@@ -74,24 +78,13 @@ export function registerCreationCommands(program: Command, context: CliContext):
       const abort = new AbortController();
       const onSigint = (): void => abort.abort();
       process.once('SIGINT', onSigint);
-      const options: EnvironmentOptions = {
-        modelFolders: opts.models.map((d) => resolve(d)),
-        comfyuiUrl: opts.comfyui,
-        a1111Url: opts.a1111,
-        ffmpegPath: opts.ffmpeg,
-        tsaUrls: context.tsaUrls(),
-        onProgress: progress ? (p) => progress.update(p) : undefined,
-        signal: abort.signal,
-      };
       try {
-        const snapshot = await context.withStore(async (pl) => {
-          if (opts.print && !id) return collectEnvironment(options, { db: pl.db });
-          const recorded = await captureEnvironment(pl, id!, options);
-          if (!opts.json) out(`recorded environment.snapshot (event ${recorded.event.body.seq} ${recorded.event.hash})\n`);
-          return recorded.snapshot;
-        });
+        // With an id the snapshot is recorded into the session (--print or not); without, only taken.
+        const input = { id, models: opts.models.map((d) => resolve(d)), comfyuiUrl: opts.comfyui, a1111Url: opts.a1111, ffmpegPath: opts.ffmpeg };
+        const taken = await context.withHost((host) => host.call('environment.snapshot', input, { progress: progress?.update, signal: abort.signal }));
+        if (taken.recorded && !opts.json) out(`recorded environment.snapshot (event ${taken.recorded.seq} ${taken.recorded.hash})\n`);
         progress?.end();
-        out(opts.json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatEnvironment(snapshot));
+        out(opts.json ? `${JSON.stringify(taken.snapshot, null, 2)}\n` : formatEnvironment(taken));
       } finally {
         process.removeListener('SIGINT', onSigint);
       }
@@ -103,8 +96,8 @@ export function registerCreationCommands(program: Command, context: CliContext):
     .argument('<id>', 'session id or a unique prefix of it')
     .option('--json', 'print the view as JSON (for scripts)')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const gallery = await context.withStore(async (pl) => creationGallery(pl, id));
-      out(opts.json ? `${JSON.stringify(gallery, null, 2)}\n` : formatGallery(gallery));
+      const gallery = await context.withHost((host) => host.call('generation.gallery', { id }));
+      out(opts.json ? `${JSON.stringify(galleryRecord(gallery), null, 2)}\n` : formatGallery(gallery));
     });
 }
 
@@ -121,7 +114,7 @@ function words(diff: readonly WordDiff[]): string {
   return diff.map((d) => (d.op === 'same' ? d.text : d.op === 'removed' ? `[-${d.text}-]` : `{+${d.text}+}`)).join(' ');
 }
 
-function formatComparison(r: ComparisonResult): string {
+function formatComparison(r: Comparison): string {
   const lines = [
     `a                  ${r.a}`,
     `b                  ${r.b}`,
@@ -138,12 +131,14 @@ function formatComparison(r: ComparisonResult): string {
   }
   if (r.promptDiff.some((d) => d.op !== 'same')) lines.push(`prompt             ${words(r.promptDiff)}`);
   if (r.negativePromptDiff.some((d) => d.op !== 'same')) lines.push(`negative prompt    ${words(r.negativePromptDiff)}`);
-  lines.push(`recorded           comparison.made, event ${r.event.body.seq} ${r.event.hash}`);
+  lines.push(`recorded           comparison.made, event ${r.event.seq} ${r.event.hash}`);
   return `${lines.join('\n')}\n`;
 }
 
-function formatEnvironment(s: EnvironmentSnapshot): string {
-  const summary = summarise(s);
+function formatEnvironment(taken: EnvironmentSnapshot): string {
+  const { summary } = taken;
+  // The snapshot is environment.json as the core wrote it (type only: nothing of the core loads).
+  const s = taken.snapshot as unknown as Snapshot;
   const lines: string[] = [];
   for (const key of ['app', 'os', 'cpu', 'memoryBytes', 'gpus', 'displays', 'ffmpeg', 'comfyui', 'a1111', 'models', 'clockOffsetMs'] as const) {
     const v = summary[key];
@@ -158,7 +153,35 @@ function formatEnvironment(s: EnvironmentSnapshot): string {
   return `${lines.join('\n')}\n`;
 }
 
-function formatGallery(g: CreationGallery): string {
+/**
+ * `gallery --json`: the creation record as scripts have always read it: each image with
+ * `firstSeq`, its latest `mark` (reason null when none was given) after its `markHistory`.
+ */
+function galleryRecord(g: Gallery): object {
+  return {
+    images: g.images.map((i) => {
+      const latest = i.markHistory[i.markHistory.length - 1];
+      return {
+        sha256: i.sha256,
+        name: i.name,
+        mime: i.mime,
+        size: i.size,
+        firstSeq: i.seq,
+        time: i.time,
+        source: i.source,
+        ...(i.path === undefined ? {} : { path: i.path }),
+        ...(i.metadata === null ? {} : { metadata: i.metadata }),
+        markHistory: i.markHistory,
+        ...(latest ? { mark: latest } : {}),
+      };
+    }),
+    edges: g.edges,
+    comparisons: g.comparisons,
+    notes: g.notes,
+  };
+}
+
+function formatGallery(g: Gallery): string {
   if (g.images.length === 0) return 'No images in this session yet.\n';
   const lines = g.images.map((i) => `${i.sha256.slice(0, 12)}  ${i.source.padEnd(7)}  ${(i.mark?.mark ?? '-').padEnd(8)}  ${i.time}  ${i.name}`);
   if (g.edges.length > 0) lines.push('', ...g.edges.map((e) => `${e.from.slice(0, 12)} -> ${e.to.slice(0, 12)}  ${e.relation}${e.inferred ? ' (inferred)' : ''}`));

@@ -5,10 +5,13 @@ import { readTrustedRoots, TrustedRootError } from '../../core/attest/trusted-ro
 import { certificatesPem } from '../../core/attest/tsa-pem.js';
 import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 import { formatReport, formatSessions } from '../cli-output.js';
-import { recoverAtStart } from './record.js';
-import { sealWarning } from '../seal-warning.js';
 
-/** The evidence engine's commands: sessions, notes, attachments, seal, export, verify. */
+/**
+ * The evidence engine's commands: sessions, notes, attachments, seal, export, verify. Notes,
+ * attachments, seal and export run the contract's operations, as the app does (cli-host.ts);
+ * `session new` opens the store itself, since the app's session.create also starts an environment
+ * snapshot that a one-shot command would wait for, and `verify` reads a file, not the store.
+ */
 export function registerEngineCommands(program: Command, context: CliContext): void {
   const { out } = context;
   const session = program.command('session').description('create and list sessions');
@@ -29,7 +32,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .description('list sessions, newest first')
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const list = await context.withStore(async (pl) => pl.sessions.list());
+      const list = await context.withHost((host) => host.call('session.list', {}));
       out(opts.json ? `${JSON.stringify(list, null, 2)}\n` : formatSessions(list));
     });
 
@@ -39,8 +42,8 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .argument('<id>', 'session id or a unique prefix of it')
     .argument('<text>', 'the note')
     .action(async (id: string, text: string) => {
-      const event = await context.withStore((pl) => pl.sessions.note(id, text));
-      out(`event ${event.body.seq} ${event.hash}\n`);
+      const event = await context.withHost((host) => host.call('session.note', { id, text }));
+      out(`event ${event.seq} ${event.hash}\n`);
     });
 
   program
@@ -49,10 +52,10 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .argument('<id>', 'session id or a unique prefix of it')
     .argument('<files...>', 'files to attach')
     .action(async (id: string, files: string[]) => {
-      const events = await context.withStore((pl) => pl.sessions.attach(id, files.map((f) => resolve(f))));
+      const events = await context.withHost((host) => host.call('session.attach', { id, files: files.map((f) => resolve(f)) }));
       for (const event of events) {
-        const artifact = event.body.artifacts[0]!;
-        out(`${artifact.sha256}  ${artifact.name} (${artifact.size} bytes, event ${event.body.seq})\n`);
+        const artifact = event.artifacts[0]!;
+        out(`${artifact.sha256}  ${artifact.name} (${artifact.size} bytes, event ${event.seq})\n`);
       }
     });
 
@@ -63,17 +66,16 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       // A recording a crash left open is closed out first, so that the seal covers its interruption.
-      const result = await context.withStore(async (pl) => (await recoverAtStart(pl), pl.sessions.seal(id)));
-      const { pending, errors } = result.sealTimestamps;
-      const warning = sealWarning(result, context.tsaUrls().length, errors[0]);
+      const sealed = await context.withHost(async (host) => (await host.recover(), host.call('session.seal', { id })));
+      const { warning } = sealed;
       if (opts.json) {
-        const summary = { id: result.session.id, sealedAt: result.session.sealedAt, events: result.checkpoint.statement.treeSize, tagManifestSha256: result.tagManifestSha256, sealTokens: result.sealTokens, sealCheckpointTokens: result.sealCheckpointTokens, abandonedTimestamps: result.abandonedTimestamps, pendingTimestamps: pending, errors, ...(warning && { warning }) };
+        const summary = { id: sealed.id, sealedAt: sealed.sealedAt, events: sealed.events, tagManifestSha256: sealed.tagManifestSha256, sealTokens: sealed.sealTokens, sealCheckpointTokens: sealed.sealCheckpointTokens, abandonedTimestamps: sealed.abandonedTimestamps, pendingTimestamps: sealed.pendingTimestamps, errors: sealed.errors, ...(warning && { warning }) };
         out(`${JSON.stringify(summary, null, 2)}\n`);
       } else {
-        out(`sealed ${result.session.id} at ${result.session.sealedAt}: ${result.checkpoint.statement.treeSize} events\n`);
-        out(`tag manifest ${result.tagManifestSha256}; ${result.sealCheckpointTokens} timestamp(s) over the final checkpoint, ${result.sealTokens} over the seal\n`);
+        out(`sealed ${sealed.id} at ${sealed.sealedAt}: ${sealed.events} events\n`);
+        out(`tag manifest ${sealed.tagManifestSha256}; ${sealed.sealCheckpointTokens} timestamp(s) over the final checkpoint, ${sealed.sealTokens} over the seal\n`);
       }
-      if (warning) process.stderr.write(`warning: ${warning.replace('in Settings', 'with --tsa (or in Settings)').replace('Seal again', `Run 'proofline seal ${result.session.id}' again`)} verify will report exit 3.\n`);
+      if (warning) process.stderr.write(`warning: ${warning.replace('in Settings', 'with --tsa (or in Settings)').replace('Seal again', `Run 'proofline seal ${sealed.id}' again`)} verify will report exit 3.\n`);
     });
 
   program
@@ -84,7 +86,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { out: string; json?: boolean }) => {
       const progress = ttyProgress('exporting');
-      const result = await context.withStore(async (pl) => (await recoverAtStart(pl), pl.exportSession(id, { out: resolve(opts.out), onProgress: progress?.update })));
+      const result = await context.withHost(async (host) => (await host.recover(), host.call('session.export', { id, out: resolve(opts.out) }, { progress: progress?.update })));
       progress?.end();
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `wrote ${result.path}: ${result.files} files, ${result.payloadBytes} payload bytes\n`);
     });

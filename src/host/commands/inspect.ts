@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isImageReadError, readImageMetadata, type ImageMetadata } from '../../core/capture/creation/metadata/index.js';
-import { metadataJson } from '../../core/capture/creation/metadata/payload.js';
+import type { ImageMetadata } from '../../core/capture/creation/metadata/index.js';
 import { UsageError, type CliContext } from '../cli-context.js';
+
+// The metadata parsers load when an image is inspected, not at every start of the command line.
+const metadataModule = () => Promise.all([import('../../core/capture/creation/metadata/index.js'), import('../../core/capture/creation/metadata/payload.js')]);
 
 const TOOL_NAMES: Readonly<Record<ImageMetadata['tool'], string>> = {
   a1111: 'AUTOMATIC1111 / Forge',
@@ -22,6 +24,7 @@ export function registerInspectCommands(program: Command, context: CliContext): 
     .argument('<file>', 'the image')
     .option('--json', 'print the parsed metadata as JSON (tool, prompt, negativePrompt, seed, steps, sampler, cfgScale, width, height, model, raw, aigcLabel)')
     .action(async (file: string, opts: { json?: boolean }) => {
+      const [{ isImageReadError, readImageMetadata }, { metadataJson }] = await metadataModule();
       let metadata: ImageMetadata;
       try {
         metadata = await readImageMetadata(resolve(file));

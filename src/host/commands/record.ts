@@ -1,14 +1,10 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CaptureNotice, CaptureSource } from '../../core/capture/capture-source.js';
-import { connectComfyUI } from '../../core/capture/creation/comfyui.js';
-import { captureEnvironment } from '../../core/capture/environment/environment.js';
-import { watchFolders } from '../../core/capture/creation/folder-watch.js';
-import { describeRecovery, recoverInterruptedRecordings } from '../../core/capture/recording/recording-recovery.js';
-import { parseRegion, QUALITY, X264_PRESETS, type Quality, type QualityName, type Region } from '../../core/capture/recording/screen-args.js';
-import { startScreenRecording, type ScreenRecording } from '../../core/capture/recording/screen-recorder.js';
-import type { Proofline } from '../../core/proofline.js';
+import type { CaptureNotice } from '../../core/capture/capture-source.js';
+import { QUALITY_NAMES, type QualityName, type X264Preset, X264_PRESETS } from '../../shared/recording.js';
+import type { RecordingEnd } from '../../shared/views.js';
 import { collect, UsageError, type CliContext } from '../cli-context.js';
+import type { CliHost } from '../cli-host.js';
 
 interface RecordOptions {
   screen?: boolean;
@@ -21,7 +17,7 @@ interface RecordOptions {
   fps?: string;
   quality: QualityName;
   crf?: string;
-  preset?: string;
+  preset?: X264Preset;
   segmentSeconds?: string;
   ffmpeg?: string;
   clock: boolean;
@@ -41,12 +37,21 @@ function progressLine(notice: CaptureNotice): void {
   process.stderr.write(`[${time}] ${notice.source}: ${level}${notice.message}\n`);
 }
 
-/** Hosts call this at start: closes out recordings a crash left open, one line each on stderr. */
-export async function recoverAtStart(pl: Proofline): Promise<void> {
-  for (const report of await recoverInterruptedRecordings(pl)) process.stderr.write(`proofline: ${describeRecovery(report)}\n`);
+/** `WxH+X+Y` as the core reads it; its message names what is wrong. */
+async function region(text: string | undefined): Promise<{ width: number; height: number; x: number; y: number } | undefined> {
+  if (text === undefined) return undefined;
+  const { parseRegion } = await import('../../core/capture/recording/screen-args.js');
+  try {
+    return parseRegion(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
-/** `proofline record`: screen, folders and ComfyUI into an open session until Ctrl-C or --duration. */
+/**
+ * `proofline record`: screen, folders and ComfyUI into an open session until Ctrl-C or --duration,
+ * through the operations recording.start and recording.stop of the capture lifecycle.
+ */
 export function registerRecordCommands(program: Command, context: CliContext): void {
   program
     .command('record')
@@ -60,7 +65,7 @@ export function registerRecordCommands(program: Command, context: CliContext): v
     .option('--comfyui <url>', 'follow a ComfyUI server, e.g. http://127.0.0.1:8188')
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--fps <n>', 'screen frames per second (default 15)')
-    .addOption(new Option('--quality <level>', 'video quality: low, standard or high (libx264 CRF 34, 28, 22)').choices(Object.keys(QUALITY)).default('standard'))
+    .addOption(new Option('--quality <level>', 'video quality: low, standard or high (libx264 CRF 34, 28, 22)').choices([...QUALITY_NAMES]).default('standard'))
     .option('--crf <n>', 'exact libx264 CRF (0-51, lower is better and larger); overrides --quality')
     .addOption(new Option('--preset <name>', 'libx264 preset (faster uses less CPU, larger files)').choices([...X264_PRESETS]))
     .option('--segment-seconds <n>', 'length of each video segment; each is hashed and recorded as it closes (default 10)')
@@ -73,100 +78,79 @@ export function registerRecordCommands(program: Command, context: CliContext): v
       const segmentSeconds = positive('--segment-seconds', opts.segmentSeconds, 600);
       const crf = opts.crf === undefined ? undefined : Number(opts.crf);
       if (crf !== undefined && !(Number.isInteger(crf) && crf >= 0 && crf <= 51)) throw new UsageError(`--crf must be a whole number from 0 to 51, not '${opts.crf}'`);
-      let region: Region | undefined;
-      try {
-        region = opts.region === undefined ? undefined : parseRegion(opts.region);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      const named = QUALITY[opts.quality];
-      const quality: Quality = { crf: crf ?? named.crf, preset: opts.preset ?? named.preset };
+      if (opts.comfyui && !/^https?:\/\//.test(opts.comfyui)) throw new UsageError(`--comfyui '${opts.comfyui}' must be an http:// or https:// URL, e.g. http://127.0.0.1:8188`);
+      const screenRegion = await region(opts.region);
       const screen = opts.screen === true || (opts.watch.length + opts.draft.length === 0 && !opts.comfyui);
 
-      const pl = context.open();
-      const sources: CaptureSource[] = [];
-      let recording: ScreenRecording | undefined;
-      try {
-        pl.startTimers();
-        await recoverAtStart(pl);
-        const session = pl.sessions.get(id);
-        if (session.state === 'sealed') throw new UsageError(`session ${session.id} is sealed: start a new session to record`);
-        if (opts.watch.length + opts.draft.length > 0) {
-          sources.push(await watchFolders(pl, session.id, { folders: opts.watch.map((d) => resolve(d)), drafts: opts.draft.map((d) => resolve(d)), onNotice: progressLine }));
-        }
-        if (opts.comfyui) {
-          if (!/^https?:\/\//.test(opts.comfyui)) throw new UsageError(`--comfyui '${opts.comfyui}' must be an http:// or https:// URL, e.g. http://127.0.0.1:8188`);
-          sources.push(await connectComfyUI(pl, session.id, { url: opts.comfyui, onNotice: progressLine }));
-        }
-        if (screen) {
-          recording = await startScreenRecording(pl, session.id, {
-            ffmpegPath: opts.ffmpeg,
+      await context.withHost(
+        async (host) => {
+          await host.recover();
+          const { session } = await host.call('session.get', { id });
+          if (session.state === 'sealed') throw new UsageError(`session ${session.id} is sealed: start a new session to record`);
+          // The lifecycle also takes the session's environment snapshot (once) beside the capture.
+          const started = await host.call('recording.start', {
+            id: session.id,
+            screen,
+            watch: opts.watch.map((d) => resolve(d)),
+            drafts: opts.draft.map((d) => resolve(d)),
+            comfyuiUrl: opts.comfyui,
+            region: screenRegion,
             display: opts.display,
-            region,
             fps,
-            quality,
+            quality: opts.quality,
+            crf,
+            preset: opts.preset,
             segmentSeconds,
             clock: opts.clock,
-            onNotice: progressLine,
+            ffmpegPath: opts.ffmpeg,
+            durationSeconds,
+            models: opts.models.map((d) => resolve(d)),
           });
-          sources.push(recording);
-        }
-        // The environment at the start of the work (OS, GPUs, ffmpeg, model hashes, clock offset),
-        // once per session, alongside the capture: hashing large checkpoints must not delay it.
-        let shown = '';
-        const environment = pl.events.countByType(session.id).has('environment.snapshot')
-          ? undefined
-          : captureEnvironment(pl, session.id, {
-              modelFolders: opts.models.map((d) => resolve(d)),
-              comfyuiUrl: opts.comfyui,
-              ffmpegPath: opts.ffmpeg,
-              tsaUrls: context.tsaUrls(),
-              onProgress: (p) => {
-                const step = `${p.file} ${Math.floor((10 * p.done) / Math.max(1, p.total)) * 10}%`;
-                if (step !== shown) progressLine({ source: 'environment', level: 'info', message: `hashing ${(shown = step)}` });
-              },
-            }).then(
-              ({ event }) => progressLine({ source: 'environment', level: 'info', message: `snapshot recorded (event ${event.body.seq})`, eventSeq: event.body.seq }),
-              (error: Error) => progressLine({ source: 'environment', level: 'warn', message: `snapshot failed: ${error.message}` }),
-            );
-        process.stderr.write(`recording into session ${session.id}: ${sources.map((s) => s.name).join(', ')}; stop with Ctrl-C${durationSeconds ? ` or after ${durationSeconds} s` : ''}\n`);
+          // The screen is named last, as this line always has (the lifecycle starts it first).
+          const names = [...started.sources.filter((s) => s.kind !== 'screen'), ...started.sources.filter((s) => s.kind === 'screen')].map((s) => s.name);
+          process.stderr.write(`recording into session ${session.id}: ${names.join(', ')}; stop with Ctrl-C${durationSeconds ? ` or after ${durationSeconds} s` : ''}\n`);
 
-        const why = await untilStopped(durationSeconds, recording);
-        await Promise.all(sources.map((s) => (s === recording ? recording.stop(why) : s.stop())));
-        await environment;
-        await pl.sessions.checkpoint(session.id, 'manual');
-        const status = recording?.status();
-        if (status) {
-          context.out(`${status.state} after ${(status.elapsedMs / 1000).toFixed(1)} s: ${status.segments} segment(s), ${status.bytes} bytes, ${status.droppedFrames} dropped frame(s)\n`);
-          if (status.state === 'failed') {
-            process.exitCode = 1;
-            process.stderr.write(`proofline: the screen recording failed: ${status.lastError ?? 'unknown reason'}. What was recorded is kept in the session.\n`);
-          }
-        } else context.out(`stopped (${why})\n`);
-      } catch (error) {
-        await Promise.all(sources.map((s) => s.stop().catch(() => undefined)));
-        throw error;
-      } finally {
-        pl.close();
-      }
+          const ended = await untilEnded(host, session.id);
+          await host.shutdown(); // the environment snapshot is in the chain before the last line
+          if (ended?.screen) {
+            context.out(`${ended.screen} after ${(ended.elapsedMs / 1000).toFixed(1)} s: ${ended.segments} segment(s), ${ended.bytes} bytes, ${ended.droppedFrames} dropped frame(s)\n`);
+            if (ended.screen === 'failed') {
+              process.exitCode = 1;
+              process.stderr.write(`proofline: the screen recording failed: ${ended.lastError ?? 'unknown reason'}. What was recorded is kept in the session.\n`);
+            }
+          } else context.out(`stopped (${ended?.reason ?? 'stopped'})\n`);
+        },
+        { timers: true, onNotice: (_session, notice) => progressLine(notice) },
+      );
     });
 }
 
-/** Resolves with the reason to stop: a signal, the duration, or the screen recording ending by itself. */
-function untilStopped(durationSeconds: number | undefined, recording: ScreenRecording | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (reason: string): void => {
-      if (timer) clearTimeout(timer);
+/**
+ * Waits for the recording to end and says how: the lifecycle ends it at --duration by itself;
+ * here a signal, or the screen recording failing on its own (ffmpeg died, disk full), stops it.
+ */
+async function untilEnded(host: CliHost, sessionId: string): Promise<RecordingEnd | undefined> {
+  const reason = await new Promise<string | null>((resolveReason) => {
+    const finish = (why: string | null): void => {
+      clearInterval(poll);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      resolve(reason);
+      resolveReason(why);
     };
     const onInt = (): void => finish('interrupted by the user (SIGINT)');
     const onTerm = (): void => finish('asked to stop (SIGTERM)');
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
-    if (durationSeconds !== undefined) timer = setTimeout(() => finish(`the requested duration of ${durationSeconds} s was reached`), durationSeconds * 1000);
-    void recording?.done.then(() => finish('the screen recording ended'));
+    const poll = setInterval(() => {
+      void host.call('recording.status', { id: sessionId }).then(
+        (status) => {
+          if (status.state === 'idle') finish(null);
+          else if (status.state === 'failed') finish('the screen recording ended');
+        },
+        () => finish('the recording could not be followed'),
+      );
+    }, 200);
   });
+  const status = reason === null ? await host.call('recording.status', { id: sessionId }) : await host.call('recording.stop', { id: sessionId, reason });
+  return status.ended;
 }

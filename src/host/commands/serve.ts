@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { ProoflineError } from '../../core/errors.js';
 import { UsageError, type CliContext } from '../cli-context.js';
 
 /** The project root, from build/host/commands/ (compiled) or src/host/commands/ (tsx). */
@@ -34,7 +35,7 @@ export function registerServeCommands(program: Command, context: CliContext): vo
       } catch (error) {
         pl.close();
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port, or leave it out` : (error as Error).message);
+        throw code === 'EADDRINUSE' ? new ProoflineError('port.in-use', `port ${port} is in use: choose another with --port, or leave it out`, { port }, { cause: error }) : error;
       }
       context.out(`Proofline is serving ${pl.dataDir}\nOpen ${web.url}\n(only this machine can reach it; the address carries this launch's secret; Ctrl+C stops)\n`);
       if (opts.open) openBrowser(web.url);

@@ -4,14 +4,18 @@
 import type { Envelope, ProoflineBridge } from '../../shared/bridge';
 import { operationNames, type OperationClient, type OperationError, type OperationName } from '../../shared/contract';
 
-/** A failed operation, with the kind the UI uses to choose its words. */
+/** A failed operation, with the kind the UI uses to choose its words and the code it says in the reader's language. */
 export class ApiError extends Error {
   readonly kind: OperationError['kind'] | 'unauthorised' | 'offline';
   readonly issues: OperationError['issues'];
-  constructor(error: OperationError | { kind: 'unauthorised' | 'offline'; message: string; issues?: undefined }) {
+  readonly code: OperationError['code'];
+  readonly params: OperationError['params'];
+  constructor(error: OperationError | { kind: 'unauthorised' | 'offline'; message: string; issues?: undefined; code?: undefined; params?: undefined }) {
     super(error.message);
     this.kind = error.kind;
     this.issues = error.issues;
+    this.code = error.code;
+    this.params = error.params;
   }
 }
 

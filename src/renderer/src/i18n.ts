@@ -6,13 +6,14 @@ import { initReactI18next } from 'react-i18next';
 import archive from './locales/archive';
 import common from './locales/common';
 import creation from './locales/creation';
+import errors from './locales/errors';
 import home from './locales/home';
 import settings from './locales/settings';
 import web from './locales/web';
 
 export type Locale = 'en' | 'zh';
 
-const namespaces = { common, home, creation, web, archive, settings } as const;
+const namespaces = { common, home, creation, web, archive, settings, errors } as const;
 
 export const systemLocale: Locale = navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 

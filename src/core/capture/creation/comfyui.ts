@@ -9,6 +9,7 @@ import { mediaTypeOf } from '../../store/media-types.js';
 import type { CaptureNotice, CaptureSource, NoticeListener } from '../capture-source.js';
 import { asComfyGraph, readImageMetadata, summariseComfyGraph } from './metadata/index.js';
 import { metadataJson, RAW_PAYLOAD_LIMIT } from './metadata/payload.js';
+import { ProoflineError } from '../../errors.js';
 
 export interface ConnectComfyUIOptions {
   /** The ComfyUI server, e.g. http://127.0.0.1:8188 */
@@ -59,7 +60,7 @@ export async function connectComfyUI(pl: Proofline, sessionId: string, options: 
   try {
     systemStats = await getJson('/system_stats');
   } catch (error) {
-    throw new Error(`Cannot reach ComfyUI at ${base}: ${describeError(error)}. Start ComfyUI, or check the address and port (default http://127.0.0.1:8188).`);
+    throw new ProoflineError('comfyui.unreachable', `Cannot reach ComfyUI at ${base}: ${describeError(error)}. Start ComfyUI, or check the address and port (default http://127.0.0.1:8188).`, { url: base }, { cause: error });
   }
   // Prompts that ran before we connected are not part of this session.
   const known = new Set<string>();
@@ -326,9 +327,9 @@ function normaliseUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`'${url}' is not a URL. Give the ComfyUI address, e.g. http://127.0.0.1:8188`);
+    throw new ProoflineError('comfyui.url-invalid', `'${url}' is not a URL. Give the ComfyUI address, e.g. http://127.0.0.1:8188`, { url });
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`ComfyUI URL '${url}' must start with http:// or https://`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ProoflineError('comfyui.url-invalid', `ComfyUI URL '${url}' must start with http:// or https://`, { url });
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }
 

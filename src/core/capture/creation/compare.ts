@@ -9,6 +9,7 @@ import { locateFfmpeg } from '../recording/ffmpeg-locate.js';
 import { decodeImage, encodePng, resizeRgba, sniffImageFormat, toGray, type RgbaImage } from './image-decode.js';
 import { assertOpen } from '../../session-guard.js';
 import { findSessionArtifact } from './marks.js';
+import { ProoflineError } from '../../errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Perceptual hashes: 64 bits each, as 16 hex digits; distance is the Hamming distance.
@@ -314,7 +315,7 @@ export async function compareImages(pl: Proofline, sessionId: string, shaA: stri
     const path = pl.blobs.pathOf(sha);
     const label = `${name} (${sha.slice(0, 12)})`;
     const bytes = await readFile(path).catch((error: Error) => {
-      throw new Error(`Cannot read ${label} from the evidence store (${path}): ${error.message}`);
+      throw new ProoflineError('blob.missing', `Cannot read ${label} from the evidence store (${path}): ${error.message}`, { sha256: sha, sessionId: session.id }, { cause: error });
     });
     const needsFfmpeg = sniffImageFormat(bytes) === 'other';
     return decodeImage(bytes, { label, ffmpegPath: needsFfmpeg ? await ffmpegPath() : undefined, signal: options.signal });

@@ -8,6 +8,7 @@ import { mediaTypeOf } from '../../store/media-types.js';
 import type { CaptureNotice, CaptureSource, NoticeListener } from '../capture-source.js';
 import { readImageMetadata } from './metadata/index.js';
 import { metadataJson, RAW_PAYLOAD_LIMIT } from './metadata/payload.js';
+import { ProoflineError } from '../../errors.js';
 
 export interface WatchFoldersOptions {
   /** Output folders of AI tools: every new or changed PNG/JPEG/WebP becomes a `generation.image`. */
@@ -46,7 +47,7 @@ export function isTemporaryName(name: string): boolean {
 export async function watchFolders(pl: Proofline, sessionId: string, options: WatchFoldersOptions): Promise<FolderWatch> {
   const outputs = await checkFolders(options.folders, 'output');
   const drafts = await checkFolders(options.drafts ?? [], 'draft');
-  if (outputs.length + drafts.length === 0) throw new Error('Give at least one folder to watch (an output folder or a drafts folder).');
+  if (outputs.length + drafts.length === 0) throw new ProoflineError('watch.no-folder', 'Give at least one folder to watch (an output folder or a drafts folder).');
   const name = `watch:${[...outputs, ...drafts].join(',')}`;
   const notify = (level: CaptureNotice['level'], message: string, eventSeq?: number): void =>
     options.onNotice?.({ source: name, level, message, ...(eventSeq === undefined ? {} : { eventSeq }) });
@@ -234,9 +235,9 @@ async function checkFolders(folders: readonly string[], kind: string): Promise<s
     try {
       info = await stat(absolute);
     } catch {
-      throw new Error(`The ${kind} folder ${absolute} does not exist. Create it or pick another folder to watch.`);
+      throw new ProoflineError('folder.missing', `The ${kind} folder ${absolute} does not exist. Create it or pick another folder to watch.`, { path: absolute });
     }
-    if (!info.isDirectory()) throw new Error(`${absolute} is a file, not a folder: give the ${kind} folder that contains it.`);
+    if (!info.isDirectory()) throw new ProoflineError('folder.is-file', `${absolute} is a file, not a folder: give the ${kind} folder that contains it.`, { path: absolute });
     if (!out.includes(absolute)) out.push(absolute);
   }
   return out;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
+import { ProoflineError } from '../../errors.js';
 
 const { PNG } = pngjs;
 
@@ -42,7 +43,7 @@ export async function decodeImageFile(path: string, options: DecodeOptions = {})
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new Error(`Cannot read image ${options.label ?? path}: ${(error as Error).message}`);
+    throw new ProoflineError('image.unreadable', `Cannot read image ${options.label ?? path}: ${(error as Error).message}`, { path }, { cause: error });
   }
   return decodeImage(bytes, { ...options, label: options.label ?? path, sourcePath: path });
 }
@@ -57,7 +58,7 @@ export async function decodeImage(bytes: Buffer, options: DecodeOptions & { sour
   if (format === 'png') return { ...decodePng(bytes, label), decodedAs: 'png' };
   if (format === 'jpeg') return { ...decodeJpeg(bytes, label), decodedAs: 'jpeg' };
   if (!options.ffmpegPath) {
-    throw new Error(`Cannot decode ${label}: it is neither PNG nor JPEG, and no ffmpeg was found to convert it. Install ffmpeg or set FFMPEG_PATH.`);
+    throw new ProoflineError('image.needs-ffmpeg', `Cannot decode ${label}: it is neither PNG nor JPEG, and no ffmpeg was found to convert it. Install ffmpeg or set FFMPEG_PATH.`, { label });
   }
   const png = await convertWithFfmpeg(options.ffmpegPath, bytes, label, options.signal);
   return { ...decodePng(png, `${label} (as converted by ffmpeg)`), decodedAs: 'ffmpeg' };
@@ -70,7 +71,7 @@ function decodePng(bytes: Buffer, label: string): RgbaImage {
     assertSize(png.width, png.height, label);
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
   } catch (error) {
-    throw new Error(`Cannot decode PNG ${label}: ${(error as Error).message}. The file may be truncated or corrupt.`);
+    throw new ProoflineError('image.corrupt', `Cannot decode PNG ${label}: ${(error as Error).message}. The file may be truncated or corrupt.`, { label }, { cause: error });
   }
 }
 
@@ -80,7 +81,7 @@ function decodeJpeg(bytes: Buffer, label: string): RgbaImage {
     assertSize(image.width, image.height, label);
     return { width: image.width, height: image.height, data: image.data };
   } catch (error) {
-    throw new Error(`Cannot decode JPEG ${label}: ${(error as Error).message}. The file may be truncated or corrupt.`);
+    throw new ProoflineError('image.corrupt', `Cannot decode JPEG ${label}: ${(error as Error).message}. The file may be truncated or corrupt.`, { label }, { cause: error });
   }
 }
 
@@ -103,11 +104,11 @@ function convertWithFfmpeg(ffmpegPath: string, bytes: Buffer, label: string, sig
       (error, stdout, stderr) => {
         if (error) {
           const detail = stderr.toString('utf8').trim().split('\n').pop() || error.message;
-          reject(new Error(`Cannot decode ${label}: ffmpeg (${ffmpegPath}) could not convert it to PNG: ${detail}`));
+          reject(new ProoflineError('image.convert-failed', `Cannot decode ${label}: ffmpeg (${ffmpegPath}) could not convert it to PNG: ${detail}`, { label }));
           return;
         }
         if (sniffImageFormat(stdout) !== 'png') {
-          reject(new Error(`Cannot decode ${label}: ffmpeg (${ffmpegPath}) gave no PNG frame for it. Is it an image?`));
+          reject(new ProoflineError('image.not-image', `Cannot decode ${label}: ffmpeg (${ffmpegPath}) gave no PNG frame for it. Is it an image?`, { label }));
           return;
         }
         resolve(stdout);

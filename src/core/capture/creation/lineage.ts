@@ -3,6 +3,7 @@ import type { EventBody, JsonValue, StoredEvent } from '../../../shared/domain.j
 import type { Proofline } from '../../proofline.js';
 import { assertOpen } from '../../session-guard.js';
 import { findSessionArtifact, MIN_SHA_PREFIX } from './marks.js';
+import { ProoflineError } from '../../errors.js';
 
 /**
  * How `to` came from `from` (an edge always points from the earlier image to the later one):
@@ -38,14 +39,14 @@ const MAX_NOTE = 2000;
 
 export async function linkGenerations(pl: Proofline, sessionId: string, from: string, to: string, relation: LineageRelation, note?: string): Promise<StoredEvent> {
   if (!(RELATIONS as readonly string[]).includes(relation)) {
-    throw new Error(`'${String(relation)}' is not a lineage relation: use one of ${RELATIONS.join(', ')}.`);
+    throw new ProoflineError('lineage.relation', `'${String(relation)}' is not a lineage relation: use one of ${RELATIONS.join(', ')}.`, { relation: String(relation), relations: RELATIONS.join(', ') });
   }
   const text = note?.trim() ?? '';
-  if (text.length > MAX_NOTE) throw new Error(`The note is ${text.length} characters; keep it under ${MAX_NOTE}.`);
+  if (text.length > MAX_NOTE) throw new ProoflineError('text.too-long', `The note is ${text.length} characters; keep it under ${MAX_NOTE}.`, { length: text.length, max: MAX_NOTE });
   const session = assertOpen(pl, sessionId);
   const source = findSessionArtifact(pl, session.id, from).artifact.sha256;
   const target = findSessionArtifact(pl, session.id, to).artifact.sha256;
-  if (source === target) throw new Error(`An image cannot come from itself: FROM and TO are both ${source}.`);
+  if (source === target) throw new ProoflineError('lineage.self', `An image cannot come from itself: FROM and TO are both ${source}.`, { sha256: source });
   const event = pl.events.append(session.id, {
     type: 'lineage.linked',
     payload: { from: source, to: target, relation, note: text === '' ? null : text },

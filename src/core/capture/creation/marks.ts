@@ -1,5 +1,6 @@
 import type { ArtifactRef, StoredEvent } from '../../../shared/domain.js';
 import type { Proofline } from '../../proofline.js';
+import { ProoflineError } from '../../errors.js';
 import { assertOpen } from '../../session-guard.js';
 
 export const MARKS = ['selected', 'rejected', 'final'] as const;
@@ -16,13 +17,14 @@ export interface SessionArtifact {
   readonly type: string;
 }
 
-/** Why a SHA-256 names no single artifact of a session: hosts answer 'missing' with "not found". */
-export class ArtifactLookupError extends Error {
+/** Why a SHA-256 names no single artifact of a session: 'missing' is not-found, the others invalid input. */
+export class ArtifactLookupError extends ProoflineError {
   constructor(
-    readonly kind: 'invalid' | 'ambiguous' | 'missing',
+    readonly reason: 'invalid' | 'ambiguous' | 'missing',
     message: string,
+    params: { readonly query: string; readonly sessionId: string },
   ) {
-    super(message);
+    super(`artifact.${reason}`, message, params);
     this.name = 'ArtifactLookupError';
   }
 }
@@ -36,10 +38,10 @@ export class ArtifactLookupError extends Error {
 export function findSessionArtifact(pl: Proofline, sessionId: string, shaOrPrefix: string): SessionArtifact {
   const wanted = shaOrPrefix.trim().toLowerCase();
   if (!/^[0-9a-f]+$/.test(wanted) || wanted.length > 64) {
-    throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is not a SHA-256: give the 64 hex digits of an image in session ${sessionId}, or a unique prefix of at least ${MIN_SHA_PREFIX}.`);
+    throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is not a SHA-256: give the 64 hex digits of an image in session ${sessionId}, or a unique prefix of at least ${MIN_SHA_PREFIX}.`, { query: shaOrPrefix, sessionId });
   }
   if (wanted.length < MIN_SHA_PREFIX) {
-    throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is too short: give at least ${MIN_SHA_PREFIX} hex digits of the image's SHA-256.`);
+    throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is too short: give at least ${MIN_SHA_PREFIX} hex digits of the image's SHA-256.`, { query: shaOrPrefix, sessionId });
   }
   const rows = pl.db
     .prepare(
@@ -57,9 +59,9 @@ export function findSessionArtifact(pl: Proofline, sessionId: string, shaOrPrefi
   }
   if (matches.size === 1) return matches.values().next().value!;
   if (matches.size > 1) {
-    throw new ArtifactLookupError('ambiguous', `'${shaOrPrefix}' matches ${matches.size} artifacts in session ${sessionId} (${[...matches.keys()].map((sha) => sha.slice(0, 12)).join(', ')}): give more digits.`);
+    throw new ArtifactLookupError('ambiguous', `'${shaOrPrefix}' matches ${matches.size} artifacts in session ${sessionId} (${[...matches.keys()].map((sha) => sha.slice(0, 12)).join(', ')}): give more digits.`, { query: shaOrPrefix, sessionId });
   }
-  throw new ArtifactLookupError('missing', `No artifact with SHA-256 ${wanted.length === 64 ? wanted : `starting ${wanted}`} is in session ${sessionId}: only files already recorded in it can be marked, linked or compared. List them with 'proofline gallery ${sessionId} --json'.`);
+  throw new ArtifactLookupError('missing', `No artifact with SHA-256 ${wanted.length === 64 ? wanted : `starting ${wanted}`} is in session ${sessionId}: only files already recorded in it can be marked, linked or compared. List them with 'proofline gallery ${sessionId} --json'.`, { query: wanted, sessionId });
 }
 
 /**
@@ -68,10 +70,10 @@ export function findSessionArtifact(pl: Proofline, sessionId: string, shaOrPrefi
  */
 export async function markGeneration(pl: Proofline, sessionId: string, sha256: string, mark: GenerationMark, reason?: string): Promise<StoredEvent> {
   if (!(MARKS as readonly string[]).includes(mark)) {
-    throw new Error(`'${String(mark)}' is not a mark: use one of ${MARKS.join(', ')}.`);
+    throw new ProoflineError('mark.invalid', `'${String(mark)}' is not a mark: use one of ${MARKS.join(', ')}.`, { mark: String(mark), marks: MARKS.join(', ') });
   }
   const why = reason?.trim() ?? '';
-  if (why.length > MAX_REASON) throw new Error(`The reason is ${why.length} characters; keep it under ${MAX_REASON} (add a note for more).`);
+  if (why.length > MAX_REASON) throw new ProoflineError('text.too-long', `The reason is ${why.length} characters; keep it under ${MAX_REASON} (add a note for more).`, { length: why.length, max: MAX_REASON });
   const session = assertOpen(pl, sessionId);
   const target = findSessionArtifact(pl, session.id, sha256);
   const event = pl.events.append(session.id, {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { Database } from '../../store/database.js';
+import { ProoflineError } from '../../errors.js';
 
 /** Weights and checkpoints as the common AI drawing tools store them. */
 export const MODEL_EXTENSIONS = ['.safetensors', '.ckpt', '.pt', '.pth', '.bin', '.gguf', '.onnx'] as const;
@@ -35,9 +36,9 @@ export interface HashModelsOptions {
   readonly maxDepth?: number;
 }
 
-export class ModelHashingCancelled extends Error {
+export class ModelHashingCancelled extends ProoflineError {
   constructor(readonly partial: ModelFolder[]) {
-    super('Hashing model files was cancelled');
+    super('models.cancelled', 'Hashing model files was cancelled');
     this.name = 'ModelHashingCancelled';
   }
 }

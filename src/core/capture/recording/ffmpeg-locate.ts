@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, sep } from 'node:path';
+import { ProoflineError } from '../../errors.js';
 
 export type FfmpegSource = 'configured' | 'env' | 'ffmpeg-static' | 'path';
 
@@ -20,9 +21,9 @@ export interface LocateDeps {
 }
 
 /** No ffmpeg could be found or run: the message says where it looked and how to get one. */
-export class FfmpegNotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
+export class FfmpegNotFoundError extends ProoflineError {
+  constructor(code: 'ffmpeg.missing' | 'ffmpeg.path-invalid' | 'ffmpeg.broken', message: string, params: { readonly path?: string } = {}) {
+    super(code, message, params);
     this.name = 'FfmpegNotFoundError';
   }
 }
@@ -55,7 +56,7 @@ export async function locateFfmpeg(configured?: string, deps: LocateDeps = {}): 
   const onPath = findOnPath(platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg', env['PATH'] ?? env['Path'] ?? '');
   if (onPath) return probe(onPath, 'path', `ffmpeg on PATH (${onPath})`);
   looked.push('no ffmpeg on PATH');
-  throw new FfmpegNotFoundError(`ffmpeg was not found: ${looked.join('; ')}. ${HOW_TO_GET}`);
+  throw new FfmpegNotFoundError('ffmpeg.missing', `ffmpeg was not found: ${looked.join('; ')}. ${HOW_TO_GET}`);
 }
 
 /** ffprobe beside the ffmpeg in use, else on PATH; undefined when there is none (ffmpeg-static ships none). */
@@ -71,13 +72,13 @@ export function locateFfprobe(ffmpegPath: string, env: NodeJS.ProcessEnv = proce
 function probe(path: string, source: FfmpegSource, label: string): Promise<LocatedFfmpeg> {
   return new Promise((resolve, reject) => {
     if (!isExecutable(path)) {
-      reject(new FfmpegNotFoundError(`${label} does not exist or is not an executable file. ${HOW_TO_GET}`));
+      reject(new FfmpegNotFoundError('ffmpeg.path-invalid', `${label} does not exist or is not an executable file. ${HOW_TO_GET}`, { path }));
       return;
     }
     execFile(path, ['-hide_banner', '-version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
       const first = stdout.split('\n')[0]?.trim() ?? '';
       if (error || !/^ffmpeg version /.test(first)) {
-        reject(new FfmpegNotFoundError(`${label} does not run as ffmpeg (${error ? error.message.split('\n')[0] : `it printed '${first.slice(0, 80)}'`}). ${HOW_TO_GET}`));
+        reject(new FfmpegNotFoundError('ffmpeg.broken', `${label} does not run as ffmpeg (${error ? error.message.split('\n')[0] : `it printed '${first.slice(0, 80)}'`}). ${HOW_TO_GET}`, { path }));
         return;
       }
       resolve({ path, source, version: first });

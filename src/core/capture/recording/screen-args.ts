@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { X264_PRESETS, type QualityName } from '../../../shared/recording.js';
+import { ProoflineError } from '../../errors.js';
+
+export { X264_PRESETS, type QualityName };
 
 /** A rectangle of the screen, in pixels from its top-left corner. */
 export interface Region {
@@ -8,8 +12,6 @@ export interface Region {
   readonly x: number;
   readonly y: number;
 }
-
-export type QualityName = 'low' | 'standard' | 'high';
 
 /** libx264 settings: CRF (lower is better, larger) and preset (faster costs less CPU, larger files). */
 export interface Quality {
@@ -27,8 +29,6 @@ export const QUALITY: Readonly<Record<QualityName, Quality>> = {
   standard: { crf: 28, preset: 'ultrafast' },
   high: { crf: 22, preset: 'superfast' },
 };
-
-export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
 
 export const DEFAULT_FPS = 15;
 export const DEFAULT_SEGMENT_SECONDS = 10;
@@ -70,9 +70,9 @@ export interface ScreenInput {
 /** `WxH+X+Y` (X11 geometry, as `--region` takes it) → a Region; throws a message naming the input. */
 export function parseRegion(text: string): Region {
   const match = /^(\d+)x(\d+)(?:\+(\d+)\+(\d+))?$/.exec(text.trim());
-  if (!match) throw new Error(`Region '${text}' is not WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0.`);
+  if (!match) throw new ProoflineError('recording.region-invalid', `Region '${text}' is not WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0.`, { region: text });
   const [width, height, x, y] = [match[1], match[2], match[3] ?? '0', match[4] ?? '0'].map(Number) as [number, number, number, number];
-  if (width < 16 || height < 16) throw new Error(`Region '${text}' is smaller than 16x16 pixels: nothing useful can be recorded.`);
+  if (width < 16 || height < 16) throw new ProoflineError('recording.region-small', `Region '${text}' is smaller than 16x16 pixels: nothing useful can be recorded.`, { region: text });
   return { width, height, x, y };
 }
 

@@ -3,7 +3,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JsonValue } from '../../../shared/domain.js';
+import { ProoflineError } from '../../errors.js';
 import type { Proofline } from '../../proofline.js';
+import { SessionSealedError } from '../../session-guard.js';
 import type { NewEvent } from '../../store/event-log.js';
 import type { CaptureSource, NoticeListener } from '../capture-source.js';
 import { locateFfmpeg, locateFfprobe, type LocatedFfmpeg } from './ffmpeg-locate.js';
@@ -93,12 +95,12 @@ const POLL_MS = 500;
  */
 export async function startScreenRecording(pl: Proofline, sessionId: string, options: ScreenRecordingOptions = {}): Promise<ScreenRecording> {
   const session = pl.sessions.get(sessionId);
-  if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to record the screen.`);
+  if (session.state === 'sealed') throw new SessionSealedError(session.id, session.sealedAt, `Session ${session.id} is sealed: start a new session to record the screen.`);
   const fps = options.fps ?? DEFAULT_FPS;
-  if (!(Number.isFinite(fps) && fps > 0 && fps <= 120)) throw new Error(`Frame rate ${fps} is out of range: give 1 to 120 frames per second.`);
+  if (!(Number.isFinite(fps) && fps > 0 && fps <= 120)) throw new ProoflineError('recording.fps-range', `Frame rate ${fps} is out of range: give 1 to 120 frames per second.`, { fps });
   const segmentSeconds = options.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
   if (!(Number.isFinite(segmentSeconds) && segmentSeconds >= 1 && segmentSeconds <= 600)) {
-    throw new Error(`Segment length ${segmentSeconds} s is out of range: give 1 to 600 seconds.`);
+    throw new ProoflineError('recording.segment-range', `Segment length ${segmentSeconds} s is out of range: give 1 to 600 seconds.`, { seconds: segmentSeconds });
   }
   const quality: Quality = typeof options.quality === 'object' ? options.quality : QUALITY[options.quality ?? 'standard'];
   const ffmpeg = await locateFfmpeg(options.ffmpegPath);
@@ -196,7 +198,7 @@ class Recorder {
     if (outcome === 'exited') {
       await this.busy;
       await this.done;
-      throw new Error(`Screen recording could not start: ${this.lastError ?? 'ffmpeg ended at once'}`);
+      throw new ProoflineError('recording.start-failed', `Screen recording could not start: ${this.lastError ?? 'ffmpeg ended at once'}`, { detail: this.lastError ?? 'ffmpeg ended at once' });
     }
   }
 
@@ -363,7 +365,7 @@ class Recorder {
 
   pause(): Promise<void> {
     return this.serial(async () => {
-      if (this.state !== 'recording' || !this.run) throw new Error(`The recording is ${this.state}: only a running recording can be paused.`);
+      if (this.state !== 'recording' || !this.run) throw new ProoflineError('recording.not-running', `The recording is ${this.state}: only a running recording can be paused.`, { state: this.state });
       const run = this.run;
       this.run = undefined;
       await run.ffmpeg.stop();
@@ -376,7 +378,7 @@ class Recorder {
 
   resume(): Promise<void> {
     return this.serial(async () => {
-      if (this.state !== 'paused') throw new Error(`The recording is ${this.state}: only a paused recording can be resumed.`);
+      if (this.state !== 'paused') throw new ProoflineError('recording.not-paused', `The recording is ${this.state}: only a paused recording can be resumed.`, { state: this.state });
       const started = this.spawnRun();
       this.state = 'recording';
       const event = this.pl.events.append(this.sessionId, {

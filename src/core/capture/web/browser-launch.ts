@@ -1,6 +1,7 @@
 import { chromium, type Browser } from 'playwright';
 import { CHROMIUM_ARGS, findBrowser } from './browser-locate.js';
 import { spkiHashOfPem } from './spki.js';
+import { ProoflineError } from '../../errors.js';
 
 export interface LaunchOptions {
   readonly browserPath?: string;
@@ -40,11 +41,17 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
       executablePath: found.path,
       headless,
       args,
+      // The host owns Ctrl-C and SIGTERM: its capture lifecycle stops the capture, which stores
+      // the network log and then closes the browser. Playwright's own handlers would close the
+      // browser first and exit with 130 before any of that is stored.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     });
   } catch (error) {
     const first = (error as Error).message.split('\n')[0];
-    throw new Error(`Could not start the browser at ${found.path}: ${first}${headless ? '' : ' (a headed browser needs a display: set DISPLAY)'}`);
+    throw new ProoflineError('browser.start-failed', `Could not start the browser at ${found.path}: ${first}${headless ? '' : ' (a headed browser needs a display: set DISPLAY)'}`, { path: found.path }, { cause: error });
   }
   return {
     browser,

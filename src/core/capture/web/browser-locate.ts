@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ProoflineError } from '../../errors.js';
 
 export type BrowserSource = 'configured' | 'PROOFLINE_BROWSER' | 'playwright' | 'system';
 
@@ -92,7 +93,7 @@ export async function findBrowser(configured?: string): Promise<LocatedBrowser> 
   for (const [path, source] of given) {
     if (!path) continue;
     if (!(await isExecutable(path))) {
-      throw new Error(`The browser ${path} (${source === 'configured' ? 'configured' : 'from $PROOFLINE_BROWSER'}) does not exist or is not executable. Give the path of Chrome, Edge or Chromium.`);
+      throw new ProoflineError('browser.path-invalid', `The browser ${path} (${source === 'configured' ? 'configured' : 'from $PROOFLINE_BROWSER'}) does not exist or is not executable. Give the path of Chrome, Edge or Chromium.`, { path });
     }
     return withVersion(path, source);
   }
@@ -106,7 +107,7 @@ export async function findBrowser(configured?: string): Promise<LocatedBrowser> 
     if (await isExecutable(path)) return withVersion(path, 'system');
     tried.push(path);
   }
-  throw new Error(`No Chrome, Edge or Chromium found (looked at ${tried.join(', ')}). Install one, or give its path with --browser PATH or $PROOFLINE_BROWSER.`);
+  throw new ProoflineError('browser.missing', `No Chrome, Edge or Chromium found (looked at ${tried.join(', ')}). Install one, or give its path with --browser PATH or $PROOFLINE_BROWSER.`);
 }
 
 async function withVersion(path: string, source: BrowserSource): Promise<LocatedBrowser> {

@@ -5,6 +5,8 @@ import type { Proofline } from '../../proofline.js';
 import { launchBrowser, type LaunchedBrowser } from './browser-launch.js';
 import { capturePage, type PageCaptureSettings } from './capture-page.js';
 import type { CaptureFailure, FailureKind } from './failure-kind.js';
+import { ProoflineError } from '../../errors.js';
+import { SessionSealedError } from '../../session-guard.js';
 
 export type CaptureState = 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying';
 
@@ -70,7 +72,7 @@ export async function readUrlList(path: string): Promise<string[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`Cannot read the URL list ${path}: ${(error as Error).message}`);
+    throw new ProoflineError('url-list.unreadable', `Cannot read the URL list ${path}: ${(error as Error).message}`, { path }, { cause: error });
   }
   return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
 }
@@ -83,15 +85,15 @@ export function normaliseUrl(raw: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new Error(`'${raw}' is not a URL`);
+    throw new ProoflineError('url.invalid', `'${raw}' is not a URL`, { url: raw });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`'${raw}' is not an http or https URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProoflineError('url.scheme', `'${raw}' is not an http or https URL`, { url: raw });
   return url.href;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number of at least ${min}, not ${value}`);
+  if (!Number.isFinite(value) || value < min) throw new ProoflineError('option.range', `${name} must be a number of at least ${min}, not ${value}`, { name, min, value });
   return value;
 }
 
@@ -102,7 +104,7 @@ function positive(name: string, value: number | undefined, fallback: number, min
  */
 export async function captureUrls(pl: Proofline, sessionId: string, urls: string[], options: CaptureUrlsOptions = {}): Promise<BatchResult> {
   const session = pl.sessions.get(sessionId);
-  if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture more pages.`);
+  if (session.state === 'sealed') throw new SessionSealedError(session.id, session.sealedAt, `Session ${session.id} is sealed: start a new session to capture more pages.`);
   const concurrency = Math.floor(positive('concurrency', options.concurrency, CAPTURE_DEFAULTS.concurrency));
   const retries = Math.floor(positive('retries', options.retries, CAPTURE_DEFAULTS.retries, 0));
   const retryDelayMs = positive('retryDelayMs', options.retryDelayMs, CAPTURE_DEFAULTS.retryDelayMs, 0);

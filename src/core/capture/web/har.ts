@@ -1,3 +1,5 @@
+import { ProoflineError } from '../../errors.js';
+
 /** The parts of HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) that a capture reads back. */
 export interface HarHeader {
   readonly name: string;
@@ -51,9 +53,9 @@ export function parseHar(text: string, source: string): Har {
   try {
     har = JSON.parse(text) as Har;
   } catch (error) {
-    throw new Error(`The network log ${source} is not valid JSON (${(error as Error).message}); the browser may have stopped while writing it.`);
+    throw new ProoflineError('har.invalid', `The network log ${source} is not valid JSON (${(error as Error).message}); the browser may have stopped while writing it.`, { path: source }, { cause: error });
   }
-  if (!har?.log || !Array.isArray(har.log.entries)) throw new Error(`The network log ${source} has no log.entries: not a HAR file.`);
+  if (!har?.log || !Array.isArray(har.log.entries)) throw new ProoflineError('har.invalid', `The network log ${source} has no log.entries: not a HAR file.`, { path: source });
   return har;
 }
 

@@ -16,6 +16,8 @@ import { harExchanges, parseHar } from './har.js';
 import { captureRenderedPage } from './rendered-page.js';
 import { NetworkQuiet } from './scroll.js';
 import { writeWacz, type WaczPage } from './wacz-writer.js';
+import { ProoflineError } from '../../errors.js';
+import { SessionSealedError } from '../../session-guard.js';
 
 export const NO_DISPLAY = 'Interactive capture opens a browser window and needs a display: set DISPLAY (or run under Xvfb), or give URLs to capture headless.';
 
@@ -59,9 +61,9 @@ export interface InteractiveCapture extends CaptureSource {
  */
 export async function startInteractiveCapture(pl: Proofline, sessionId: string, options: InteractiveCaptureOptions = {}): Promise<InteractiveCapture> {
   const session = pl.sessions.get(sessionId);
-  if (session.state === 'sealed') throw new Error(`Session ${session.id} is sealed: start a new session to capture pages.`);
+  if (session.state === 'sealed') throw new SessionSealedError(session.id, session.sealedAt, `Session ${session.id} is sealed: start a new session to capture pages.`);
   const display = options.display ?? process.env['DISPLAY'];
-  if (process.platform === 'linux' && !display) throw new Error(NO_DISPLAY);
+  if (process.platform === 'linux' && !display) throw new ProoflineError('display.missing', NO_DISPLAY);
   const notice = options.onNotice ?? (() => {});
   const workDir = await mkdtemp(join(tmpdir(), 'proofline-browse-'));
   const settings: PageCaptureSettings = {
@@ -212,9 +214,9 @@ class Browsing {
   }
 
   captureNow(): Promise<StoredEvent> {
-    if (this.stopping) return Promise.reject(new Error('The interactive capture is stopping: nothing more can be captured.'));
+    if (this.stopping) return Promise.reject(new ProoflineError('capture.stopping', 'The interactive capture is stopping: nothing more can be captured.'));
     const page = this.current;
-    if (!page) return Promise.reject(new Error('No page is open to capture.'));
+    if (!page) return Promise.reject(new ProoflineError('capture.no-page', 'No page is open to capture.'));
     const watch = this.pages.get(page)!;
     return this.enqueue(async () => {
       const url = page.url();

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import archiver from 'archiver';
 import type { HttpExchange } from './har.js';
 import { buildWarc, cdxjText } from './warc-records.js';
+import { ProoflineError } from '../../errors.js';
 
 export const WACZ_VERSION = '1.1.1';
 
@@ -101,7 +102,7 @@ function zipStored(outPath: string, entries: readonly { path: string; data: Buff
       failed = true;
       zip.abort();
       output.destroy();
-      reject(new Error(`Could not write the web archive ${outPath}: ${error.message}`));
+      reject(new ProoflineError('wacz.write-failed', `Could not write the web archive ${outPath}: ${error.message}`, { path: outPath }, { cause: error }));
     };
     output.on('error', fail);
     zip.on('error', fail);

@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SealSummary, SessionDetail } from '../../../shared/views';
 import { api, inDesktopApp } from '../client';
-import { ErrorNotice, ProgressBar, useAction } from './ui';
+import { ErrorNotice, errorText, ProgressBar, useAction } from './ui';
 import { formatTime } from '../i18n';
 
 /** Seal (with confirmation) and export (with progress): the end of every session. */
@@ -26,7 +26,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
     setMessage({
       tone: result.warning ? 'warn' : 'ok',
       text: done,
-      ...(result.warning && (zh ? { warning: sealWarningInChinese(result, t), technical: result.warning } : { warning: result.warning })),
+      ...(result.warning && (zh ? { warning: `${sealWarningInChinese(result, t)}${result.tsaProblem ? errorText(t, result.tsaProblem) : ''}`, technical: result.warning } : { warning: result.warning })),
     });
     onChanged();
   });

@@ -1,20 +1,41 @@
 // Small building blocks every screen shares: errors a person can act on, progress, empty states.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import type { ErrorParams } from '../../../shared/errors';
 import { ApiError } from '../client';
 
-export function describe(error: unknown): { kind: string; message: string } {
-  if (error instanceof ApiError) return { kind: error.kind, message: error.message };
+export function describe(error: unknown): { kind: string; message: string; code?: string; params?: ErrorParams } {
+  if (error instanceof ApiError) return { kind: error.kind, message: error.message, code: error.code, params: error.params };
   return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * An error in the reader's language: the words its code has in locales/errors.ts, filled in with
+ * its params; the host's English message for an error without a code or with one this renderer
+ * does not know. Codes are dotted ('session.sealed'), so they are looked up as whole keys.
+ */
+export function errorText(t: TFunction, error: { readonly message: string; readonly code?: string; readonly params?: ErrorParams }): string {
+  if (!error.code) return error.message;
+  return t(error.code, { ns: 'errors', keySeparator: false, replace: { ...error.params }, defaultValue: error.message });
 }
 
 export function ErrorNotice({ error, onRetry }: { readonly error: unknown; readonly onRetry?: () => void }): ReactNode {
   const { t } = useTranslation();
-  const { kind, message } = describe(error);
+  const described = describe(error);
+  const { kind, message } = described;
+  const text = errorText(t, described);
   return (
     <div className="notice notice-error" role="alert">
       <p className="notice-title">{t(`errorKind.${kind}`, { defaultValue: t('errorTitle') })}</p>
-      <p className="notice-detail">{message}</p>
+      <p className="notice-detail">{text}</p>
+      {text !== message && (
+        // What the host said, word for word: paths and system errors a translation leaves out.
+        <details className="technical">
+          <summary>{t('errors:original')}</summary>
+          <span className="mono">{message}</span>
+        </details>
+      )}
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('retry')}

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../../../../shared/domain.js';
 import type { Proofline } from '../../../proofline.js';
 import type { EnvironmentCheckReport } from './types.js';
+import { SessionSealedError } from '../../../session-guard.js';
 
 export const ENVIRONMENT_CHECK_EVENT = 'web.environment-check';
 export const ENVIRONMENT_CHECK_FILE = 'environment-check.json';
@@ -13,7 +14,7 @@ export const ENVIRONMENT_CHECK_FILE = 'environment-check.json';
 export async function recordEnvironmentCheck(pl: Proofline, sessionId: string, report: EnvironmentCheckReport): Promise<StoredEvent> {
   const session = pl.sessions.get(sessionId);
   if (session.state === 'sealed') {
-    throw new Error(`Session ${session.id} was sealed at ${session.sealedAt}: record the environment check into an open session.`);
+    throw new SessionSealedError(session.id, session.sealedAt, `Session ${session.id} was sealed at ${session.sealedAt}: record the environment check into an open session.`);
   }
   const bytes = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8');
   const blob = await pl.blobs.putBytes(bytes);

@@ -21,6 +21,7 @@ import {
   type TargetLookup,
   type Verdict,
 } from './types.js';
+import { ProoflineError } from '../../../errors.js';
 
 interface Probe {
   /** The findings this probe gives; on a crash or time-out each becomes not-checked. */
@@ -52,10 +53,10 @@ export function parseTarget(targetUrl: string): TargetInfo {
   try {
     url = new URL(targetUrl);
   } catch {
-    throw new Error(`'${targetUrl}' is not a URL: give the page to capture, e.g. https://example.com/page`);
+    throw new ProoflineError('url.invalid', `'${targetUrl}' is not a URL: give the page to capture, e.g. https://example.com/page`, { url: targetUrl });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`'${targetUrl}' is a ${url.protocol} URL: only http and https pages can be checked`);
+    throw new ProoflineError('url.scheme', `'${targetUrl}' is a ${url.protocol} URL: only http and https pages can be checked`, { url: targetUrl });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const version = isIP(host);
@@ -75,9 +76,9 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
   return 'pass';
 }
 
-export class CheckCancelledError extends Error {
+export class CheckCancelledError extends ProoflineError {
   constructor() {
-    super('The environment check was cancelled.');
+    super('check.cancelled', 'The environment check was cancelled.');
     this.name = 'AbortError';
   }
 }

@@ -1,0 +1,122 @@
+// What an error code says to a person (src/shared/errors.ts lists every code and its kind).
+// The English is the core's own message, which already says what failed and what to do next, so
+// `en` holds only the codes whose message speaks to the command line (flags, `proofline …`
+// commands, environment variables) where a window should point to Settings instead. `zh` has
+// every code (the compiler holds it to the list); a code the running renderer does not know, from
+// a newer host, is shown as the host's English message. Parameters are the error's `params`.
+import type { ErrorCode } from '../../../shared/errors';
+
+const en = {
+  original: 'Details (English)',
+  'session.not-found': 'There is no session {{query}}: it may have been removed. Go back to the list of sessions.',
+  'session.seal-unfinished': 'The seal of session {{sessionId}} did not finish: seal it again to complete it.',
+  'session.not-sealed': 'Session {{sessionId}} is not sealed yet: seal it before exporting.',
+  'ffmpeg.missing': 'ffmpeg was not found on this computer, so the screen cannot be recorded. Install ffmpeg, or set its path in Settings.',
+  'ffmpeg.path-invalid': 'The ffmpeg at {{path}} does not exist or cannot be run. Correct the ffmpeg path in Settings, or leave it empty to let Proofline find one.',
+  'ffmpeg.broken': 'The ffmpeg at {{path}} does not run as ffmpeg. Correct the ffmpeg path in Settings, or leave it empty to let Proofline find one.',
+  'browser.missing': 'No Chrome, Edge or Chromium was found on this computer. Install one, or set its path in Settings.',
+  'browser.path-invalid': 'The browser at {{path}} does not exist or cannot be run. Correct the browser path in Settings, or leave it empty to let Proofline find one.',
+  'image.needs-ffmpeg': 'Cannot decode {{label}}: it is neither PNG nor JPEG, and converting it needs ffmpeg. Install ffmpeg, or set its path in Settings.',
+  'artifact.missing': 'No file {{query}} is recorded in this session: only files already recorded in it can be marked, linked or compared.',
+} satisfies Partial<Record<ErrorCode, string>> & { original: string };
+
+const zh: Record<ErrorCode, string> & { original: string } = {
+  original: '详细信息（英文）',
+  // Sessions and the evidence store
+  'session.not-found': '找不到会话 {{query}}：它可能已被删除。请返回会话列表。',
+  'session.sealed': '会话已封存，不能再添加任何内容。请新建一个会话继续记录。',
+  'session.not-sealed': '会话 {{sessionId}} 尚未封存：请先封存，再导出。',
+  'session.title-missing': '会话需要一个标题：请说明记录的是什么。',
+  'session.seal-unfinished': '会话 {{sessionId}} 的封存没有完成：请再次封存以完成它。',
+  'note.empty': '备注不能为空。',
+  'store.damaged': '会话 {{sessionId}} 的证据库已损坏，未写出任何证据包。请保留数据库以供检查。',
+  'store.write-failed': '无法把 {{file}} 存入证据库。如果磁盘已满，请释放空间后重试。',
+  'database.too-new': '证据数据库 {{path}} 来自更新版本的 Proofline（架构版本 {{found}}，本版本支持 {{supported}}）。请更新 Proofline；数据库未被改动。',
+  'blob.missing': '会话 {{sessionId}} 记录的文件 {{sha256}} 已不在证据库中：证据库已损坏。',
+  'blob.changed': '证据库中的 {{entry}} 与记录的哈希不再一致：文件在记录后被改动。未写出证据包。',
+  'blob.bad-digest': '“{{sha256}}”不是 SHA-256 摘要。',
+  'file.unreadable': '无法读取 {{path}}：请检查路径后重试。',
+  'file.not-a-file': '{{path}} 不是文件。',
+  'device.key-invalid': '设备密钥 {{path}} 不是 Ed25519 密钥。请把它移到别处，让 Proofline 生成新密钥。',
+  'device.cert-mismatch': '设备证书 {{path}} 与设备密钥不匹配。请删除该证书，以便重新签发。',
+  'artifact.invalid': '“{{query}}”不是 SHA-256：请输入会话中某个文件的 64 位十六进制摘要，或至少 8 位的唯一前缀。',
+  'artifact.ambiguous': '“{{query}}”匹配会话中的多个文件：请多输入几位。',
+  'artifact.missing': '此会话中没有记录 {{query}} 这个文件：只能标记、关联或比较已记录在会话中的文件。',
+  // Time-stamping and trust
+  'tsa.unreachable': '无法连接时间戳机构 {{url}}：请求已保留在队列中，稍后会自动重试。',
+  'tsa.http': '时间戳机构 {{url}} 返回了错误：请检查设置中的地址是否为 RFC 3161 时间戳服务。',
+  'tsa.rejected': '时间戳机构 {{url}} 拒绝加盖时间戳：请检查该机构的设置（策略、哈希算法），或改用其他时间戳机构。',
+  'tsa.malformed': '来自 {{url}} 的回复不是有效的时间戳：请确认该地址是 RFC 3161 时间戳服务。',
+  'tsa.mismatch': '时间戳机构 {{url}} 的回复对应的不是本次请求，已被丢弃；请求仍在队列中。',
+  'tsa.unusable': '时间戳机构 {{url}} 返回的时间戳未通过校验，已被丢弃；请求仍在队列中。',
+  'trusted-root.unreadable': '无法读取受信任的根证书 {{file}}：请提供时间戳机构根证书的路径。',
+  'trusted-root.no-certificate': '{{file}} 中没有证书（PEM 或 DER）：请提供时间戳机构的根证书。',
+  'trusted-root.malformed': '{{file}} 中的证书已损坏，无法读取。',
+  // Archives
+  'archive.not-zip': '这个文件不是 ZIP 证据包。',
+  'archive.truncated': '证据包不完整：文件被截断了（下载或复制可能被中断）。请重新获取完整的文件。',
+  'archive.unreadable': '无法读取此证据包（加密、分卷或不支持的压缩方式）。',
+  'archive.damaged': '证据包中的文件与其自身记录不符：证据包写出后被改动过。',
+  'archive.hostile': '证据包中有危险的条目，已拒绝打开，未解压任何内容。',
+  'archive.missing': '证据包中没有文件 {{entry}}。',
+  'archive.closed': '该证据包已不再打开：请重新打开。',
+  'export.exists': '{{path}} 已存在，未导出：请换一个文件名，原文件未被覆盖。',
+  'export.cancelled': '导出已取消，未写出证据包。',
+  'export.failed': '导出到 {{path}} 失败，证据库未被改动。',
+  // Tools the capture needs
+  'ffmpeg.missing': '本机找不到 ffmpeg，无法录制屏幕。请安装 ffmpeg，或在“设置”中指定其路径。',
+  'ffmpeg.path-invalid': '找不到 ffmpeg：{{path}} 不存在或无法运行。请在“设置”中更正 ffmpeg 路径，或留空让 Proofline 自动查找。',
+  'ffmpeg.broken': '{{path}} 不是可以运行的 ffmpeg。请在“设置”中更正 ffmpeg 路径，或留空让 Proofline 自动查找。',
+  'browser.missing': '本机找不到 Chrome、Edge 或 Chromium。请安装其中之一，或在“设置”中指定浏览器路径。',
+  'browser.path-invalid': '浏览器 {{path}} 不存在或无法运行。请在“设置”中更正浏览器路径，或留空让 Proofline 自动查找。',
+  'browser.start-failed': '无法启动浏览器 {{path}}。',
+  'display.missing': '交互式取证需要打开浏览器窗口，但当前没有可用的显示器。',
+  'comfyui.unreachable': '无法连接 ComfyUI（{{url}}）：请启动 ComfyUI，或检查地址和端口（默认 http://127.0.0.1:8188）。',
+  'comfyui.url-invalid': '“{{url}}”不是有效的 ComfyUI 地址：请以 http:// 或 https:// 开头，例如 http://127.0.0.1:8188。',
+  // Recording
+  'recording.already': '此会话已在录制中。',
+  'recording.not-running': '此会话没有正在进行的录制。',
+  'recording.not-paused': '录制没有暂停，无法继续。',
+  'recording.nothing': '没有可录制的内容：请开启屏幕录制，或在“设置”中添加监视文件夹或 ComfyUI 地址。',
+  'recording.start-failed': '屏幕录制无法开始：{{detail}}',
+  'recording.fps-range': '帧率 {{fps}} 超出范围：请设为每秒 1 到 120 帧。',
+  'recording.segment-range': '分段时长 {{seconds}} 秒超出范围：请设为 1 到 600 秒。',
+  'recording.region-invalid': '区域“{{region}}”的格式应为 宽x高+X+Y，例如 1280x720+0+0。',
+  'recording.region-small': '区域“{{region}}”小于 16x16 像素，无法录制有用的内容。',
+  // Web capture
+  'url.invalid': '“{{url}}”不是网址：请输入要取证的网页，例如 https://example.com/page。',
+  'url.scheme': '“{{url}}”不是 http 或 https 网址：只能取证 http 和 https 网页。',
+  'url-list.unreadable': '无法读取网址列表 {{path}}。',
+  'option.range': '{{name}} 至少应为 {{min}}，而不是 {{value}}。',
+  'browser.already-open': '此会话已打开了一个浏览器。',
+  'browser.not-open': '此会话没有打开的浏览器：请先打开一个。',
+  'capture.stopping': '交互式取证正在停止，不能再取证。',
+  'capture.no-page': '没有打开的网页可供取证。',
+  'har.invalid': '网络日志 {{path}} 无法读取：浏览器可能在写入时停止了。',
+  'wacz.write-failed': '无法写出网页存档 {{path}}。',
+  'ca-root.invalid': '额外的 CA 根证书不是 PEM 证书：请提供根证书的 .pem 文件。',
+  'check.cancelled': '环境检查已取消。',
+  // AI creation
+  'models.cancelled': '模型文件的哈希计算已取消。',
+  'image.unreadable': '无法读取图像 {{path}}。',
+  'image.not-image': '{{label}} 不是 Proofline 能读取的图像：请提供 PNG、JPEG 或 WebP 文件。',
+  'image.corrupt': '{{label}} 是损坏的图像：文件可能被截断或已损坏。',
+  'image.needs-ffmpeg': '无法解码 {{label}}：它既不是 PNG 也不是 JPEG，转换需要 ffmpeg。请安装 ffmpeg，或在“设置”中指定其路径。',
+  'image.convert-failed': '无法解码 {{label}}：ffmpeg 无法把它转换为 PNG。',
+  'watch.no-folder': '请至少指定一个要监视的文件夹（输出文件夹或草稿文件夹）。',
+  'folder.missing': '文件夹 {{path}} 不存在：请创建它，或选择其他要监视的文件夹。',
+  'folder.is-file': '{{path}} 是文件而不是文件夹：请选择包含它的文件夹。',
+  'lineage.relation': '“{{relation}}”不是有效的关联关系：请使用 {{relations}} 之一。',
+  'lineage.self': '图像不能源自其自身。',
+  'mark.invalid': '“{{mark}}”不是有效的标记：请使用 {{marks}} 之一。',
+  'text.too-long': '文字有 {{length}} 个字符，请控制在 {{max}} 个以内。',
+  // Hosts
+  'input.invalid': '输入内容有误，请检查。',
+  'cli.usage': '命令的用法有误。',
+  'dialog.unavailable': '此窗口无法打开文件对话框：请直接输入路径。',
+  'port.in-use': '端口 {{port}} 已被占用。',
+  'operation.cancelled': '操作已在完成前取消。',
+  unexpected: '出现了意外错误。',
+};
+
+export default { en, zh };
