@@ -1,6 +1,7 @@
 // The shapes the hosts read: results of the operations in contract.ts. Plain data, JSON-safe.
 // The UI shows part of them; the CLI prints them whole (its --json output), so a result carries
 // everything a host prints, not only what the window shows.
+import type { AnchorRange, TokenSummary } from './anchoring.js';
 import type { ArtifactRef, JsonValue, SessionSummary } from './domain.js';
 import type { ErrorValue } from './errors.js';
 
@@ -324,35 +325,11 @@ export interface VerifyReport {
   readonly anchoring?: AnchoringView;
 }
 
-/** One RFC 3161 token in the archive, as the verifier judged it (core TokenSummary). */
-export interface AnchorToken {
-  readonly path: string;
-  /** How many events (from #0) it proves existed. */
-  readonly covers: number;
-  readonly genTime: string | null;
-  readonly tsa: string | null;
-  /** Counted for proven-by times: sound, over what it should cover, from a TSA trusted here. */
-  readonly trusted: boolean;
-  /** The verifier's reason (English) when it is not counted. */
-  readonly reason?: string;
-}
+/** One RFC 3161 token in the archive, as the verifier judged it. */
+export type AnchorToken = Pick<TokenSummary, 'path' | 'covers' | 'genTime' | 'tsa' | 'trusted' | 'reason'>;
 
-/** Consecutive events proven by the same token, or by none (core AnchorRange). */
-export interface AnchorRangeView {
-  readonly from: number;
-  readonly to: number;
-  /** Recorded (device) times of the first and last event of the range. */
-  readonly firstTime: string;
-  readonly lastTime: string;
-  /** genTime of the earliest trusted token covering it; null: none does. */
-  readonly provenBy: string | null;
-  readonly token: string | null;
-  readonly tsa: string | null;
-  /** Largest provenBy − recorded time in the range, in seconds (null when not proven). */
-  readonly lagSeconds: number | null;
-  /** Proven later than the interval plus the tolerance allow, or not at all. */
-  readonly late: boolean;
-}
+/** Consecutive events proven by the same token, or by none. */
+export type AnchorRangeView = AnchorRange;
 
 /**
  * The verifier's anchoring report without its per-event list: the ranges say the same per event

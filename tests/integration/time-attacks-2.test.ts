@@ -28,6 +28,7 @@ import {
   deviceKey,
   dropTokens,
   exec,
+  makeHonestSession,
   mintToken,
   readCheckpoints,
   readEvents,
@@ -151,24 +152,7 @@ beforeAll(async () => {
   // Its certificates issued a month ago and valid 3 years: tokens dated ten minutes before the seal
   // or a year after it come from a valid certificate, so the only thing wrong with them is their time.
   await reissueTsaCertificates(tsa, new Date(Date.now() - 30 * DAY), 1100, 'Round2');
-  const created = await cli('session', 'new', '--title', 'Poster series, batch 4', '--creator', 'Li Wei', '--json');
-  expect(created.code, created.stderr).toBe(0);
-  sessionId = JSON.parse(created.stdout).id;
-  writeFileSync(join(root, 'final.png'), Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(4_000, 7)]));
-  for (const step of [
-    ['note', sessionId, 'chose seed 1234: the pose matches the brief'],
-    ['attach', sessionId, join(root, 'final.png')],
-    ['note', sessionId, 'rejected the blue variant, the client wants warm light'],
-    ['note', sessionId, 'final: 00017.png'],
-  ]) {
-    const result = await cli(...step);
-    expect(result.code, result.stderr).toBe(0);
-  }
-  const sealed = await cli('seal', sessionId, '--json');
-  expect(sealed.code, sealed.stderr).toBe(0);
-  archive = join(root, 'honest.zip');
-  const exported = await cli('export', sessionId, '--out', archive);
-  expect(exported.code, exported.stderr).toBe(0);
+  ({ sessionId, archive } = await makeHonestSession(cli, root, 'Poster series, batch 4'));
   const dir = await unpack(archive, join(root, 'honest'));
   honest = readEvents(dir);
   S = Date.parse(sessionDoc(dir).sealedAt);

@@ -19,6 +19,7 @@ import {
   makeServerAuthSigner,
   prooflineAt,
   readEvents,
+  makeHonestSession,
   repack,
   replaceAllTokens,
   requestToken,
@@ -123,24 +124,7 @@ beforeAll(async () => {
   // the only thing wrong with it must be its time.
   tsa = await startTsa({ name: 'Time', certDays: 1200 });
   rogue = await makeServerAuthSigner(join(root, 'web-pki'), new Date('2025-01-01T00:00:00Z'));
-  const created = await cli('session', 'new', '--title', 'Poster series, batch 3', '--creator', 'Li Wei', '--json');
-  expect(created.code, created.stderr).toBe(0);
-  sessionId = JSON.parse(created.stdout).id;
-  writeFileSync(join(root, 'final.png'), Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(4_000, 7)]));
-  for (const step of [
-    ['note', sessionId, 'chose seed 1234: the pose matches the brief'],
-    ['attach', sessionId, join(root, 'final.png')],
-    ['note', sessionId, 'rejected the blue variant, the client wants warm light'],
-    ['note', sessionId, 'final: 00017.png'],
-  ]) {
-    const result = await cli(...step);
-    expect(result.code, result.stderr).toBe(0);
-  }
-  const sealed = await cli('seal', sessionId, '--json');
-  expect(sealed.code, sealed.stderr).toBe(0);
-  archive = join(root, 'honest.zip');
-  const exported = await cli('export', sessionId, '--out', archive);
-  expect(exported.code, exported.stderr).toBe(0);
+  ({ sessionId, archive } = await makeHonestSession(cli, root, 'Poster series, batch 3'));
 }, 120_000);
 
 afterAll(async () => {

@@ -479,3 +479,31 @@ export async function replaceAllTokens(
   written.push(layout.sealTokenPath(0));
   return written;
 }
+
+/**
+ * The session every forgery starts from, made as a creator would with the real CLI: notes, an
+ * attached image, a seal and an export. Returns its id and the honest archive.
+ */
+export async function makeHonestSession(
+  cli: (...args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
+  root: string,
+  title: string,
+): Promise<{ sessionId: string; archive: string }> {
+  const check = (result: { code: number; stderr: string }, what: string): void => {
+    if (result.code !== 0) throw new Error(`${what} failed (${result.code}): ${result.stderr}`);
+  };
+  const created = await cli('session', 'new', '--title', title, '--creator', 'Li Wei', '--json');
+  check(created, 'session new');
+  const sessionId = (JSON.parse(created.stdout) as { id: string }).id;
+  writeFileSync(join(root, 'final.png'), Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(4_000, 7)]));
+  for (const step of [
+    ['note', sessionId, 'chose seed 1234: the pose matches the brief'],
+    ['attach', sessionId, join(root, 'final.png')],
+    ['note', sessionId, 'rejected the blue variant, the client wants warm light'],
+    ['note', sessionId, 'final: 00017.png'],
+  ]) check(await cli(...step), step[0]!);
+  check(await cli('seal', sessionId, '--json'), 'seal');
+  const archive = join(root, 'honest.zip');
+  check(await cli('export', sessionId, '--out', archive), 'export');
+  return { sessionId, archive };
+}
