@@ -3,6 +3,7 @@ import type { AnchoringStatus, SessionKind, SessionSummary, StoredEvent } from '
 import { checkpointSubject, type Checkpoint, type CheckpointReason, type CheckpointStore } from './attest/checkpoints.js';
 import type { DeviceIdentity } from './attest/device-identity.js';
 import type { DrainReport, TimestampQueue } from './attest/timestamp-queue.js';
+import { publicTsaUrl } from './attest/tsa-names.js';
 import { planBag, type BagPlan } from './archive/bag-plan.js';
 import { basicEnvironment } from './environment-basics.js';
 import type { BlobStore } from './store/blob-store.js';
@@ -86,7 +87,7 @@ export class SessionService {
           device: { keyId: device.keyId, certificate: device.certificatePem },
           environment: basicEnvironment(),
           // What the verifier holds the session to: every event anchored within anchorSeconds.
-          anchoring: { anchorSeconds, tsaUrls: [...tsaUrls] },
+          anchoring: { anchorSeconds, tsaUrls: tsaUrls.map(publicTsaUrl) },
         },
       });
       this.saveAnchoring(sessionId, tsaUrls, anchorSeconds);
@@ -179,8 +180,8 @@ export class SessionService {
         type: 'anchoring.changed',
         payload: {
           anchorSeconds,
-          tsaUrls: [...tsaUrls],
-          previous: row ? { anchorSeconds: row.anchorSeconds, tsaUrls: JSON.parse(row.tsaUrls) as string[] } : null,
+          tsaUrls: tsaUrls.map(publicTsaUrl),
+          previous: row ? { anchorSeconds: row.anchorSeconds, tsaUrls: (JSON.parse(row.tsaUrls) as string[]).map(publicTsaUrl) } : null,
         },
       });
       this.saveAnchoring(sessionId, tsaUrls, anchorSeconds);
@@ -275,7 +276,7 @@ export class SessionService {
         payload: {
           sealedAt,
           interrupted: current.interrupted,
-          pendingTimestamps: pending.map((t) => ({ subject: t.subject, tsa: t.tsaUrl, attempts: t.attempts, lastError: t.lastError })),
+          pendingTimestamps: pending.map((t) => ({ subject: t.subject, tsa: publicTsaUrl(t.tsaUrl), attempts: t.attempts, lastError: t.lastError })),
         },
       });
       const final = this.deps.checkpoints.create(found.id, 'seal', device);

@@ -122,4 +122,25 @@ describe('anchoring as the session goes', () => {
     expect(report.checks.find((c) => c.id === 'seal.timestamp')!.status).toBe('pass');
     tsaA.setDown(false);
   });
+
+  it('a TSA URL with credentials is asked with them (HTTP Basic), and they reach neither the events nor the archive', async () => {
+    const url = tsaB.url.replace('http://', 'http://alice:s3cret@');
+    const pl = openProofline({ dataDir: join(root, 'credentials'), tsaUrls: [url] });
+    try {
+      const session = await pl.sessions.create({ kind: 'creation', title: 'paid TSA' });
+      await pl.sessions.note(session.id, 'kept');
+      await pl.sessions.anchorNow(session.id);
+      expect(pl.sessions.anchoring(session.id).provenEvents).toBe(pl.events.count(session.id));
+      await pl.sessions.seal(session.id);
+      const out = join(root, 'credentials.zip');
+      await pl.exportSession(session.id, { out });
+      const { execFileSync } = await import('node:child_process');
+      const everything = execFileSync('unzip', ['-p', out], { maxBuffer: 64 << 20 }).toString('latin1');
+      expect(everything).toContain(tsaB.url);
+      expect(everything).not.toContain('s3cret');
+      expect([...pl.events.iterate(session.id)].map((e) => e.canonical).join('\n')).not.toContain('s3cret');
+    } finally {
+      pl.close();
+    }
+  });
 });

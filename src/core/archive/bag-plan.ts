@@ -5,6 +5,7 @@ import { certificateKey } from '../attest/device-identity.js';
 import type { TimestampRecord } from '../attest/timestamp-queue.js';
 import { certificatesPem } from '../attest/tsa-pem.js';
 import { parseTimestampResponse } from '../attest/tsa-response.js';
+import { publicTsaUrl } from '../attest/tsa-names.js';
 import { createHasher, digestBytes, type Digests } from '../store/hashing.js';
 import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
 import * as layout from './bag-layout.js';
@@ -117,7 +118,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
     // The seal checkpoint's requests come after session.sealed (which lists those pending
     // before it): one no TSA answered before the bag was fixed is disclosed here.
     if (record.state === 'abandoned' && record.requestedAt >= sealedAt) {
-      unanswered.push({ subject: layout.checkpointPaths(checkpointIndex).statement, token: null, tsa: record.tsaUrl, requestedAt: record.requestedAt, attempts: record.attempts, lastError: record.lastError });
+      unanswered.push({ subject: layout.checkpointPaths(checkpointIndex).statement, token: null, tsa: publicTsaUrl(record.tsaUrl), requestedAt: record.requestedAt, attempts: record.attempts, lastError: record.lastError });
       continue;
     }
     if (record.state !== 'obtained' || !record.response) continue;
@@ -132,7 +133,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
     index.push({
       subject: statement,
       token: path,
-      tsa: record.tsaUrl,
+      tsa: publicTsaUrl(record.tsaUrl),
       requestedAt: record.requestedAt,
       obtainedAt: record.obtainedAt,
       genTime: record.genTime,

@@ -2,6 +2,7 @@ import type { Database } from '../store/database.js';
 import type { EventLog } from '../store/event-log.js';
 import { asProoflineError, type ErrorValue } from '../errors.js';
 import { requestTimestamp } from './tsa-client.js';
+import { publicTsaUrl, withoutCredentials } from './tsa-names.js';
 import { TsaError } from './tsa-error.js';
 import { verifyTimestampResponse } from './tsa-verify.js';
 
@@ -104,8 +105,10 @@ export class TimestampQueue {
           obtained += 1;
         } catch (error) {
           const problem = asProoflineError(error);
-          errors.push(problem.message);
-          problems.push(problem.toValue());
+          // Shown on screen and in logs: no TSA credentials (publicTsaUrl).
+          errors.push(withoutCredentials(problem.message, row.tsa_url));
+          const value = problem.toValue();
+          problems.push(JSON.parse(withoutCredentials(JSON.stringify(value), row.tsa_url)) as ErrorValue);
           this.recordFailure(row, (error as Error).message);
         }
       }),
@@ -162,7 +165,7 @@ export class TimestampQueue {
       if (row.attempts === 0) return;
       this.recordEvent(row, 'timestamp.obtained', {
         subject: row.subject,
-        tsa: row.tsa_url,
+        tsa: publicTsaUrl(row.tsa_url),
         requestedAt: row.requested_at,
         obtainedAt,
         genTime,
@@ -178,10 +181,10 @@ export class TimestampQueue {
     this.db.transaction(() => {
       this.db
         .prepare('UPDATE timestamp_requests SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?')
-        .run(attempts, message, next, row.id);
+        .run(attempts, withoutCredentials(message, row.tsa_url), next, row.id);
       // Only the first failure becomes an event: the chain says "this was late", not every retry.
       if (attempts === 1) {
-        this.recordEvent(row, 'timestamp.deferred', { subject: row.subject, tsa: row.tsa_url, error: message, willRetry: true });
+        this.recordEvent(row, 'timestamp.deferred', { subject: row.subject, tsa: publicTsaUrl(row.tsa_url), error: withoutCredentials(message, row.tsa_url), willRetry: true });
       }
     })();
   }

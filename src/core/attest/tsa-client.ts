@@ -47,14 +47,34 @@ function networkCode(error: unknown): string {
   return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
 }
 
+/**
+ * Commercial TSAs take HTTP Basic credentials, given in the URL (https://user:secret@tsa/…).
+ * fetch refuses a URL with credentials, so they travel as an Authorization header instead.
+ */
+function splitCredentials(url: string): { target: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { target: url };
+  }
+  if (!parsed.username && !parsed.password) return { target: url };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { target: parsed.toString(), authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
 async function post(url: string, body: Buffer, options: RequestTimestampOptions): Promise<Response> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    return await fetch(url, {
+    const { target, authorization } = splitCredentials(url);
+    return await fetch(target, {
       method: 'POST',
-      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply', ...(authorization && { authorization }) },
       body,
       signal,
     });

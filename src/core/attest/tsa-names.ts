@@ -66,3 +66,26 @@ export function unsignedBytes(integerBytes: Uint8Array): Buffer {
 export function hexInteger(bytes: Uint8Array): string {
   return `0x${unsignedBytes(bytes).toString('hex').toUpperCase()}`;
 }
+
+/**
+ * A TSA URL as it may be written into evidence and shown: without the user name and password a
+ * commercial TSA's URL can carry (https://user:secret@tsa.example/), which must never reach an
+ * archive or a log.
+ */
+export function publicTsaUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** `text` with every credentialed form of `url` replaced by its public form. */
+export function withoutCredentials(text: string, url: string): string {
+  const safe = publicTsaUrl(url);
+  return safe === url ? text : text.split(url).join(safe);
+}
