@@ -36,6 +36,19 @@ export class ProoflineError extends Error {
 }
 
 /**
+ * The error of an operation stopped by its AbortSignal (`operation.cancelled`, kind interrupted):
+ * the message says what was left as it was, so a person knows nothing is half-written.
+ */
+export function cancelled(message: string, params: ErrorParams = {}): ProoflineError {
+  return new ProoflineError('operation.cancelled', message, params);
+}
+
+/** Throws `cancelled(message)` once `signal` has aborted: the check between two steps of long work. */
+export function throwIfCancelled(signal: AbortSignal | undefined, message: string, params: ErrorParams = {}): void {
+  if (signal?.aborted) throw cancelled(message, params);
+}
+
+/**
  * Any thrown value as a ProoflineError: ours as they are, an abort as `operation.cancelled`, and
  * anything else (a bug, a library's error) as `unexpected` with its first line, the cause kept.
  */

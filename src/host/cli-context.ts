@@ -15,6 +15,50 @@ export class UsageError extends ProoflineError {
   }
 }
 
+/**
+ * A command stopped by Ctrl-C (SIGINT) or SIGTERM: its operation was cancelled through its
+ * AbortSignal and cleaned up after itself; the command exits 128 + the signal's number (130 for
+ * Ctrl-C), as a shell expects of a program a signal ended.
+ */
+export class StoppedBySignal extends ProoflineError {
+  readonly exitCode: number;
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM', cause: unknown) {
+    const said = cause instanceof Error ? cause.message.split('\n')[0] : '';
+    super('operation.cancelled', `${signalName === 'SIGINT' ? 'interrupted (Ctrl-C)' : 'stopped (SIGTERM)'}${said ? `: ${said}` : ''}`, {}, { cause });
+    this.name = 'StoppedBySignal';
+    this.exitCode = signalName === 'SIGINT' ? 130 : 143;
+  }
+}
+
+/**
+ * Runs `work` with a signal that Ctrl-C and SIGTERM abort: the operation stops through the same
+ * AbortSignal the app's Cancel button aborts (no partial archive, no child process left), and the
+ * command then fails with StoppedBySignal. Further presses while it stops are ignored: the
+ * cleanup is short, and cutting it off would leave what it is removing.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let received: 'SIGINT' | 'SIGTERM' | undefined;
+  const on = (name: 'SIGINT' | 'SIGTERM') => (): void => {
+    if (received) return;
+    received = name;
+    process.stderr.write(`\nproofline: stopping (${name === 'SIGINT' ? 'Ctrl-C' : name})…\n`);
+    controller.abort();
+  };
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await work(controller.signal);
+  } catch (error) {
+    throw received ? new StoppedBySignal(received, error) : error;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
 export interface GlobalOptions {
   data?: string;
   tsa: string[];

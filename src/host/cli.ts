@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { asProoflineError } from '../core/errors.js';
 import type { ErrorKind } from '../shared/errors.js';
 import { APP_VERSION } from '../shared/version.js';
-import { collect, createContext, type RegisterCommands } from './cli-context.js';
+import { collect, createContext, StoppedBySignal, type RegisterCommands } from './cli-context.js';
 import { registerCreationCommands } from './commands/creation.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -52,11 +52,11 @@ export const EXIT_CODE_OF_KIND: Readonly<Record<ErrorKind | 'usage', number>> = 
   failed: 1,
 };
 
-/** The exit code and the one line on stderr for a failed command. */
+/** The exit code and the one line on stderr for a failed command; 130 after Ctrl-C (cli-context.ts). */
 export function describeFailure(error: unknown): { exitCode: number; line: string } {
   const failure = asProoflineError(error);
   return {
-    exitCode: EXIT_CODE_OF_KIND[failure.code === 'cli.usage' ? 'usage' : failure.kind],
+    exitCode: error instanceof StoppedBySignal ? error.exitCode : EXIT_CODE_OF_KIND[failure.code === 'cli.usage' ? 'usage' : failure.kind],
     line: `proofline: ${failure.message.split('\n')[0]}\n`,
   };
 }

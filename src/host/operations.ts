@@ -21,6 +21,7 @@ import { APP_VERSION } from '../shared/version.js';
 import type * as V from '../shared/views.js';
 import type { CaptureNotice } from '../core/capture/capture-source.js';
 import { CaptureLifecycle } from '../core/capture/lifecycle/index.js';
+import { galleryFromEvents, pagesFromEvents } from '../core/views/session-view.js';
 import { OperationFailure } from './operation-failure.js';
 import type { SettingsSource } from './settings-store.js';
 
@@ -239,9 +240,10 @@ export function createHost(deps: HostDeps): Host {
       archives.set(handle, path);
       return { archive: handle, path, name: basename(path), size };
     },
-    'archive.verify': async ({ archive }, { progress }) => {
+    'archive.verify': async ({ archive }, { progress, signal }) => {
       const report = await verifyArchive(archiveOf(archive), {
         trustedRoots: trustedRoots(settings.get()),
+        signal,
         onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
       });
       return {
@@ -306,7 +308,8 @@ export function createHost(deps: HostDeps): Host {
             return { path: artifactPaths[artifact.sha256] ?? '', seq: e.seq, time: e.time, durationMs: typeof seconds === 'number' ? Math.round(seconds * 1000) : null, mime: artifact.mime };
           })
           .filter((segment) => segment.path !== '');
-        return { session, events, artifactPaths, recording, truncated };
+        // The views a live session's screens get, from the same functions (core/views).
+        return { session, events, artifactPaths, recording, gallery: galleryFromEvents(events), pages: pagesFromEvents(events), truncated };
       }),
     'archive.file': async ({ archive, path, maxBytes }) =>
       withZip(archive, async (zip) => {

@@ -9,21 +9,23 @@
 // - every API call and media request carries the per-launch secret (header, or the HttpOnly
 //   SameSite=Strict cookie set once the page has shown the secret), else 401;
 // - API bodies must be application/json (no CORS-simple form posts) and at most 1 MiB, and pass
-//   the operation's zod schema before the core sees them.
+//   the operation's zod schema before the core sees them;
+// - `POST /api/cancel` `{ callId }` (same secret, same checks) aborts the long call that was sent
+//   with `X-Proofline-Call-Id: callId`; closing a call's stream cancels it too.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { openArchive } from '../core/archive/read-zip.js';
 import type { Proofline } from '../core/proofline.js';
-import { mediaTypeOf } from '../core/store/media-types.js';
-import { isOperationName, operations, parseInput, type OperationError, type OperationName } from '../shared/contract.js';
-import type { ErrorKind } from '../shared/errors.js';
+import { isCallId } from '../shared/bridge.js';
+import { cancelInput, isLongOperation, isOperationName, operations, parseInput, type CancelResult, type OperationError, type OperationName } from '../shared/contract.js';
+import { HTTP_STATUS_OF_KIND } from './http-status.js';
+import { createMediaResolver, mediaSourcesOf } from './media-resolver.js';
 import { toOperationError, type Host } from './operations.js';
-import { remuxTsToMp4 } from './remux.js';
+
+export { HTTP_STATUS_OF_KIND };
 
 export interface WebHostOptions {
   readonly host: Host;
@@ -66,22 +68,6 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/**
- * The HTTP status of each kind of error, the one place the web host maps them (STYLE.md habit 9).
- * damaged is 422: the request was understood, but the archive or file it names cannot be used.
- * interrupted is 499, nginx's "client closed request": nothing standard names a cancelled call,
- * and the caller that cancelled it has usually gone.
- */
-export const HTTP_STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
-  'invalid-input': 400,
-  'not-found': 404,
-  conflict: 409,
-  damaged: 422,
-  unavailable: 503,
-  interrupted: 499,
-  failed: 500,
-};
-
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const secretBytes = Buffer.from(secret);
@@ -90,6 +76,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const allowedOrigins = (): Set<string> => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
   const rendererDir = resolve(options.rendererDir);
   const uploads = join(options.pl.dataDir, 'inbox');
+  /** The long calls under way, by the call id their client gave them (the cancel channel). */
+  const running = new Map<string, AbortController>();
+  /** Cancels that named no running call, by when they came: the call may arrive after them. */
+  const cancelledEarly = new Map<string, number>();
+  const resolver = createMediaResolver(mediaSourcesOf(options.pl, { capture: options.host.capture, archivePath: options.archivePath ?? (() => undefined) }, options.ffmpegPath));
 
   const authorised = (req: IncomingMessage): boolean => {
     const header = req.headers['x-proofline-secret'];
@@ -134,6 +125,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'API calls are POST requests.' } });
     if (!authorised(req)) return sendJson(res, 401, { ok: false, error: { kind: 'invalid-input', message: 'Missing or wrong secret: open the address `proofline serve` printed.' } });
+    if (name === 'cancel') return cancel(req, res);
     if (!isOperationName(name) || 'desktopOnly' in operations[name]) {
       return sendJson(res, 404, { ok: false, error: { kind: 'not-found', message: `There is no operation '${name}' here.` } });
     }
@@ -151,8 +143,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     // The page has shown it holds the secret: let its media and frame requests in by cookie.
     res.setHeader('Set-Cookie', `${COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/`);
 
+    // Cancelled by `POST /api/cancel` naming the call's id (the client's Cancel button), or by
+    // the client going away (the stream closed before the result was sent).
     const abort = new AbortController();
+    const callId = req.headers['x-proofline-call-id'];
+    const registered = isLongOperation(name) && isCallId(callId) ? callId : undefined;
+    if (registered !== undefined) {
+      running.set(registered, abort);
+      // Its cancel came first (another connection, and so no order): it is cancelled already.
+      if (cancelledEarly.delete(registered)) abort.abort(new Error('cancelled'));
+    }
     res.on('close', () => {
+      if (registered !== undefined && running.get(registered) === abort) running.delete(registered);
       if (!res.writableFinished) abort.abort(new Error('the client went away'));
     });
     const streaming = /text\/event-stream/.test(req.headers.accept ?? '') && 'progress' in operations[name];
@@ -185,44 +187,38 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   }
 
-  /** /media/blob/<session>/<sha256> and /media/archive/<handle>/<path inside the archive>. */
+  /** `POST /api/cancel` `{ callId }`: aborts the long call that sent `X-Proofline-Call-Id: callId`. */
+  async function cancel(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return sendJson(res, 415, { ok: false, error: { kind: 'invalid-input', message: 'Send the input as application/json.' } });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 4096)).toString('utf8') || '{}');
+    } catch (error) {
+      return sendJson(res, 400, { ok: false, error: { kind: 'invalid-input', message: `The body is not JSON: ${(error as Error).message}` } });
+    }
+    const parsed = cancelInput.safeParse(body);
+    if (!parsed.success) return sendJson(res, 400, { ok: false, error: { kind: 'invalid-input', code: 'input.invalid', message: `callId: ${parsed.error.issues[0]?.message ?? 'missing'}` } });
+    const call = running.get(parsed.data.callId);
+    call?.abort();
+    if (!call) {
+      // Not here yet, or already done: kept a minute, in case the call itself is on its way.
+      const now = Date.now();
+      for (const [id, at] of cancelledEarly) if (now - at > 60_000) cancelledEarly.delete(id);
+      if (cancelledEarly.size < 1000) cancelledEarly.set(parsed.data.callId, now);
+    }
+    const result: CancelResult = { cancelled: call !== undefined };
+    sendJson(res, 200, { ok: true, result });
+  }
+
+  /** /media/blob/<session>/<sha256> and /media/archive/<handle>/<path inside the archive>: the one resolver's answer. */
   async function media(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
-    const asMp4 = url.searchParams.get('as') === 'mp4';
-    if (parts[0] === 'blob' && parts.length === 3) {
-      const artifact = await options.host.capture.findArtifact(options.pl.sessions.get(parts[1]!).id, parts[2]!);
-      if (!artifact) return sendText(res, 404, 'No such file in this session.');
-      if (asMp4) return sendRemuxed(res, createReadStream(options.pl.blobs.pathOf(artifact.sha256)), options.ffmpegPath?.());
-      res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'");
-      return sendFile(req, res, options.pl.blobs.pathOf(artifact.sha256), artifact.mime);
-    }
-    if (parts[0] === 'archive' && parts.length >= 3) {
-      const archive = options.archivePath?.(parts[1]!);
-      if (!archive) return sendText(res, 404, 'That archive is not open.');
-      const entryName = parts.slice(2).join('/');
-      const zip = await openArchive(archive);
-      try {
-        const entry = zip.entries.find((e) => e.name === entryName);
-        if (!entry) return sendText(res, 404, 'No such file in the archive.');
-        if (asMp4) return await sendRemuxed(res, await zip.openStream(entryName), options.ffmpegPath?.());
-        const range = byteRange(req.headers.range, entry.size);
-        if (range === 'unsatisfiable') {
-          res.writeHead(416, { 'Content-Range': `bytes */${entry.size}` });
-          return void res.end();
-        }
-        const headers = { 'Content-Type': mediaTypeOf(entryName), 'Accept-Ranges': 'bytes', 'Content-Security-Policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" };
-        if (range) res.writeHead(206, { ...headers, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${entry.size}` });
-        else res.writeHead(200, { ...headers, 'Content-Length': entry.size });
-        if (req.method === 'HEAD') return void res.end();
-        // Entries are streamed through their checks (size, CRC); a range skips to its start.
-        const stream = await zip.openStream(entryName);
-        await pipeline(range ? stream.pipe(sliceBytes(range.start, range.end)) : stream, res);
-      } finally {
-        zip.close();
-      }
-      return;
-    }
-    return sendText(res, 404, 'Not found');
+    const reply = await resolver.resolve({ path: url.pathname.slice('/media/'.length), as: url.searchParams.get('as'), range: req.headers.range, method: req.method });
+    res.writeHead(reply.status, reply.headers);
+    if (!reply.body) return void res.end();
+    // A viewer that goes away mid-file destroys the body, which stops ffmpeg or the entry's read.
+    await pipeline(reply.body, res).catch(() => res.destroy());
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -310,61 +306,6 @@ function sendFailure(res: ServerResponse, error: OperationError): void {
 function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-/** One `Range: bytes=a-b` (or `a-`, or `-n`) of a body of `size` bytes; null for the whole body. */
-function byteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
-  if (!match || (!match[1] && !match[2])) return null;
-  const start = match[1] ? Number(match[1]) : Math.max(0, size - Number(match[2]));
-  const end = match[1] && match[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
-  return start > end || start >= size ? 'unsatisfiable' : { start, end };
-}
-
-/** Passes on bytes start..end (inclusive) of a stream and drops the rest. */
-function sliceBytes(start: number, end: number): Transform {
-  let offset = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      const from = Math.max(0, start - offset);
-      const to = Math.min(chunk.length, end + 1 - offset);
-      offset += chunk.length;
-      done(null, from < to ? chunk.subarray(from, to) : undefined);
-    },
-  });
-}
-
-/** Serves a file with Range support, so the recording can be sought to any event's moment. */
-async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, mime: string): Promise<void> {
-  const size = statSync(file).size;
-  const range = byteRange(req.headers.range, size);
-  if (range === 'unsatisfiable') {
-    res.writeHead(416, { 'Content-Range': `bytes */${size}` });
-    return void res.end();
-  }
-  if (range) res.writeHead(206, { 'Content-Type': mime, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Accept-Ranges': 'bytes' });
-  else res.writeHead(200, { 'Content-Type': mime, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
-  if (req.method === 'HEAD') return void res.end();
-  await pipeline(createReadStream(file, range ?? {}), res);
-}
-
-/** A recording segment as fragmented MP4 for the browser's <video> (see remux.ts). */
-async function sendRemuxed(res: ServerResponse, input: Readable, configured: string | undefined): Promise<void> {
-  let remux;
-  try {
-    remux = await remuxTsToMp4(input, configured);
-  } catch (error) {
-    input.destroy();
-    const failure = toOperationError(error);
-    return sendText(res, HTTP_STATUS_OF_KIND[failure.kind], `Cannot convert the recording for playback: ${failure.message}`);
-  }
-  res.writeHead(200, { 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store' });
-  res.on('close', () => remux.cancel());
-  try {
-    await pipeline(remux.output, res);
-  } catch {
-    remux.cancel();
-  }
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { app, dialog, ipcMain, protocol, session, BrowserWindow } from 'electron';
 import { tsaUrlsFromEnv } from '../core/paths.js';
 import { openProofline } from '../core/proofline.js';
+import { createMediaResolver, mediaSourcesOf } from '../host/media-resolver.js';
 import { createHost } from '../host/operations.js';
 import { SettingsStore } from '../host/settings-store.js';
 import type { TrustedRenderer } from './ipc-trust.js';
@@ -112,7 +113,8 @@ function start(): void {
   });
 
   registerIpc(ipcMain, host.handlers, renderer);
-  session.defaultSession.protocol.handle(MEDIA_SCHEME, (request) => handleMediaRequest(request, proofline, host, () => settings.get().ffmpegPath || undefined));
+  const media = createMediaResolver(mediaSourcesOf(proofline, host, () => settings.get().ffmpegPath || undefined));
+  session.defaultSession.protocol.handle(MEDIA_SCHEME, (request) => handleMediaRequest(request, media));
 
   const paths = {
     preload: join(outDir, 'preload', 'index.cjs'),

@@ -4,7 +4,7 @@
 // expose Electron APIs to untrusted web content"; STYLE.md habit 4). Sandboxed, so this is
 // bundled into one CommonJS file.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { COMMAND_CHANNEL, operationChannel, PROGRESS_CHANNEL, type BridgeOperations, type ProoflineBridge } from '../shared/bridge.js';
+import { CANCEL_CHANNEL, COMMAND_CHANNEL, operationChannel, PROGRESS_CHANNEL, type BridgeOperations, type ProoflineBridge } from '../shared/bridge.js';
 import { operationNames } from '../shared/contract.js';
 
 const operations = Object.fromEntries(
@@ -13,6 +13,8 @@ const operations = Object.fromEntries(
 
 const bridge: ProoflineBridge = {
   operations,
+  // Named, with its one argument: main checks the sender and parses the call id (src/main/ipc.ts).
+  cancel: (callId) => ipcRenderer.invoke(CANCEL_CHANNEL, { callId }),
   onProgress(listener) {
     const wrapped = (_event: IpcRendererEvent, callId: string, progress: unknown): void => listener(callId, progress);
     ipcRenderer.on(PROGRESS_CHANNEL, wrapped);

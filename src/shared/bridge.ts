@@ -2,7 +2,7 @@
 // one named function per operation (never a generic invoke, STYLE.md habit 4), each on its own
 // IPC channel. src/preload builds it from the operation names, src/main registers one handler
 // per name, and src/renderer's client wraps it, so all three break at compile time together.
-import type { OperationError, OperationName, ResultOf } from './contract.js';
+import { callIdSchema, type CancelResult, type OperationError, type OperationName, type ResultOf } from './contract.js';
 
 export type { SessionKind, SessionState, SessionSummary } from './domain.js';
 
@@ -15,6 +15,8 @@ export type BridgeOperations = {
 
 export interface ProoflineBridge {
   readonly operations: BridgeOperations;
+  /** Cancels the call of a long operation made with this callId (contract.ts, the cancel channel). */
+  cancel(callId: string): Promise<Envelope<CancelResult>>;
   /** Progress of long operations, by the callId passed to the call; returns an unsubscribe. */
   onProgress(listener: (callId: string, progress: unknown) => void): () => void;
   /** Events pushed by main (global shortcut "note", tray "stop"), by name. */
@@ -23,6 +25,8 @@ export interface ProoflineBridge {
 
 export const operationChannel = (name: OperationName): string => `op:${name}`;
 export const PROGRESS_CHANNEL = 'op:progress';
+/** Not an operation: it names a call of one (contract.ts, `cancelInput`). */
+export const CANCEL_CHANNEL = 'op:cancel';
 export const COMMAND_CHANNEL = 'app:command';
 /** A call id is opaque to main; the renderer makes one per call. */
-export const CALL_ID = /^[0-9a-zA-Z-]{1,64}$/;
+export const isCallId = (value: unknown): value is string => callIdSchema.safeParse(value).success;

@@ -256,9 +256,42 @@ export function isOperationName(name: string): name is OperationName {
   return Object.hasOwn(operations, name);
 }
 
-/** The renderer's view of every operation: one async function each, with optional progress. */
+/** A long operation: one that streams progress, and so the one kind a person can cancel. */
+// By its progress type: every spec has an optional `progress` field, but only long ones a type.
+export type LongOperationName = { [N in OperationName]: [ProgressOf<N>] extends [never] ? never : N }[OperationName];
+
+export function isLongOperation(name: OperationName): name is LongOperationName {
+  return 'progress' in operations[name];
+}
+
+export const longOperationNames = operationNames.filter(isLongOperation);
+
+/**
+ * The cancel channel (docs/ARCHITECTURE.md, "Cancellation"). The renderer's client gives every
+ * call of a long operation a call id; `cancel` names it, over IPC (the preload's `cancel`) or
+ * HTTP (`POST /api/cancel` with the secret), and the host aborts that call's AbortSignal in its
+ * HandlerContext. A call id is opaque to the hosts; an unknown or finished one is not an error.
+ */
+export const callIdSchema = z.string().regex(/^[0-9a-zA-Z-]{1,64}$/, 'a call id: letters, digits and dashes');
+export const cancelInput = z.strictObject({ callId: callIdSchema });
+export type CancelInput = z.infer<typeof cancelInput>;
+/** Whether a call was still running when the cancel came. */
+export interface CancelResult {
+  readonly cancelled: boolean;
+}
+
+/** How a component calls a long operation: its progress, and a signal that cancels it. */
+export interface CallOptions<P> {
+  readonly onProgress?: (progress: P) => void;
+  /** Aborting it cancels the call; the call then rejects with a cancellation (`operation.cancelled` or the operation's own code). */
+  readonly signal?: AbortSignal;
+}
+
+/** The renderer's view of every operation: one async function each; long ones take progress and a signal. */
 export type OperationClient = {
-  readonly [N in OperationName]: (input: InputOf<N>, onProgress?: (progress: ProgressOf<N>) => void) => Promise<ResultOf<N>>;
+  readonly [N in OperationName]: N extends LongOperationName
+    ? (input: InputOf<N>, options?: CallOptions<ProgressOf<N>>) => Promise<ResultOf<N>>
+    : (input: InputOf<N>) => Promise<ResultOf<N>>;
 };
 
 /** What a host implements: one handler per operation, given parsed input and a progress sink. */
@@ -268,6 +301,7 @@ export type OperationHandlers = {
 
 export interface HandlerContext<P> {
   readonly progress: (event: P) => void;
+  /** Aborted when the caller cancels (the cancel channel, Ctrl-C in the CLI) or goes away. */
   readonly signal: AbortSignal;
 }
 

@@ -119,6 +119,17 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
+/**
+ * The codes that mean "stopped because someone cancelled it": the operation's own, where it
+ * says more (an export says no archive was written), else `operation.cancelled`. Hosts and the
+ * renderer say these as a cancellation, not as a failure (the CLI's exit 130 on Ctrl-C).
+ */
+export const CANCELLATION_CODES: readonly ErrorCode[] = ['operation.cancelled', 'export.cancelled', 'check.cancelled', 'models.cancelled'];
+
+export function isCancellation(code: string | undefined): boolean {
+  return code !== undefined && (CANCELLATION_CODES as readonly string[]).includes(code);
+}
+
 /** What the message says, as values a translation can put in its own words: names, paths, numbers. */
 export type ErrorParams = Readonly<Record<string, string | number>>;
 

@@ -118,6 +118,9 @@ export interface RecordingEnd {
 
 export type Mark = 'selected' | 'rejected' | 'final';
 
+/** The capture source that recorded an image: the folder watcher, a draft, ComfyUI, or `attach`. */
+export type GallerySource = 'watch' | 'draft' | 'comfyui' | 'attach';
+
 export interface GalleryImage {
   readonly sha256: string;
   readonly name: string;
@@ -125,7 +128,7 @@ export interface GalleryImage {
   readonly size: number;
   readonly seq: number;
   readonly time: string;
-  readonly source: string;
+  readonly source: GallerySource;
   readonly metadata: { readonly [key: string]: JsonValue } | null;
   readonly mark: { readonly mark: Mark; readonly reason: string; readonly time: string } | null;
   /** Where the file was on disk when recorded, when its source said. */
@@ -258,7 +261,8 @@ export interface EnvironmentCheck {
 
 export interface CaptureProgress {
   readonly url: string;
-  readonly state: 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying';
+  /** `cancelled`: the batch was cancelled before this URL was captured. */
+  readonly state: 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying' | 'cancelled';
   readonly attempt: number;
   readonly message?: string;
 }
@@ -303,6 +307,8 @@ export interface CapturedPage {
   readonly status: number | null;
   readonly title: string;
   readonly screenshot: ArtifactRef | null;
+  /** The DOM as rendered (dom.html), shown only in a sandboxed frame. */
+  readonly dom: ArtifactRef | null;
   readonly artifacts: readonly ArtifactRef[];
 }
 
@@ -362,5 +368,8 @@ export interface ArchiveContents {
   /** Paths inside the archive of every artifact, by SHA-256. */
   readonly artifactPaths: { readonly [sha256: string]: string };
   readonly recording: readonly { readonly path: string; readonly seq: number; readonly time: string; readonly durationMs: number | null; readonly mime: string }[];
+  /** The same views a live session's screens get (core/views/session-view.ts), over the events read. */
+  readonly gallery: Gallery;
+  readonly pages: readonly CapturedPage[];
   readonly truncated: boolean;
 }

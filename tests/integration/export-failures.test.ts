@@ -61,7 +61,7 @@ describe('export', () => {
       const controller = new AbortController();
       controller.abort();
       const out = join(root, 'cancelled.zip');
-      await expect(pl.exportSession(id, { out, signal: controller.signal })).rejects.toThrow(/cancelled; no archive was written/);
+      await expect(pl.exportSession(id, { out, signal: controller.signal })).rejects.toThrow(/cancelled: no archive was written/);
       expect(readdirSync(root).filter((f) => f.startsWith('cancelled.zip'))).toEqual([]);
     } finally {
       pl.close();

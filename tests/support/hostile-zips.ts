@@ -62,7 +62,7 @@ export function buildZip(entries: readonly RawEntry[]): Buffer {
   return Buffer.concat([...locals, directory, endOfDirectory(entries.length, directory.length, offset)]);
 }
 
-interface Fixed {
+export interface Fixed {
   readonly flags: number;
   readonly method: number;
   readonly crc: number;
@@ -70,7 +70,7 @@ interface Fixed {
   readonly size: number;
 }
 
-function localHeader(name: Buffer, f: Fixed): Buffer {
+export function localHeader(name: Buffer, f: Fixed): Buffer {
   const header = Buffer.alloc(30);
   header.writeUInt32LE(0x04034b50, 0);
   header.writeUInt16LE(20, 4);
@@ -86,7 +86,7 @@ function localHeader(name: Buffer, f: Fixed): Buffer {
   return Buffer.concat([header, name]);
 }
 
-function centralHeader(name: Buffer, f: Fixed, madeBy: number, external: number, localOffset: number): Buffer {
+export function centralHeader(name: Buffer, f: Fixed, madeBy: number, external: number, localOffset: number): Buffer {
   const header = Buffer.alloc(46);
   header.writeUInt32LE(0x02014b50, 0);
   header.writeUInt16LE(madeBy, 4);
@@ -104,7 +104,7 @@ function centralHeader(name: Buffer, f: Fixed, madeBy: number, external: number,
   return Buffer.concat([header, name]);
 }
 
-function endOfDirectory(count: number, size: number, offset: number): Buffer {
+export function endOfDirectory(count: number, size: number, offset: number): Buffer {
   const record = Buffer.alloc(22);
   record.writeUInt32LE(0x06054b50, 0);
   record.writeUInt16LE(count, 8);

@@ -8,8 +8,9 @@ import { createHost } from '../../src/host/operations.js';
 import { SettingsStore } from '../../src/host/settings-store.js';
 import { registerIpc, type IpcMainLike } from '../../src/main/ipc.js';
 import type { TrustedRenderer } from '../../src/main/ipc-trust.js';
-import { operationChannel } from '../../src/shared/bridge.js';
-import { operationNames } from '../../src/shared/contract.js';
+import { cancelled } from '../../src/core/errors.js';
+import { CANCEL_CHANNEL, operationChannel } from '../../src/shared/bridge.js';
+import { operationNames, type OperationHandlers } from '../../src/shared/contract.js';
 
 const renderer: TrustedRenderer = { kind: 'file', url: 'file:///app/out/renderer/index.html' };
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -22,19 +23,56 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function registered(): Map<string, Handler> {
-  const handlers = new Map<string, Handler>();
-  const ipc: IpcMainLike = { handle: (channel, listener) => void handlers.set(channel, listener) };
-  registerIpc(ipc, host.handlers, renderer);
-  return handlers;
+function registered(handlers: OperationHandlers = host.handlers): Map<string, Handler> {
+  const channels = new Map<string, Handler>();
+  const ipc: IpcMainLike = { handle: (channel, listener) => void channels.set(channel, listener) };
+  registerIpc(ipc, handlers, renderer);
+  return channels;
 }
 
 const sent: unknown[][] = [];
-const from = (url: string) => ({ senderFrame: { url, parent: null }, sender: { isDestroyed: () => false, send: (...args: unknown[]) => sent.push(args) } }) as unknown as IpcMainInvokeEvent;
+/** A message from a frame at `url`, of window `windowId` (Electron's webContents id). */
+const from = (url: string, windowId = 1) =>
+  ({ senderFrame: { url, parent: null }, sender: { id: windowId, isDestroyed: () => false, send: (...args: unknown[]) => sent.push(args) } }) as unknown as IpcMainInvokeEvent;
+
+/** Handlers whose archive.verify runs until its signal aborts, then ends as cancelled (as the real one does). */
+function withEndlessVerify(): OperationHandlers {
+  return {
+    ...host.handlers,
+    'archive.verify': (_input, { signal, progress }) =>
+      new Promise((_resolve, reject) => {
+        progress({ phase: 'verify', done: 1, total: 100 });
+        signal.addEventListener('abort', () => reject(cancelled('Verifying was cancelled before it finished.')), { once: true });
+      }),
+  };
+}
+const ARCHIVE = '00000000-0000-4000-8000-000000000000';
 
 describe('IPC handlers derived from the operation contract', () => {
-  it('registers exactly one channel per operation', () => {
-    expect([...registered().keys()].sort()).toEqual(operationNames.map(operationChannel).sort());
+  it('registers exactly one channel per operation, and the cancel channel', () => {
+    expect([...registered().keys()].sort()).toEqual([...operationNames.map(operationChannel), CANCEL_CHANNEL].sort());
+  });
+
+  it('cancels a long call by its call id: the call ends as cancelled, with its kind', async () => {
+    const channels = registered(withEndlessVerify());
+    const call = channels.get('op:archive.verify')!(from(renderer.url), { archive: ARCHIVE }, 'verify-1') as Promise<unknown>;
+    expect(sent.at(-1)).toEqual(['op:progress', 'verify-1', { phase: 'verify', done: 1, total: 100 }]);
+    expect(await channels.get(CANCEL_CHANNEL)!(from(renderer.url), { callId: 'verify-1' })).toEqual({ ok: true, result: { cancelled: true } });
+    expect(await call).toMatchObject({ ok: false, error: { kind: 'interrupted', code: 'operation.cancelled' } });
+    // Finished: a second cancel finds nothing, and says so without failing.
+    expect(await channels.get(CANCEL_CHANNEL)!(from(renderer.url), { callId: 'verify-1' })).toEqual({ ok: true, result: { cancelled: false } });
+  });
+
+  it('lets a window cancel only its own calls, and checks the sender and the call id first', async () => {
+    const channels = registered(withEndlessVerify());
+    const cancel = channels.get(CANCEL_CHANNEL)!;
+    const call = channels.get('op:archive.verify')!(from(renderer.url, 1), { archive: ARCHIVE }, 'verify-2') as Promise<unknown>;
+    expect(await cancel(from(renderer.url, 2), { callId: 'verify-2' })).toEqual({ ok: true, result: { cancelled: false } });
+    await expect(Promise.resolve().then(() => cancel(from('file:///tmp/evil.html', 1), { callId: 'verify-2' }))).rejects.toThrow(/op:cancel/);
+    expect(await cancel(from(renderer.url, 1), { callId: '../../etc' })).toMatchObject({ ok: false, error: { kind: 'invalid-input' } });
+    expect(await cancel(from(renderer.url, 1), 'verify-2')).toMatchObject({ ok: false, error: { kind: 'invalid-input' } });
+    expect(await cancel(from(renderer.url, 1), { callId: 'verify-2' })).toEqual({ ok: true, result: { cancelled: true } });
+    expect(await call).toMatchObject({ ok: false, error: { code: 'operation.cancelled' } });
   });
 
   it('answers the trusted window through the core: create a session, then list it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGallery } from '../../src/core/capture/creation/creation-view.js';
+import { galleryFromEvents } from '../../src/core/views/session-view.js';
 import type { ArtifactRef, EventBody, JsonValue } from '../../src/shared/domain.js';
 
 const sha = (c: string): string => c.repeat(64).slice(0, 64);
@@ -32,53 +32,9 @@ const meta = (seed: number | null, model: string, prompt: string, extra: { [key:
   tool: 'a1111', prompt, seed, model: { name: model, hash: null }, inputImage: null, ...extra,
 });
 
-describe('the creation gallery', () => {
-  it('lists each image once, from its first event, with its source, path and metadata', () => {
-    const g = buildGallery(chain(
-      ['session.created', {}],
-      ['generation.image', { path: '/out/00001.png', metadata: meta(1, 'sdxl', 'a cat') }, [png(A, '00001.png')]],
-      ['generation.image', { path: '/out/copy.png', metadata: meta(1, 'sdxl', 'a cat') }, [png(A, 'copy.png')]],
-      ['draft.saved', { path: '/drafts/poster.psd', version: 1, previousSha256: null }, [{ sha256: B, size: 5, name: 'poster.psd', mime: 'image/vnd.adobe.photoshop' }]],
-      ['comfyui.prompt', { promptId: 'p1' }, [png(C, 'ComfyUI_00001_.png')]],
-      ['artifact.attached', { sourcePath: '/home/me/ref.jpg' }, [{ sha256: D, size: 9, name: 'ref.jpg', mime: 'image/jpeg' }]],
-      ['artifact.attached', { sourcePath: '/home/me/brief.pdf' }, [{ sha256: E, size: 9, name: 'brief.pdf', mime: 'application/pdf' }]],
-      ['comparison.made', { a: A, b: C, hammingDistance: 12, differingPixelRatio: 0.25, resized: null, heatmapSha256: F }, [png(F, 'heatmap.png')]],
-      ['note', { text: 'chose the warmer light' }],
-    ));
-    expect(g.images.map((i) => [i.sha256[0], i.source, i.name, i.firstSeq, i.path ?? null])).toEqual([
-      ['a', 'watch', '00001.png', 1, '/out/00001.png'],
-      ['b', 'draft', 'poster.psd', 3, '/drafts/poster.psd'],
-      ['c', 'comfyui', 'ComfyUI_00001_.png', 4, null],
-      ['d', 'attach', 'ref.jpg', 5, '/home/me/ref.jpg'],
-    ]);
-    expect(g.images[0]!.metadata?.['prompt']).toBe('a cat');
-    expect(g.images[0]!.time).toBe('2026-01-01T00:00:01.000Z');
-    // The heatmap is a comparison's output, not a generation; the PDF is not an image.
-    expect(g.images.some((i) => i.sha256 === F || i.sha256 === E)).toBe(false);
-    expect(g.comparisons).toEqual([{ seq: 7, time: '2026-01-01T00:00:07.000Z', a: A, b: C, hammingDistance: 12, differingPixelRatio: 0.25, resized: false, heatmapSha256: F }]);
-    expect(g.notes).toEqual([{ seq: 8, time: '2026-01-01T00:00:08.000Z', text: 'chose the warmer light' }]);
-  });
-
-  it('shows the latest mark and keeps every earlier one in the history', () => {
-    const g = buildGallery(chain(
-      ['generation.image', { metadata: null }, [png(A, 'a.png')]],
-      ['generation.image', { metadata: null }, [png(B, 'b.png')]],
-      ['generation.marked', { sha256: A, mark: 'selected', reason: 'best hands' }],
-      ['generation.marked', { sha256: A, mark: 'rejected', reason: null }],
-      ['generation.marked', { sha256: A, mark: 'final', reason: 'client approved' }],
-    ));
-    const a = g.images.find((i) => i.sha256 === A)!;
-    expect(a.mark).toEqual({ mark: 'final', reason: 'client approved', seq: 4, time: '2026-01-01T00:00:04.000Z' });
-    expect(a.markHistory.map((m) => [m.mark, m.reason])).toEqual([['selected', 'best hands'], ['rejected', null], ['final', 'client approved']]);
-    const b = g.images.find((i) => i.sha256 === B)!;
-    expect(b.mark).toBeUndefined();
-    expect(b.markHistory).toEqual([]);
-  });
-});
-
 describe('lineage', () => {
   it('draws the creator\'s links and infers drafts, img2img inputs and same-seed variants', () => {
-    const g = buildGallery(chain(
+    const g = galleryFromEvents(chain(
       /* 0 */ ['generation.image', { path: '/out/base.png', metadata: meta(42, 'sdxl', 'castle at dawn') }, [png(A, 'base.png')]],
       /* 1 */ ['generation.image', { path: '/out/base2.png', metadata: meta(42, 'sdxl', 'castle at dusk') }, [png(B, 'base2.png')]],
       /* 2 */ ['generation.image', { path: '/out/other-model.png', metadata: meta(42, 'flux', 'castle at dusk') }, [png(C, 'other-model.png')]],
@@ -105,7 +61,7 @@ describe('lineage', () => {
       '3': { class_type: 'KSampler', inputs: { seed: 5, steps: 20 } },
       '10': { class_type: 'LoadImage', inputs: { image: 'sketch.png [input]', upload: 'image' } },
     };
-    const g = buildGallery(chain(
+    const g = galleryFromEvents(chain(
       ['artifact.attached', { sourcePath: '/home/me/sketch.png' }, [png(A, 'sketch.png')]],
       ['comfyui.prompt', { promptId: 'x', prompt: workflow }, [png(B, 'ComfyUI_00002_.png'), png(C, 'ComfyUI_00003_.png')]],
       ['lineage.linked', { from: A, to: B, relation: 'img2img', note: null }],
@@ -118,7 +74,7 @@ describe('lineage', () => {
 
   it('reads a comfyui.prompt as the connector records it: per-output metadata, the graph summary\'s inputImage', () => {
     const summary = meta(77, 'flux-dev', 'a lighthouse, storm', { inputImage: 'sketch.png' });
-    const g = buildGallery(chain(
+    const g = galleryFromEvents(chain(
       ['artifact.attached', { sourcePath: '/home/me/sketch.png' }, [png(A, 'sketch.png')]],
       ['comfyui.prompt', {
         prompt_id: 'p-1',
@@ -142,7 +98,7 @@ describe('lineage', () => {
   });
 
   it('ignores links to images it does not know and malformed link events', () => {
-    const g = buildGallery(chain(
+    const g = galleryFromEvents(chain(
       ['generation.image', { inputImage: 'nowhere.png', metadata: null }, [png(A, 'a.png')]],
       ['lineage.linked', { from: A, relation: 'variant' }],
       ['draft.saved', { path: '/d/x.png', version: 2, previousSha256: sha('9') }, [png(B, 'x.png')]],

@@ -3,6 +3,7 @@ import { open as openFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { throwIfCancelled } from '../errors.js';
 import { createHasher, type DigestAlgorithm } from '../store/hashing.js';
 import { ArchiveError, quoteName } from './archive-error.js';
 import { extractArchive } from './extract-zip.js';
@@ -133,10 +134,13 @@ export async function hashEntry<A extends DigestAlgorithm>(
   archive: ZipArchive,
   name: string,
   algorithms: readonly A[],
+  signal?: AbortSignal,
 ): Promise<{ size: number; digests: Record<A, string> }> {
   const hashers = algorithms.map((algorithm) => [algorithm, createHasher(algorithm)] as const);
   let size = 0;
   for await (const chunk of await archive.openStream(name)) {
+    // Leaving the loop destroys the entry's stream: a cancelled multi-GB entry stops here.
+    throwIfCancelled(signal, `Reading ${name} was cancelled.`, { entry: name });
     const bytes = chunk as Buffer;
     for (const [, hasher] of hashers) hasher.update(bytes);
     size += bytes.length;

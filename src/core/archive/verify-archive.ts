@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { CheckpointStatement } from '../attest/checkpoints.js';
 import { certificateKey, verifyDeviceSignature } from '../attest/device-identity.js';
 import { verifyTimestampResponse, type TimestampVerdict } from '../attest/tsa-verify.js';
+import { throwIfCancelled } from '../errors.js';
 import { merkleRootsAt } from '../store/event-chain.js';
 import { sha256Hex } from '../store/hashing.js';
 import * as layout from './bag-layout.js';
@@ -21,6 +22,11 @@ export interface VerifyOptions {
   readonly sm3?: boolean;
   readonly limits?: Partial<ZipLimits>;
   readonly onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Stops the verification between entries and inside a large one; it then throws
+   * `operation.cancelled` (there is no verdict on an archive half-read), never a report.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How far a TSA's clock may sit before the device's (a token cannot predate what it covers). */
@@ -46,6 +52,8 @@ export async function verifyArchive(path: string, options: VerifyOptions = {}): 
   } catch (error) {
     return unusable(path, `cannot read ${path}: ${(error as Error).message}`);
   }
+  const stopIfCancelled = (): void => throwIfCancelled(options.signal, `Verifying ${path} was cancelled before it finished: there is no verdict, and the archive was not changed.`, { path });
+  stopIfCancelled();
   let archive: ZipArchive;
   try {
     archive = await openArchive(path, options.limits);
@@ -54,8 +62,12 @@ export async function verifyArchive(path: string, options: VerifyOptions = {}): 
     throw error;
   }
   try {
-    return await verifyOpened(archive, path, options);
+    const report = await verifyOpened(archive, path, options, stopIfCancelled);
+    stopIfCancelled();
+    return report;
   } catch (error) {
+    // Whatever step heard the cancellation, it is said once, for the whole verification.
+    stopIfCancelled();
     if (error instanceof ArchiveError && error.reason !== 'damaged') return unusable(path, error.message);
     throw error;
   } finally {
@@ -63,7 +75,7 @@ export async function verifyArchive(path: string, options: VerifyOptions = {}): 
   }
 }
 
-async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOptions): Promise<VerifyReport> {
+async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOptions, stopIfCancelled: () => void): Promise<VerifyReport> {
   const checks = new Checks();
   checks.add('archive.readable', 'pass', `${archive.entries.length} entries; no unsafe names, links, duplicates or oversized entries`);
   const files = new Set(archive.entries.filter((e) => !e.isDirectory).map((e) => e.name));
@@ -113,8 +125,9 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const damaged: string[] = [];
   const algorithms: ('sha256' | 'sm3')[] = options.sm3 ? ['sha256', 'sm3'] : ['sha256'];
   for (const name of payloadFiles) {
+    stopIfCancelled();
     try {
-      const result = await hashEntry(archive, name, algorithms);
+      const result = await hashEntry(archive, name, algorithms, options.signal);
       computed.set(name, { sha256: result.digests.sha256, sm3: result.digests.sm3, size: result.size });
       done += result.size;
       options.onProgress?.({ kind: 'verify', done, total, file: name });
@@ -188,6 +201,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     const declared = declarationOf(body.seq, body.type, body.payload);
     if (declared) declarations.push(declared);
   };
+  stopIfCancelled();
   try {
     chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId, observe);
   } catch (error) {
@@ -300,6 +314,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const checkpoints: { path: string; statement: CheckpointStatement; bytes: Buffer }[] = [];
   const sigProblems: string[] = [];
   for (const statementPath of checkpointFiles) {
+    stopIfCancelled();
     const bytes = (await readTagBytes(statementPath))!;
     const sigPath = statementPath.replace(/\.json$/, '.sig');
     const signature = await readTagBytes(sigPath);
@@ -350,6 +365,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const tsUntrusted: string[] = [];
   const clockNotes: string[] = [];
   for (const tokenPath of tokenFiles) {
+    stopIfCancelled();
     const index = tokenPath.slice(layout.TIMESTAMPS_DIR.length, layout.TIMESTAMPS_DIR.length + 6);
     const checkpoint = checkpoints.find((c) => c.path === `${layout.CHECKPOINTS_DIR}${index}.json`);
     if (!checkpoint) {

@@ -73,19 +73,22 @@ export async function exportSession(input: ExportInput, events: EventLog, option
   const date = new Date(plan.sealedAt);
   let done = 0;
   // Any error of the archiver or the output file (a full disk, say) ends the export at once,
-  // whichever entry is being written.
+  // whichever entry is being written; so does a cancellation, mid-file included.
   const failed = new Promise<never>((_, reject) => {
     zip.on('error', reject);
     zip.on('warning', reject);
     output.on('error', reject);
+    if (options.signal?.aborted) reject(cancelledExport(options.out));
+    options.signal?.addEventListener('abort', () => reject(cancelledExport(options.out)), { once: true });
   });
   // Observed by the races below; this only keeps an early rejection from counting as unhandled.
   failed.catch(() => {});
   zip.pipe(output);
+  let reading: Readable | undefined;
   try {
     for (const file of files) {
-      if (options.signal?.aborted) throw new ProoflineError('export.cancelled', 'Export cancelled; no archive was written.');
-      const source = openSource(file, input.blobs, events, input.sessionId);
+      if (options.signal?.aborted) throw cancelledExport(options.out);
+      const source = (reading = openSource(file, input.blobs, events, input.sessionId));
       const stream = source.pipe(checkHash(file, (n) => {
         done += n;
         options.onProgress?.({ kind: 'export', done, total, file: file.path });
@@ -98,19 +101,23 @@ export async function exportSession(input: ExportInput, events: EventLog, option
     await Promise.race([zip.finalize(), failed]);
     if (!output.closed) await Promise.race([once(output, 'close'), failed]);
     fsyncPath(tmp);
+    // The last moment a cancellation is heard: after the link, the archive is whole and stays.
+    if (options.signal?.aborted) throw cancelledExport(options.out);
     // link, not rename: it fails if the target appeared meanwhile, so nothing is ever overwritten.
     await link(tmp, options.out);
     await rm(tmp, { force: true });
   } catch (error) {
     zip.abort();
+    reading?.destroy();
     // The output may still be opening: wait until it is closed, or rm would run first and the
     // open would then create the file it was meant to remove.
     if (!output.closed) await new Promise<void>((resolve) => output.destroy().once('close', () => resolve()));
     await rm(tmp, { force: true });
+    const known = error instanceof ProoflineError ? error : undefined;
+    if (known?.code === 'export.cancelled') throw known;
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'ENOSPC' ? ' The disk is full: free space or export to another drive.' : '';
-    // A cancelled export or a changed blob keeps its own code: it says more than "export failed".
-    const known = error instanceof ProoflineError ? error : undefined;
+    // A changed blob keeps its own code: it says more than "export failed".
     throw new ProoflineError(known?.code ?? 'export.failed', `Export to ${options.out} failed: ${(error as Error).message}.${hint} Nothing in the store was changed.`, { ...known?.params, path: options.out }, { cause: error });
   }
   return {
@@ -119,6 +126,10 @@ export async function exportSession(input: ExportInput, events: EventLog, option
     payloadBytes: plan.payload.reduce((sum, f) => sum + f.size, 0),
     sealTokens: tokens.length,
   };
+}
+
+function cancelledExport(out: string): ProoflineError {
+  return new ProoflineError('export.cancelled', `Export to ${out} cancelled: no archive was written, and nothing in the store was changed.`, { path: out });
 }
 
 function openSource(file: BagFile, blobs: BlobStore, events: EventLog, sessionId: string): Readable {

@@ -6,7 +6,7 @@ import { SessionSealedError } from '../../core/session-guard.js';
 import { MAX_BATCH_URLS } from '../../shared/contract.js';
 import type { SessionSummary } from '../../shared/domain.js';
 import type { BatchSummary, BatchUrlResult, CaptureProgress } from '../../shared/views.js';
-import { collect, UsageError, type CliContext } from '../cli-context.js';
+import { collect, interruptible, UsageError, type CliContext } from '../cli-context.js';
 import type { CliHost } from '../cli-host.js';
 import { checkReport } from './check-env.js';
 
@@ -105,16 +105,20 @@ export function registerCaptureCommands(program: Command, context: CliContext): 
         );
         return;
       }
-      const { result, check, sessionId } = await context.withHost(
-        async (host) => {
-          const { session } = await host.call('session.get', { id });
-          if (session.state === 'sealed') throw sealed(session);
-          const checkSummary = await environmentCheck(host, session, urls[0], opts, tty);
-          const request = { concurrency, retries, timeoutSeconds, browserPath: opts.browser, extraCaRoots, ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false };
-          const batch = await captureInTurns(host, session.id, urls, request, progress);
-          return { result: batch, check: checkSummary, sessionId: session.id };
-        },
-        { timers: true },
+      // Ctrl-C cancels the batch: no new page starts, the browser closes, the session records
+      // which URLs were not captured (web.capture.cancelled), exit 130.
+      const { result, check, sessionId } = await interruptible((signal) =>
+        context.withHost(
+          async (host) => {
+            const { session } = await host.call('session.get', { id });
+            if (session.state === 'sealed') throw sealed(session);
+            const checkSummary = await environmentCheck(host, session, urls[0], opts, tty, signal);
+            const request = { concurrency, retries, timeoutSeconds, browserPath: opts.browser, extraCaRoots, ignoreHttpsErrors: opts.ignoreHttpsErrors ?? false };
+            const batch = await captureInTurns(host, session.id, urls, request, progress, signal);
+            return { result: batch, check: checkSummary, sessionId: session.id };
+          },
+          { timers: true },
+        ),
       );
 
       if (opts.json) {
@@ -144,11 +148,11 @@ async function normaliseOrUsage(url: string): Promise<string> {
 }
 
 /** The clean-environment check, recorded in the session before anything is captured. */
-async function environmentCheck(host: CliHost, session: SessionSummary, target: string | undefined, opts: CaptureOptions, tty: boolean): Promise<{ verdict: string; eventSeq: number } | null> {
+async function environmentCheck(host: CliHost, session: SessionSummary, target: string | undefined, opts: CaptureOptions, tty: boolean, signal?: AbortSignal): Promise<{ verdict: string; eventSeq: number } | null> {
   if (!opts.envCheck) return null;
   if (session.state === 'sealed') throw sealed(session);
   if (tty) process.stderr.write('checking the environment…\n');
-  const check = await host.call('web.checkEnvironment', { id: session.id, url: target, browserPath: opts.browser, publicIpUrl: opts.publicIp ? opts.publicIpUrl : null });
+  const check = await host.call('web.checkEnvironment', { id: session.id, url: target, browserPath: opts.browser, publicIpUrl: opts.publicIp ? opts.publicIpUrl : null }, { signal });
   if (!opts.json) process.stderr.write((await cleanEnv()).formatEnvironmentCheck(checkReport(check)));
   return { verdict: check.verdict, eventSeq: check.recordedSeq! };
 }
@@ -160,11 +164,22 @@ async function captureInTurns(
   urls: string[],
   request: { concurrency: number; retries: number; timeoutSeconds: number; browserPath?: string; extraCaRoots: string[]; ignoreHttpsErrors: boolean },
   progress: (p: CaptureProgress) => void,
+  signal: AbortSignal,
 ): Promise<BatchSummary> {
   const results: BatchUrlResult[] = [];
   for (let from = 0; from < urls.length; from += MAX_BATCH_URLS) {
-    const turn = await host.call('web.capture', { id: sessionId, urls: urls.slice(from, from + MAX_BATCH_URLS), ...request }, { progress });
-    results.push(...turn.results);
+    try {
+      const turn = await host.call('web.capture', { id: sessionId, urls: urls.slice(from, from + MAX_BATCH_URLS), ...request }, { progress, signal });
+      results.push(...turn.results);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      // Cancelled: the later turns are recorded as not captured too (their signal is aborted
+      // already, so each only records its web.capture.cancelled event), then the first error.
+      for (let rest = from + MAX_BATCH_URLS; rest < urls.length; rest += MAX_BATCH_URLS) {
+        await host.call('web.capture', { id: sessionId, urls: urls.slice(rest, rest + MAX_BATCH_URLS), ...request }, { signal }).catch(() => undefined);
+      }
+      throw error;
+    }
   }
   const captured = results.filter((r) => r.ok).length;
   return { results, captured, failed: results.length - captured };

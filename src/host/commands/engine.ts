@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { verifyArchive } from '../../core/archive/verify-archive.js';
 import { readTrustedRoots, TrustedRootError } from '../../core/attest/trusted-roots.js';
 import { certificatesPem } from '../../core/attest/tsa-pem.js';
-import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
+import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 import { formatReport, formatSessions } from '../cli-output.js';
 
 /**
@@ -86,8 +86,10 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { out: string; json?: boolean }) => {
       const progress = ttyProgress('exporting');
-      const result = await context.withHost(async (host) => (await host.recover(), host.call('session.export', { id, out: resolve(opts.out) }, { progress: progress?.update })));
-      progress?.end();
+      // Ctrl-C cancels the export: the partial file is removed, no archive is left, exit 130.
+      const result = await interruptible((signal) =>
+        context.withHost(async (host) => (await host.recover(), host.call('session.export', { id, out: resolve(opts.out) }, { progress: progress?.update, signal }))),
+      ).finally(() => progress?.end());
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `wrote ${result.path}: ${result.files} files, ${result.payloadBytes} payload bytes\n`);
     });
 
@@ -107,8 +109,8 @@ export function registerEngineCommands(program: Command, context: CliContext): v
         throw error;
       }
       const progress = ttyProgress('verifying');
-      const report = await verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update });
-      progress?.end();
+      // Ctrl-C stops it between entries and inside a large one: no verdict, exit 130.
+      const report = await interruptible((signal) => verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal })).finally(() => progress?.end());
       out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       process.exitCode = report.exitCode;
     });

@@ -51,6 +51,10 @@ export function registerServeCommands(program: Command, context: CliContext): vo
     });
 }
 
+/**
+ * The one child not started through the launcher (src/core/process/launch.ts): the user's own
+ * browser must outlive this server, not die with it, and nothing is cancelled by closing it.
+ */
 function openBrowser(url: string): void {
   const [command, args] =
     process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : process.platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];

@@ -4,7 +4,7 @@ import pixelmatch from 'pixelmatch';
 import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
 import type { Proofline } from '../../proofline.js';
 import { canonicalJson } from '../../store/canonical-json.js';
-import { buildGallery } from './creation-view.js';
+import { galleryFromEvents } from '../../views/session-view.js';
 import { locateFfmpeg } from '../recording/ffmpeg-locate.js';
 import { decodeImage, encodePng, resizeRgba, sniffImageFormat, toGray, type RgbaImage } from './image-decode.js';
 import { assertOpen } from '../../session-guard.js';
@@ -328,9 +328,9 @@ export async function compareImages(pl: Proofline, sessionId: string, shaA: stri
   const hashes = { a: { dHash: dHash(imageA), pHash: pHash(imageA) }, b: { dHash: dHash(imageB), pHash: pHash(imageB) } };
 
   const events = [...pl.events.iterate(session.id)].map((e) => e.body);
-  const gallery = buildGallery(events);
-  const metaA = gallery.images.find((i) => i.sha256 === a.sha256)?.metadata;
-  const metaB = gallery.images.find((i) => i.sha256 === b.sha256)?.metadata;
+  const gallery = galleryFromEvents(events);
+  const metaA = gallery.images.find((i) => i.sha256 === a.sha256)?.metadata ?? undefined;
+  const metaB = gallery.images.find((i) => i.sha256 === b.sha256)?.metadata ?? undefined;
   const paramDiff = diffParameters(metaA, metaB);
   const promptDiff = diffWords(promptOf(metaA), promptOf(metaB));
   const negativePromptDiff = diffWords(promptOf(metaA, NEGATIVE_FIELDS), promptOf(metaB, NEGATIVE_FIELDS));

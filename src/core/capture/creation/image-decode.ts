@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
-import { ProoflineError } from '../../errors.js';
+import { cancelled, ProoflineError } from '../../errors.js';
+import { failureOf, run } from '../../process/launch.js';
 
 const { PNG } = pngjs;
 
@@ -95,30 +95,18 @@ export function ffmpegToPngArgs(input = '-'): string[] {
   return ['-hide_banner', '-loglevel', 'error', '-i', input, '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', '-'];
 }
 
-function convertWithFfmpeg(ffmpegPath: string, bytes: Buffer, label: string, signal?: AbortSignal): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      ffmpegPath,
-      ffmpegToPngArgs(),
-      { encoding: 'buffer', maxBuffer: MAX_PIXELS * 4 + (1 << 20), timeout: FFMPEG_TIMEOUT_MS, signal },
-      (error, stdout, stderr) => {
-        if (error) {
-          const detail = stderr.toString('utf8').trim().split('\n').pop() || error.message;
-          reject(new ProoflineError('image.convert-failed', `Cannot decode ${label}: ffmpeg (${ffmpegPath}) could not convert it to PNG: ${detail}`, { label }));
-          return;
-        }
-        if (sniffImageFormat(stdout) !== 'png') {
-          reject(new ProoflineError('image.not-image', `Cannot decode ${label}: ffmpeg (${ffmpegPath}) gave no PNG frame for it. Is it an image?`, { label }));
-          return;
-        }
-        resolve(stdout);
-      },
-    );
-    child.stdin?.on('error', () => {
-      // ffmpeg may exit before reading all of stdin (it rejected the input); its exit reports why.
-    });
-    child.stdin?.end(bytes);
-  });
+async function convertWithFfmpeg(ffmpegPath: string, bytes: Buffer, label: string, signal?: AbortSignal): Promise<Buffer> {
+  // ffmpeg may exit before reading all of stdin (it rejected the input); its exit reports why.
+  const result = await run(ffmpegPath, ffmpegToPngArgs(), { input: bytes, maxBuffer: MAX_PIXELS * 4 + (1 << 20), timeoutMs: FFMPEG_TIMEOUT_MS, signal });
+  if (result.aborted) throw cancelled(`Decoding ${label} was cancelled.`, { label });
+  if (result.code !== 0 || result.error || result.overflow) {
+    const detail = result.stderr.toString('utf8').trim().split('\n').pop() || failureOf(ffmpegPath, result, FFMPEG_TIMEOUT_MS);
+    throw new ProoflineError('image.convert-failed', `Cannot decode ${label}: ffmpeg (${ffmpegPath}) could not convert it to PNG: ${detail}`, { label });
+  }
+  if (sniffImageFormat(result.stdout) !== 'png') {
+    throw new ProoflineError('image.not-image', `Cannot decode ${label}: ffmpeg (${ffmpegPath}) gave no PNG frame for it. Is it an image?`, { label });
+  }
+  return result.stdout;
 }
 
 export function encodePng(image: RgbaImage): Buffer {

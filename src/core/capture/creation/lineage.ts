@@ -26,6 +26,9 @@ export interface LineageEdge {
   readonly note?: string;
 }
 
+/** What inference reads of an event: a stored body or an archive's timeline event. */
+export type LineageEvent = Pick<EventBody, 'seq' | 'type' | 'payload' | 'artifacts'>;
+
 /** What inference needs to know of each image (a GalleryImage has all of it). */
 export interface LineageImage {
   readonly sha256: string;
@@ -56,7 +59,7 @@ export async function linkGenerations(pl: Proofline, sessionId: string, from: st
 }
 
 /** The edges the creator recorded with `lineage.linked`, in order. */
-export function explicitEdges(events: Iterable<EventBody>): LineageEdge[] {
+export function explicitEdges(events: Iterable<LineageEvent>): LineageEdge[] {
   const edges: LineageEdge[] = [];
   for (const event of events) {
     if (event.type !== 'lineage.linked') continue;
@@ -73,7 +76,7 @@ export function explicitEdges(events: Iterable<EventBody>): LineageEdge[] {
  * (consecutive images with one seed and one model). An edge the creator already recorded, with
  * the same ends and relation, is not repeated.
  */
-export function inferLineage(events: readonly EventBody[], images: readonly LineageImage[], explicit: readonly LineageEdge[] = []): LineageEdge[] {
+export function inferLineage(events: readonly LineageEvent[], images: readonly LineageImage[], explicit: readonly LineageEdge[] = []): LineageEdge[] {
   const bySha = new Map(images.map((image) => [image.sha256, image]));
   const seen = new Set(explicit.map(edgeKey));
   const linked = new Set(explicit.flatMap((e) => [pairKey(e.from, e.to)]));
@@ -130,7 +133,7 @@ function pairKey(a: string, b: string): string {
 }
 
 /** Input images an event names: metadata.inputImage(s), or the LoadImage nodes of a ComfyUI workflow. */
-function inputImagesOf(event: EventBody): string[] {
+function inputImagesOf(event: LineageEvent): string[] {
   const found: string[] = [];
   const metadata = event.payload['metadata'];
   for (const holder of [event.payload, isObject(metadata) ? metadata : {}]) {

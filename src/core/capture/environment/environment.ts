@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { arch, cpus, freemem, hostname, platform as osPlatform, release, totalmem, type as osType, version as osVersion } from 'node:os';
 import { basename, join } from 'node:path';
@@ -9,6 +8,7 @@ import type { Database } from '../../store/database.js';
 import { measureClockOffset, type ClockOffset } from './clock-offset.js';
 import { locateFfmpeg } from '../recording/ffmpeg-locate.js';
 import { assertOpen } from '../../session-guard.js';
+import { failureOf, run as runChild } from '../../process/launch.js';
 import { hashModelFolders, ModelHashingCancelled, type ModelFolder, type ModelHashProgress } from './model-hashes.js';
 
 /** A fact, or why it could not be had: a probe never throws. */
@@ -105,23 +105,19 @@ export interface EnvironmentDeps {
 const COMMAND_TIMEOUT_MS = 8_000;
 const HTTP_TIMEOUT_MS = 5_000;
 
-/** Runs a tool briefly; never throws. */
-export const runCommand: RunCommand = (command, args, options = {}) =>
-  new Promise((resolve) => {
-    execFile(command, [...args], { timeout: COMMAND_TIMEOUT_MS, windowsHide: true, maxBuffer: 8 << 20, env: options.env ?? process.env }, (error, stdout, stderr) => {
-      if (!error) {
-        resolve({ ok: true, stdout, reason: '' });
-        return;
-      }
-      const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
-      const reason = e.code === 'ENOENT'
-        ? `${command} is not installed (not found on PATH)`
-        : e.killed
-          ? `${command} did not answer within ${COMMAND_TIMEOUT_MS / 1000} s`
-          : `${command} ${args.join(' ')} failed (${typeof e.code === 'number' ? `exit ${e.code}` : e.message.split('\n')[0]})${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`;
-      resolve({ ok: false, stdout, reason });
-    });
-  });
+/** Runs a tool briefly, through the launcher; never throws. */
+export const runCommand: RunCommand = async (command, args, options = {}) => {
+  const result = await runChild(command, args, { timeoutMs: COMMAND_TIMEOUT_MS, maxBuffer: 8 << 20, env: options.env ?? process.env });
+  const stdout = result.stdout.toString('utf8');
+  if (result.code === 0 && !result.error) return { ok: true, stdout, reason: '' };
+  const stderr = result.stderr.toString('utf8').trim();
+  const reason = result.error?.code === 'ENOENT'
+    ? `${command} is not installed (not found on PATH)`
+    : result.timedOut
+      ? `${command} did not answer within ${COMMAND_TIMEOUT_MS / 1000} s`
+      : `${command} ${args.join(' ')} failed (${result.code !== null ? `exit ${result.code}` : failureOf(command, result)})${stderr ? `: ${stderr.split('\n')[0]}` : ''}`;
+  return { ok: false, stdout, reason };
+};
 
 /** Every fact this machine will give, each probe on its own; nothing recorded. */
 export async function collectEnvironment(options: EnvironmentOptions = {}, deps: EnvironmentDeps = {}): Promise<EnvironmentSnapshot> {

@@ -3,33 +3,15 @@
 import type { ParsedInputOf } from '../../../shared/contract.js';
 import type { ArtifactRef, StoredEvent } from '../../../shared/domain.js';
 import type * as V from '../../../shared/views.js';
+import { galleryFromEvents } from '../../views/session-view.js';
 import { orUndefined, type LifecycleContext } from './deps.js';
 import * as load from './modules.js';
 
 export type CompareRequest = Pick<ParsedInputOf<'generation.compare'>, 'out' | 'ffmpegPath'>;
 export type Relation = ParsedInputOf<'generation.link'>['relation'];
 
-export async function gallery(context: LifecycleContext, sessionId: string): Promise<V.Gallery> {
-  const { creationGallery } = await load.creationView();
-  const view = creationGallery(context.pl, sessionId);
-  return {
-    images: view.images.map((image) => ({
-      sha256: image.sha256,
-      name: image.name,
-      mime: image.mime,
-      size: image.size,
-      seq: image.firstSeq,
-      time: image.time,
-      source: image.source,
-      metadata: image.metadata ?? null,
-      mark: image.mark ? { mark: image.mark.mark, reason: image.mark.reason ?? '', time: image.mark.time } : null,
-      ...(image.path === undefined ? {} : { path: image.path }),
-      markHistory: image.markHistory,
-    })),
-    edges: view.edges,
-    comparisons: view.comparisons,
-    notes: view.notes,
-  };
+export function gallery(context: LifecycleContext, sessionId: string): V.Gallery {
+  return galleryFromEvents([...context.pl.events.iterate(sessionId)].map((event) => event.body));
 }
 
 export async function mark(context: LifecycleContext, sessionId: string, sha256: string, value: V.Mark, reason?: string): Promise<StoredEvent> {

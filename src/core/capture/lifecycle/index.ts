@@ -123,7 +123,7 @@ export class CaptureLifecycle {
 
   // --- The creator's record --------------------------------------------------------------------
 
-  gallery(sessionId: string): Promise<V.Gallery> {
+  async gallery(sessionId: string): Promise<V.Gallery> {
     return creation.gallery(this.context, sessionId);
   }
 

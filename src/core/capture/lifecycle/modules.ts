@@ -9,7 +9,6 @@ export const recovery = () => import('../recording/recording-recovery.js');
 
 export const folderWatch = () => import('../creation/folder-watch.js');
 export const comfyui = () => import('../creation/comfyui.js');
-export const creationView = () => import('../creation/creation-view.js');
 export const marks = () => import('../creation/marks.js');
 export const lineage = () => import('../creation/lineage.js');
 export const compare = () => import('../creation/compare.js');

@@ -3,6 +3,7 @@
 import type { ParsedInputOf } from '../../../shared/contract.js';
 import type * as V from '../../../shared/views.js';
 import { SessionSealedError } from '../../session-guard.js';
+import { pagesFromEvents } from '../../views/session-view.js';
 import type { UrlResult } from '../web/capture-urls.js';
 import { orUndefined, type LifecycleContext } from './deps.js';
 import * as load from './modules.js';
@@ -62,21 +63,5 @@ function urlResult(result: UrlResult): V.BatchUrlResult {
 }
 
 export function pages(context: LifecycleContext, sessionId: string): V.CapturedPage[] {
-  const found: V.CapturedPage[] = [];
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-  for (const event of context.pl.events.iterate(sessionId)) {
-    if (event.body.type !== 'web.capture') continue;
-    const p = event.body.payload;
-    found.push({
-      seq: event.body.seq,
-      time: event.body.time,
-      url: str(p['url']),
-      finalUrl: str(p['finalUrl']) || str(p['url']),
-      status: typeof p['status'] === 'number' ? p['status'] : null,
-      title: str(p['title']),
-      screenshot: event.body.artifacts.find((a) => a.mime === 'image/png') ?? null,
-      artifacts: event.body.artifacts,
-    });
-  }
-  return found;
+  return pagesFromEvents([...context.pl.events.iterate(sessionId)].map((event) => event.body));
 }

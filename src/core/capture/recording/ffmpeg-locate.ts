@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, sep } from 'node:path';
 import { ProoflineError } from '../../errors.js';
+import { failureOf, run } from '../../process/launch.js';
 
 export type FfmpegSource = 'configured' | 'env' | 'ffmpeg-static' | 'path';
 
@@ -69,21 +69,15 @@ export function locateFfprobe(ffmpegPath: string, env: NodeJS.ProcessEnv = proce
   return findOnPath(name, env['PATH'] ?? env['Path'] ?? '');
 }
 
-function probe(path: string, source: FfmpegSource, label: string): Promise<LocatedFfmpeg> {
-  return new Promise((resolve, reject) => {
-    if (!isExecutable(path)) {
-      reject(new FfmpegNotFoundError('ffmpeg.path-invalid', `${label} does not exist or is not an executable file. ${HOW_TO_GET}`, { path }));
-      return;
-    }
-    execFile(path, ['-hide_banner', '-version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
-      const first = stdout.split('\n')[0]?.trim() ?? '';
-      if (error || !/^ffmpeg version /.test(first)) {
-        reject(new FfmpegNotFoundError('ffmpeg.broken', `${label} does not run as ffmpeg (${error ? error.message.split('\n')[0] : `it printed '${first.slice(0, 80)}'`}). ${HOW_TO_GET}`, { path }));
-        return;
-      }
-      resolve({ path, source, version: first });
-    });
-  });
+async function probe(path: string, source: FfmpegSource, label: string): Promise<LocatedFfmpeg> {
+  if (!isExecutable(path)) throw new FfmpegNotFoundError('ffmpeg.path-invalid', `${label} does not exist or is not an executable file. ${HOW_TO_GET}`, { path });
+  const result = await run(path, ['-hide_banner', '-version'], { timeoutMs: 15_000 });
+  const first = result.stdout.toString('utf8').split('\n')[0]?.trim() ?? '';
+  if (result.code !== 0 || !/^ffmpeg version /.test(first)) {
+    const why = result.code !== 0 ? failureOf(path, result, 15_000) : `it printed '${first.slice(0, 80)}'`;
+    throw new FfmpegNotFoundError('ffmpeg.broken', `${label} does not run as ffmpeg (${why}). ${HOW_TO_GET}`, { path });
+  }
+  return { path, source, version: first };
 }
 
 function isExecutable(path: string): boolean {

@@ -1,6 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { launch, type OrphanGuard } from '../../process/launch.js';
 import { ProgressParser, StderrTail, type FfmpegProgress } from './ffmpeg-progress.js';
+
+export type { OrphanGuard };
 
 export interface FfmpegExit {
   readonly code: number | null;
@@ -9,9 +10,6 @@ export interface FfmpegExit {
   readonly requested: boolean;
   readonly stderr: string[];
 }
-
-/** How ffmpeg is kept from outliving its parent, for the `recording.started` event. */
-export type OrphanGuard = 'pdeathsig' | 'watchdog';
 
 export interface FfmpegProcess {
   readonly pid: number;
@@ -23,30 +21,15 @@ export interface FfmpegProcess {
   kill(): void;
 }
 
-let setprivAvailable: boolean | undefined;
-
-function hasSetpriv(): boolean {
-  if (setprivAvailable === undefined) {
-    setprivAvailable = existsSync('/usr/bin/setpriv') || spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
-  }
-  return setprivAvailable;
-}
-
 /**
- * Starts ffmpeg so that it dies with us. Linux: `setpriv --pdeathsig KILL` (util-linux) makes the
- * kernel kill it the moment this process dies, even by kill -9; setpriv execs ffmpeg, so the pid
- * is ffmpeg's. Elsewhere (macOS, Windows, Linux without util-linux): a small detached watchdog
- * process polls our pid every second and kills ffmpeg once we are gone. (On Windows a job object
- * with KILL_ON_JOB_CLOSE would be tighter, but Node does not expose job objects.)
+ * Starts ffmpeg through the launcher (src/core/process/launch.ts): it dies with us (setpriv's
+ * pdeathsig, or the watchdog) and, given a signal, is killed when the signal aborts. In its own
+ * process group: ffmpeg must not end on a terminal's Ctrl-C before we ask it to (that would read
+ * as a failure); the host stops it with `stop()`.
  */
-export function startFfmpeg(ffmpegPath: string, args: readonly string[], onProgress?: (p: FfmpegProgress) => void): FfmpegProcess {
-  const usePdeathsig = process.platform === 'linux' && hasSetpriv();
-  // Its own process group on POSIX: Ctrl-C in a terminal reaches the whole foreground group, and
-  // ffmpeg must not end on its own before we ask it to (that would read as a failure).
-  const detached = process.platform !== 'win32';
-  const child: ChildProcess = usePdeathsig
-    ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached })
-    : spawn(ffmpegPath, [...args], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached });
+export function startFfmpeg(ffmpegPath: string, args: readonly string[], onProgress?: (p: FfmpegProgress) => void, signal?: AbortSignal): FfmpegProcess {
+  const launched = launch(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
+  const child = launched.process;
   const tail = new StderrTail(30);
   const parser = new ProgressParser();
   let last: FfmpegProgress | undefined;
@@ -60,19 +43,15 @@ export function startFfmpeg(ffmpegPath: string, args: readonly string[], onProgr
   });
   // A closed stdin (ffmpeg already gone) must not crash the host.
   child.stdin!.on('error', () => undefined);
-  const exited = new Promise<FfmpegExit>((resolve) => {
-    child.on('error', (error) => {
-      tail.push(`\n${error.message}\n`);
-      resolve({ code: null, signal: null, requested, stderr: tail.get() });
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, requested, stderr: tail.get() }));
+  const exited: Promise<FfmpegExit> = launched.exited.then((exit) => {
+    if (exit.error) tail.push(`\n${exit.error.message}\n`);
+    return { code: exit.code, signal: exit.signal, requested: requested || exit.aborted, stderr: tail.get() };
   });
-  if (!usePdeathsig && child.pid !== undefined) startWatchdog(child.pid);
   let alive = true;
   void exited.then(() => (alive = false));
   return {
-    pid: child.pid ?? -1,
-    guard: usePdeathsig ? 'pdeathsig' : 'watchdog',
+    pid: launched.pid,
+    guard: launched.guard,
     exited,
     lastProgress: () => last,
     async stop(graceMs = 10_000) {
@@ -87,7 +66,7 @@ export function startFfmpeg(ffmpegPath: string, args: readonly string[], onProgr
     },
     kill() {
       requested = true;
-      if (alive) child.kill('SIGKILL');
+      if (alive) launched.kill('SIGKILL');
     },
   };
 }
@@ -100,23 +79,4 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Kills `childPid` once `process.pid` is gone; exits by itself when the child ends first. */
-function startWatchdog(childPid: number): void {
-  const script = `
-    const [parent, child] = process.argv.slice(-2).map(Number);
-    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-    setInterval(() => {
-      if (!alive(child)) process.exit(0);
-      if (!alive(parent)) { try { process.kill(child, 'SIGKILL'); } catch {} process.exit(0); }
-    }, 1000);`;
-  const watchdog = spawn(process.execPath, ['-e', script, '--', String(process.pid), String(childPid)], {
-    detached: true,
-    stdio: 'ignore',
-    windowsHide: true,
-    // In Electron, process.execPath is the app: this makes it behave as plain Node.
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  watchdog.unref();
 }

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { failureOf, run } from '../../process/launch.js';
 
 export interface SegmentProbe {
   /** It holds at least one decodable video frame. */
@@ -15,29 +15,25 @@ export interface SegmentProbe {
  * counts its video packets; without ffprobe (ffmpeg-static ships none) only the TS framing is
  * checked and the duration is unknown (0).
  */
-export function probeSegment(ffprobe: string | undefined, path: string): Promise<SegmentProbe> {
-  if (!ffprobe) return Promise.resolve(tsSync(path));
-  return new Promise((resolve) => {
-    execFile(
-      ffprobe,
-      ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets,codec_name:format=duration', '-of', 'json', path],
-      { timeout: 30_000, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error) {
-          resolve({ playable: false, durationSeconds: 0, method: 'ffprobe', detail: (stderr || error.message).trim().split('\n')[0] });
-          return;
-        }
-        try {
-          const parsed = JSON.parse(stdout) as { streams?: { nb_read_packets?: string }[]; format?: { duration?: string } };
-          const packets = Number(parsed.streams?.[0]?.nb_read_packets ?? 0);
-          const duration = Number(parsed.format?.duration ?? 0);
-          resolve({ playable: packets > 0, durationSeconds: Number.isFinite(duration) ? Math.max(0, duration) : 0, method: 'ffprobe', detail: `${packets} video packets` });
-        } catch {
-          resolve({ playable: false, durationSeconds: 0, method: 'ffprobe', detail: 'ffprobe printed no JSON' });
-        }
-      },
-    );
-  });
+export async function probeSegment(ffprobe: string | undefined, path: string): Promise<SegmentProbe> {
+  if (!ffprobe) return tsSync(path);
+  const result = await run(
+    ffprobe,
+    ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets,codec_name:format=duration', '-of', 'json', path],
+    { timeoutMs: 30_000 },
+  );
+  if (result.code !== 0 || result.error) {
+    const stderr = result.stderr.toString('utf8').trim();
+    return { playable: false, durationSeconds: 0, method: 'ffprobe', detail: (stderr || failureOf(ffprobe, result, 30_000)).split('\n')[0] };
+  }
+  try {
+    const parsed = JSON.parse(result.stdout.toString('utf8')) as { streams?: { nb_read_packets?: string }[]; format?: { duration?: string } };
+    const packets = Number(parsed.streams?.[0]?.nb_read_packets ?? 0);
+    const duration = Number(parsed.format?.duration ?? 0);
+    return { playable: packets > 0, durationSeconds: Number.isFinite(duration) ? Math.max(0, duration) : 0, method: 'ffprobe', detail: `${packets} video packets` };
+  } catch {
+    return { playable: false, durationSeconds: 0, method: 'ffprobe', detail: 'ffprobe printed no JSON' };
+  }
 }
 
 function tsSync(path: string): SegmentProbe {

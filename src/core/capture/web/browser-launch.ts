@@ -2,6 +2,7 @@ import { chromium, type Browser } from 'playwright';
 import { CHROMIUM_ARGS, findBrowser } from './browser-locate.js';
 import { spkiHashOfPem } from './spki.js';
 import { ProoflineError } from '../../errors.js';
+import { launchVia } from '../../process/launch.js';
 
 export interface LaunchOptions {
   readonly browserPath?: string;
@@ -10,6 +11,8 @@ export interface LaunchOptions {
   readonly extraCaRoots?: readonly string[];
   /** X display for a headed browser (defaults to $DISPLAY). */
   readonly display?: string;
+  /** Closes the browser when it aborts (a cancelled batch), even while it is starting. */
+  readonly signal?: AbortSignal;
 }
 
 /** How the browser was found and started: recorded with every capture. */
@@ -28,6 +31,10 @@ export interface LaunchedBrowser {
   readonly facts: BrowserFacts;
 }
 
+/**
+ * Starts the capture browser through the launcher (src/core/process/launch.ts): Playwright
+ * spawns it over a pipe, so it dies with us; given a signal, it is closed when that aborts.
+ */
 export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   const found = await findBrowser(options.browserPath);
   const spki = (options.extraCaRoots ?? []).map(spkiHashOfPem);
@@ -37,7 +44,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
   const headless = options.headless ?? true;
   let browser: Browser;
   try {
-    browser = await chromium.launch({
+    const start = (): Promise<Browser> => chromium.launch({
       executablePath: found.path,
       headless,
       args,
@@ -49,7 +56,9 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
       handleSIGHUP: false,
       ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     });
+    browser = (await launchVia(start, (b) => b.close(), options.signal)).child;
   } catch (error) {
+    if (error instanceof ProoflineError) throw error;
     const first = (error as Error).message.split('\n')[0];
     throw new ProoflineError('browser.start-failed', `Could not start the browser at ${found.path}: ${first}${headless ? '' : ' (a headed browser needs a display: set DISPLAY)'}`, { path: found.path }, { cause: error });
   }

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProoflineError } from '../../errors.js';
+import { run } from '../../process/launch.js';
 
 export type BrowserSource = 'configured' | 'PROOFLINE_BROWSER' | 'playwright' | 'system';
 
@@ -74,12 +74,10 @@ async function playwrightChromium(): Promise<string | undefined> {
 /** `chromium --version` → "Chromium 156.0.8078.79 built on Debian…" → "Chromium 156.0.8078.79". */
 function readVersion(path: string): Promise<string | undefined> {
   if (process.platform === 'win32') return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    execFile(path, ['--version'], { timeout: 5_000, killSignal: 'SIGKILL', encoding: 'utf8' }, (error, stdout) => {
-      const line = stdout.trim().split('\n').pop()?.trim() ?? '';
-      const match = /^(.*?\d+(?:\.\d+){1,3})/.exec(line);
-      resolve(error || !match ? undefined : match[1]);
-    });
+  return run(path, ['--version'], { timeoutMs: 5_000 }).then((result) => {
+    const line = result.stdout.toString('utf8').trim().split('\n').pop()?.trim() ?? '';
+    const match = /^(.*?\d+(?:\.\d+){1,3})/.exec(line);
+    return result.code !== 0 || !match ? undefined : match[1];
   });
 }
 

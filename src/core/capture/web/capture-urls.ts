@@ -5,10 +5,11 @@ import type { Proofline } from '../../proofline.js';
 import { launchBrowser, type LaunchedBrowser } from './browser-launch.js';
 import { capturePage, type PageCaptureSettings } from './capture-page.js';
 import type { CaptureFailure, FailureKind } from './failure-kind.js';
-import { ProoflineError } from '../../errors.js';
+import { cancelled, ProoflineError } from '../../errors.js';
 import { SessionSealedError } from '../../session-guard.js';
 
-export type CaptureState = 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying';
+/** `cancelled`: the batch was cancelled before this URL was captured. */
+export type CaptureState = 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying' | 'cancelled';
 
 export interface CaptureProgress {
   readonly url: string;
@@ -34,6 +35,11 @@ export interface CaptureUrlsOptions {
   /** PEM roots to accept besides the system's; trust is by SPKI hash and recorded. */
   readonly extraCaRoots?: string[];
   readonly onProgress?: (progress: CaptureProgress) => void;
+  /**
+   * Cancels the batch: no new page is started, the browser is closed (which ends the pages
+   * under way), one `web.capture.cancelled` event names every URL not captured, and the call
+   * throws `operation.cancelled`. Pages captured before stay in the session.
+   */
   readonly signal?: AbortSignal;
   /** Reuse a browser the caller launched (the bench and the interactive host); not closed here. */
   readonly browser?: LaunchedBrowser;
@@ -100,7 +106,8 @@ function positive(name: string, value: number | undefined, fallback: number, min
 /**
  * Captures a list of URLs headless, several at once (one browser, a fresh context per URL),
  * retrying failures that may pass with exponential backoff. One URL failing never stops the
- * others; each failure is recorded as a `web.capture.failed` event with its reason.
+ * others; each failure is recorded as a `web.capture.failed` event with its reason. A cancelled
+ * batch is recorded as one `web.capture.cancelled` event (see `signal`).
  */
 export async function captureUrls(pl: Proofline, sessionId: string, urls: string[], options: CaptureUrlsOptions = {}): Promise<BatchResult> {
   const session = pl.sessions.get(sessionId);
@@ -132,21 +139,56 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
   });
   if (queue.length === 0) return summarise(results);
 
+  const signal = options.signal;
   const workDir = await mkdtemp(join(tmpdir(), 'proofline-web-'));
-  const launched = options.browser ?? (await launchBrowser({ browserPath: options.browserPath, extraCaRoots: settingsBase.extraCaRoots }));
-  const settings: PageCaptureSettings = { ...settingsBase, workDir };
+  let launched: LaunchedBrowser | undefined;
   try {
-    const worker = async (): Promise<void> => {
-      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-        results[index] = await captureOne(pl, sessionId, launched, settings, urls[index]!, retries, retryDelayMs, report, options.signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    // Launched with the signal: a cancellation closes it, ending the pages under way at once.
+    launched = options.browser ?? (signal?.aborted ? undefined : await launchBrowser({ browserPath: options.browserPath, extraCaRoots: settingsBase.extraCaRoots, signal }).catch((error: unknown) => {
+      if (signal?.aborted) return undefined; // cancelled while it started: said below, as one event
+      throw error;
+    }));
+    if (launched) {
+      const browser = launched;
+      const settings: PageCaptureSettings = { ...settingsBase, workDir };
+      const worker = async (): Promise<void> => {
+        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+          results[index] = await captureOne(pl, sessionId, browser, settings, urls[index]!, retries, retryDelayMs, report, signal);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    }
   } finally {
-    if (!options.browser) await launched.browser.close().catch(() => undefined);
+    if (!options.browser) await launched?.browser.close().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true });
   }
+  if (signal?.aborted) {
+    // What was never started is as much "not captured" as what the closed browser cut short.
+    for (const index of queue) results[index] = notCaptured(urls[index]!, 0);
+    throw recordCancelled(pl, sessionId, urls, results, report);
+  }
   return summarise(results);
+}
+
+const CANCELLED_FAILURE: CaptureFailure = { kind: 'aborted', message: 'the batch was cancelled before this URL was captured' };
+
+function notCaptured(url: string, attempts: number): UrlResult {
+  return { url, ok: false, attempts, error: CANCELLED_FAILURE };
+}
+
+/** The evidence says the batch was cancelled, and which URLs it did not capture; the error says it to the caller. */
+function recordCancelled(pl: Proofline, sessionId: string, urls: readonly string[], results: readonly UrlResult[], report: (p: CaptureProgress) => void): ProoflineError {
+  const missed = results.filter((r) => r.error === CANCELLED_FAILURE).map((r) => r.url);
+  const captured = results.filter((r) => r.ok).length;
+  const event = pl.events.append(sessionId, {
+    type: 'web.capture.cancelled',
+    payload: { reason: 'the batch was cancelled', requested: urls.length, captured, failed: results.length - captured - missed.length, notCaptured: missed },
+  });
+  for (const url of missed) report({ url, state: 'cancelled', attempt: 0, message: CANCELLED_FAILURE.message });
+  return cancelled(
+    `The batch capture was cancelled: ${captured} of ${urls.length} URL(s) captured, ${missed.length} not captured (named in event ${event.body.seq}).`,
+    { captured, notCaptured: missed.length, total: urls.length, eventSeq: event.body.seq },
+  );
 }
 
 function summarise(results: UrlResult[]): BatchResult {
@@ -167,12 +209,8 @@ async function captureOne(
 ): Promise<UrlResult> {
   const url = normaliseUrl(raw);
   for (let attempt = 1; ; attempt += 1) {
-    if (signal?.aborted) {
-      const failure: CaptureFailure = { kind: 'aborted', message: 'the batch was cancelled before this URL was captured' };
-      recordFailure(pl, sessionId, url, failure, attempt, false);
-      report({ url: raw, state: 'failed', attempt, message: failure.message });
-      return { url: raw, ok: false, attempts: attempt - 1, error: failure };
-    }
+    // Cancelled: named in the batch's one `web.capture.cancelled` event, not one failure each.
+    if (signal?.aborted) return notCaptured(raw, attempt - 1);
     const lastAttempt = attempt > retries;
     const outcome = await capturePage(pl, sessionId, launched, settings, {
       url,
@@ -191,6 +229,8 @@ async function captureOne(
       report({ url: raw, state: 'done', attempt, message: outcome.partial ? 'captured what rendered before the timeout (partial)' : undefined });
       return { ...base, ok: true };
     }
+    // The browser was closed under it: the cancellation, not a failure of the page.
+    if (signal?.aborted) return notCaptured(raw, attempt);
     const willRetry = outcome.retryable && !lastAttempt;
     recordFailure(pl, sessionId, url, outcome.failure, attempt, willRetry);
     if (!willRetry) {

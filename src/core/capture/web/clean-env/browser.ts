@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright';
+import { launchVia } from '../../../process/launch.js';
 import { CHROMIUM_ARGS, CHROMIUM_SANDBOX, findBrowser } from '../browser-locate.js';
 import { reasonOf, withTimeout } from './run-tool.js';
 import { finding, type Finding, type ProbeContext } from './types.js';
@@ -31,19 +32,19 @@ export async function checkBrowser(ctx: ProbeContext): Promise<Finding> {
   const profile = await mkdtemp(join(tmpdir(), 'proofline-profile-'));
   let context: BrowserContext | undefined;
   const limit = ctx.timeoutMs * 3;
-  // A cancelled check closes the browser at once rather than when its time limit ends.
-  const onAbort = (): void => void context?.close().catch(() => undefined);
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let untie = (): void => undefined;
   try {
     const before = await readdir(profile);
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: located.path,
-      headless: true,
-      args: [...CHROMIUM_ARGS],
-      chromiumSandbox: CHROMIUM_SANDBOX,
-      timeout: limit,
-    });
-    if (ctx.signal.aborted) throw new Error('the check was cancelled while the browser started');
+    // Through the launcher: a cancelled check closes the browser at once, even while it starts,
+    // rather than when its time limit ends.
+    const tied = await launchVia(
+      () => chromium.launchPersistentContext(profile, { executablePath: located.path, headless: true, args: [...CHROMIUM_ARGS], chromiumSandbox: CHROMIUM_SANDBOX, timeout: limit }),
+      (started) => started.close(),
+      ctx.signal,
+      'the check\'s browser',
+    );
+    untie = tied.untie;
+    context = tied.child;
     const open = context;
     const facts = await withTimeout((async () => {
       const page = open.pages()[0] ?? (await open.newPage());
@@ -91,7 +92,7 @@ export async function checkBrowser(ctx: ProbeContext): Promise<Finding> {
   } catch (error) {
     return finding('browser.fresh', 'browser', 'fail', title, `The capture browser ${located.path} did not start or answer: ${reasonOf(error)}.`, { path: located.path, source: located.source });
   } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
+    untie();
     await context?.close().catch(() => undefined);
     await rm(profile, { recursive: true, force: true, maxRetries: 3 });
   }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { failureOf, run } from '../../../process/launch.js';
 
 /** A command line for an OS tool, built separately so that it can be tested on any OS. */
 export interface ToolCommand {
@@ -11,26 +11,16 @@ export type ToolResult =
   | { readonly ran: false; readonly reason: string };
 
 /**
- * Runs a tool with a time limit and never throws: a tool that is not installed, is killed by the
- * time limit or the signal comes back as `ran: false` with a reason a person can read.
+ * Runs a tool through the launcher with a time limit and never throws: a tool that is not
+ * installed, is killed by the time limit or the signal comes back as `ran: false` with a reason a
+ * person can read.
  */
-export function runTool(command: ToolCommand, timeoutMs: number, signal?: AbortSignal): Promise<ToolResult> {
-  return new Promise((resolve) => {
-    execFile(
-      command.file,
-      [...command.args],
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20, windowsHide: true, signal, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ ran: true, code: 0, stdout, stderr });
-        const failure = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
-        if (failure.code === 'ENOENT') return resolve({ ran: false, reason: `${command.file} is not installed (not found on PATH)` });
-        if (failure.name === 'AbortError') return resolve({ ran: false, reason: `${command.file} was cancelled` });
-        if (failure.killed) return resolve({ ran: false, reason: `${command.file} did not finish within ${timeoutMs} ms` });
-        if (typeof failure.code === 'number') return resolve({ ran: true, code: failure.code, stdout, stderr });
-        resolve({ ran: false, reason: `${command.file} could not run: ${failure.message}` });
-      },
-    );
-  });
+export async function runTool(command: ToolCommand, timeoutMs: number, signal?: AbortSignal): Promise<ToolResult> {
+  if (signal?.aborted) return { ran: false, reason: `${command.file} was cancelled` };
+  const result = await run(command.file, command.args, { timeoutMs, maxBuffer: 16 << 20, signal });
+  if (result.code !== null && !result.error && !result.overflow) return { ran: true, code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
+  if (result.timedOut) return { ran: false, reason: `${command.file} did not finish within ${timeoutMs} ms` };
+  return { ran: false, reason: failureOf(command.file, result) };
 }
 
 /** Rejects after `ms` with a message naming what took too long; clears its timer either way. */
