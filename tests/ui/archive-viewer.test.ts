@@ -235,9 +235,9 @@ describe('archive viewer', () => {
     page.on('requestfinished', (request) => reached.push(request.url()));
     await page.getByRole('tab', { name: /Web pages/ }).click();
     await page.getByRole('button', { name: 'Show the captured page' }).click();
-    const frame = page.locator('iframe.arc-page-frame');
+    const frame = page.locator('.page-frame iframe');
     expect(await frame.getAttribute('sandbox')).toBe('');
-    await page.frameLocator('iframe.arc-page-frame').getByRole('heading', { name: 'Copied illustration' }).waitFor();
+    await page.frameLocator('.page-frame iframe').getByRole('heading', { name: 'Copied illustration' }).waitFor();
     await page.waitForTimeout(300);
     // The script never ran (it would have fetched), and the frame's CSP stopped its image.
     expect(requested.filter((url) => url.includes('marker-script-ran'))).toEqual([]);

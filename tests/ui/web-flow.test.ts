@@ -9,8 +9,8 @@ import { SCREENS_DIR, seeText, shot, startUi, type UiHarness } from '../support/
 import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
 const TEXT = {
-  en: { newWeb: 'New web capture', start: 'Start session', run: 'Run the check', pass: 'Pass', capture: 'Capture', captured: 'Captured', failed: 'Failed', summary: '1 captured, 1 failed', show: 'Show page' },
-  zh: { newWeb: '新建网页取证', start: '开始会话', run: '开始检查', pass: '通过', capture: '开始取证', captured: '已固定', failed: '失败', summary: '已固定 1 个，失败 1 个', show: '显示网页' },
+  en: { newWeb: 'New web capture', start: 'Start session', run: 'Run the check', pass: 'Pass', capture: 'Capture', captured: 'Captured', failed: 'Failed', summary: '1 captured, 1 failed', show: 'Show the captured page' },
+  zh: { newWeb: '新建网页取证', start: '开始会话', run: '开始检查', pass: '通过', capture: '开始取证', captured: '已固定', failed: '失败', summary: '已固定 1 个，失败 1 个', show: '显示固定的页面' },
 } as const;
 
 let site: TestSite;

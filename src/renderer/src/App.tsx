@@ -4,10 +4,10 @@ import { api } from './client';
 import { useLoad } from './components/ui';
 import { setLanguage } from './i18n';
 import { href, useRoute } from './router';
-import { ArchiveViewer } from './screens/ArchiveViewer';
-import { Home } from './screens/Home';
-import { SessionScreen } from './screens/SessionScreen';
-import { SettingsScreen } from './screens/Settings';
+import { ArchiveViewer } from './viewer/ArchiveViewer';
+import { Home } from './sessions/Home';
+import { SessionScreen } from './sessions/SessionScreen';
+import { SettingsScreen } from './settings/Settings';
 
 export function App(): ReactNode {
   const { t, i18n } = useTranslation();

@@ -2,7 +2,7 @@
 // preload bridge; in a browser (`proofline serve`) it POSTs to /api/<operation> with the
 // per-launch secret, reading progress as server-sent events. Screens only see `api`.
 import type { Envelope, ProoflineBridge } from '../../shared/bridge';
-import { operationNames, type OperationClient, type OperationError, type OperationName } from '../../shared/contract';
+import { isLongOperation, operationNames, type CallOptions, type OperationClient, type OperationError, type OperationName } from '../../shared/contract';
 
 /** A failed operation, with the kind the UI uses to choose its words and the code it says in the reader's language. */
 export class ApiError extends Error {
@@ -33,8 +33,25 @@ function webSecret(): string | null {
   return sessionStorage.getItem(SECRET_KEY);
 }
 
-let counter = 0;
-const newCallId = (): string => `c${Date.now().toString(36)}-${(counter++).toString(36)}`;
+/** Unique across windows and tabs: the web host keys its running calls by it. */
+const newCallId = (): string => crypto.randomUUID();
+
+/**
+ * Runs `call` with a fresh call id and ties `signal` to the host's cancel channel: aborting it
+ * asks the host to abort that call. The call then settles as the host ends it, with the
+ * cancellation error (nothing is reported cancelled before the host has stopped the work).
+ */
+async function withCancel<R>(signal: AbortSignal | undefined, cancel: (callId: string) => Promise<unknown>, call: (callId: string) => Promise<R>): Promise<R> {
+  if (signal?.aborted) throw new ApiError({ kind: 'interrupted', code: 'operation.cancelled', message: 'The operation was cancelled before it started.' });
+  const callId = newCallId();
+  const onAbort = (): void => void cancel(callId).catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call(callId);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
 
 function unwrap<R>(envelope: Envelope<R>): R {
   if (envelope.ok) return envelope.result;
@@ -46,14 +63,16 @@ function bridgeClient(bridge: ProoflineBridge): OperationClient {
   bridge.onProgress((callId, progress) => listeners.get(callId)?.(progress));
   const entries = operationNames.map((name) => [
     name,
-    async (input: unknown, onProgress?: (progress: unknown) => void) => {
-      const callId = newCallId();
-      if (onProgress) listeners.set(callId, onProgress);
-      try {
-        return unwrap((await bridge.operations[name](input, callId)) as Envelope<unknown>);
-      } finally {
-        listeners.delete(callId);
-      }
+    async (input: unknown, options: CallOptions<unknown> = {}) => {
+      if (!isLongOperation(name)) return unwrap((await bridge.operations[name](input, newCallId())) as Envelope<unknown>);
+      return withCancel(options.signal, (callId) => bridge.cancel(callId), async (callId) => {
+        if (options.onProgress) listeners.set(callId, options.onProgress);
+        try {
+          return unwrap((await bridge.operations[name](input, callId)) as Envelope<unknown>);
+        } finally {
+          listeners.delete(callId);
+        }
+      });
     },
   ]);
   return Object.fromEntries(entries) as OperationClient;
@@ -81,23 +100,27 @@ async function readEvents(response: Response, onProgress?: (progress: unknown) =
 }
 
 function webClient(secret: string | null): OperationClient {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-proofline-secret': secret!, ...headers }, body: JSON.stringify(body ?? {}) });
+  const cancel = (callId: string): Promise<Response> => post('/api/cancel', { callId });
+  const call = async (name: OperationName, input: unknown, headers: Record<string, string>, onProgress?: (progress: unknown) => void): Promise<unknown> => {
+    if (!secret) throw new ApiError({ kind: 'unauthorised', message: 'Open the address that `proofline serve` printed: it carries this launch’s secret.' });
+    let response: Response;
+    try {
+      response = await post(`/api/${name}`, input, headers);
+    } catch {
+      throw new ApiError({ kind: 'offline', message: 'Proofline is not running: start `proofline serve` again and open the address it prints.' });
+    }
+    if (response.status === 401) throw new ApiError({ kind: 'unauthorised', message: 'This page’s secret is not accepted: open the address `proofline serve` printed this time.' });
+    if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return readEvents(response, onProgress);
+    return unwrap((await response.json()) as Envelope<unknown>);
+  };
   const entries = operationNames.map((name) => [
     name,
-    async (input: unknown, onProgress?: (progress: unknown) => void) => {
-      if (!secret) throw new ApiError({ kind: 'unauthorised', message: 'Open the address that `proofline serve` printed: it carries this launch’s secret.' });
-      let response: Response;
-      try {
-        response = await fetch(`/api/${name}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-proofline-secret': secret, ...(onProgress ? { accept: 'text/event-stream' } : {}) },
-          body: JSON.stringify(input ?? {}),
-        });
-      } catch {
-        throw new ApiError({ kind: 'offline', message: 'Proofline is not running: start `proofline serve` again and open the address it prints.' });
-      }
-      if (response.status === 401) throw new ApiError({ kind: 'unauthorised', message: 'This page’s secret is not accepted: open the address `proofline serve` printed this time.' });
-      if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return readEvents(response, onProgress);
-      return unwrap((await response.json()) as Envelope<unknown>);
+    async (input: unknown, options: CallOptions<unknown> = {}) => {
+      if (!isLongOperation(name)) return call(name, input, {});
+      // A long call always streams: its result comes as an event, after its progress, cancelled or not.
+      return withCancel(options.signal, cancel, (callId) => call(name, input, { accept: 'text/event-stream', 'x-proofline-call-id': callId }, options.onProgress));
     },
   ]);
   return Object.fromEntries(entries) as OperationClient;

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { ErrorParams } from '../../../shared/errors';
+import { isCancellation, type ErrorParams } from '../../../shared/errors';
 import { ApiError } from '../client';
 
 export function describe(error: unknown): { kind: string; message: string; code?: string; params?: ErrorParams } {
@@ -42,6 +42,49 @@ export function ErrorNotice({ error, onRetry }: { readonly error: unknown; reado
         </button>
       )}
     </div>
+  );
+}
+
+/** Whether a call ended because someone cancelled it: said as such, never as a failure. */
+export function isCancelled(error: unknown): boolean {
+  return error instanceof ApiError && isCancellation(error.code);
+}
+
+/** What a cancelled call left: a calm notice, not an error. */
+export function CancelledNotice({ text }: { readonly text: string }): ReactNode {
+  return (
+    <div className="notice notice-warn notice-cancelled" role="status">
+      <p>{text}</p>
+    </div>
+  );
+}
+
+/**
+ * The cancel of one long call at a time: `signal()` starts a call (pass it to the client),
+ * `cancel()` is the button's, `cancelling` says it was pressed and the host is stopping the work.
+ */
+export function useCancel(): { readonly signal: () => AbortSignal; readonly cancel: () => void; readonly cancelling: boolean } {
+  const controller = useRef<AbortController | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const signal = useCallback(() => {
+    controller.current = new AbortController();
+    setCancelling(false);
+    return controller.current.signal;
+  }, []);
+  const cancel = useCallback(() => {
+    setCancelling(true);
+    controller.current?.abort();
+  }, []);
+  return { signal, cancel, cancelling };
+}
+
+/** The Cancel button beside a progress bar. */
+export function CancelButton({ onCancel, cancelling }: { readonly onCancel: () => void; readonly cancelling: boolean }): ReactNode {
+  const { t } = useTranslation();
+  return (
+    <button type="button" className="cancel" onClick={onCancel} disabled={cancelling}>
+      {cancelling ? t('cancelling') : t('cancel')}
+    </button>
   );
 }
 

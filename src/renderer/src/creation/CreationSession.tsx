@@ -6,11 +6,12 @@ import { useTranslation } from 'react-i18next';
 import type { JsonValue } from '../../../shared/domain';
 import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, WordDiff } from '../../../shared/views';
 import { api, mediaUrl, onAppCommand } from '../client';
-import { GenerationParams } from '../components/GenerationParams';
-import { AnchoringPanel } from '../components/AnchoringPanel';
-import { SessionHeader } from '../components/SessionHeader';
-import { useLiveEvents } from '../components/useLiveEvents';
-import { Timeline } from '../components/Timeline';
+import { FragmentRow } from '../components/FragmentRow';
+import { GenerationParams } from './GenerationParams';
+import { AnchoringPanel } from '../sessions/AnchoringPanel';
+import { SessionHeader } from '../sessions/SessionHeader';
+import { useLiveEvents } from '../sessions/useLiveEvents';
+import { Timeline } from '../sessions/Timeline';
 import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
 
@@ -302,9 +303,9 @@ function ImageDetails({ sessionId, image, open, onMarked }: { readonly sessionId
       <img className="detail-image" src={mediaUrl.blob(sessionId, image.sha256)} alt={image.name} />
       <GenerationParams metadata={image.metadata} />
       <dl className="params">
-        <FragmentRow k={t('details.source')} v={`${image.source}${image.size ? ` · ${formatBytes(image.size)}` : ''}`} />
-        <FragmentRow k={t('details.recorded')} v={`${formatTime(image.time)} (#${image.seq})`} />
-        <FragmentRow k={t('details.sha256')} v={image.sha256} mono />
+        <FragmentRow label={t('details.source')} value={`${t(`common:source.${image.source}`, { defaultValue: image.source })}${image.size ? ` · ${formatBytes(image.size)}` : ''}`} />
+        <FragmentRow label={t('details.recorded')} value={`${formatTime(image.time)} (#${image.seq})`} />
+        <FragmentRow label={t('details.sha256')} value={image.sha256} mono />
       </dl>
       {open && (
         <div className="mark-box">
@@ -321,15 +322,6 @@ function ImageDetails({ sessionId, image, open, onMarked }: { readonly sessionId
         </div>
       )}
     </section>
-  );
-}
-
-function FragmentRow({ k, v, mono }: { readonly k: string; readonly v: string; readonly mono?: boolean }): ReactNode {
-  return (
-    <>
-      <dt>{k}</dt>
-      <dd className={mono ? 'mono' : undefined}>{v}</dd>
-    </>
   );
 }
 

@@ -19,6 +19,9 @@ const en = {
   verifying: 'Verifying {{done}} of {{total}}',
   verifyingFile: 'Verifying {{done}} of {{total}}: {{file}}',
   verifyingStart: 'Verifying…',
+  verifyCancelled: 'Verification cancelled: there is no verdict. The archive was not changed.',
+  verifyAgain: 'Verify again',
+  verifyFailed: 'Not verified: the verification stopped with the error above.',
   file: 'File',
   size: 'Size',
   verdict: {
@@ -193,9 +196,6 @@ const en = {
   images: {
     title: 'Images',
     none: 'No images were generated or attached in this session.',
-    generated: 'Generated',
-    attached: 'Attached',
-    draft: 'Draft',
     params: 'Parameters',
     mark: 'Marked',
     reason: 'Reason',
@@ -206,17 +206,6 @@ const en = {
   pages: {
     title: 'Captured web pages',
     none: 'No web pages were captured in this session.',
-    url: 'Address typed',
-    finalUrl: 'Final address',
-    status: 'HTTP status',
-    time: 'Captured',
-    screenshot: 'Screenshot',
-    dom: 'Page as captured (scripts off)',
-    showDom: 'Show the captured page',
-    hideDom: 'Hide the captured page',
-    domNote: 'Shown in a sealed frame: scripts, forms and network access are blocked, so the page cannot change or report that it was opened.',
-    files: 'Files of this capture',
-    noScreenshot: 'No screenshot was saved for this capture.',
   },
   env: {
     title: 'Environment',
@@ -249,7 +238,6 @@ const en = {
     name: 'Name',
     path: 'Path in the archive',
     event: 'Event',
-    open: 'Open',
   },
   empty: {
     title: 'No archive open',
@@ -276,6 +264,9 @@ const zh: typeof en = {
   verifying: '正在核验 {{done}} / {{total}}',
   verifyingFile: '正在核验 {{done}} / {{total}}：{{file}}',
   verifyingStart: '正在核验…',
+  verifyCancelled: '核验已取消：没有结论。证据包未被改动。',
+  verifyAgain: '重新核验',
+  verifyFailed: '未完成核验：核验因上方的错误而停止。',
   file: '文件',
   size: '大小',
   verdict: {
@@ -447,9 +438,6 @@ const zh: typeof en = {
   images: {
     title: '图像',
     none: '此会话中没有生成或附加图像。',
-    generated: '生成',
-    attached: '附加',
-    draft: '草稿',
     params: '参数',
     mark: '标记',
     reason: '理由',
@@ -460,17 +448,6 @@ const zh: typeof en = {
   pages: {
     title: '已固定的网页',
     none: '此会话中没有固定网页。',
-    url: '输入的网址',
-    finalUrl: '最终网址',
-    status: 'HTTP 状态',
-    time: '固定时间',
-    screenshot: '截图',
-    dom: '固定时的页面（已禁用脚本）',
-    showDom: '显示固定的页面',
-    hideDom: '隐藏固定的页面',
-    domNote: '在隔离框架中显示：脚本、表单和网络访问均被阻止，页面无法改变，也无法回报自己被打开。',
-    files: '本次取证的文件',
-    noScreenshot: '本次取证没有保存截图。',
   },
   env: {
     title: '运行环境',
@@ -503,7 +480,6 @@ const zh: typeof en = {
     name: '名称',
     path: '证据包内路径',
     event: '事件',
-    open: '打开',
   },
   empty: {
     title: '尚未打开证据包',

@@ -6,6 +6,7 @@ const en = {
     run: 'Run the check',
     rerun: 'Run again',
     running: 'Checking… {{done}} of {{total}}',
+    cancelled: 'Check cancelled: nothing was recorded.',
     verdict: { pass: 'The environment is clean', warn: 'Clean, with warnings to review', fail: 'Not clean: fix the failures before capturing' },
     status: { pass: 'Pass', warn: 'Warning', fail: 'Fail', 'not-checked': 'Not checked' },
     recorded: 'Recorded in the session as event #{{seq}}.',
@@ -18,8 +19,9 @@ const en = {
     concurrency: 'At once',
     start: 'Capture',
     running: 'Capturing {{done}} of {{total}}',
-    state: { queued: 'Queued', loading: 'Loading', scrolling: 'Scrolling', saving: 'Saving', done: 'Captured', failed: 'Failed', retrying: 'Retrying' },
+    state: { queued: 'Queued', loading: 'Loading', scrolling: 'Scrolling', saving: 'Saving', done: 'Captured', failed: 'Failed', retrying: 'Retrying', cancelled: 'Not captured' },
     summary: '{{ok}} captured, {{failed}} failed',
+    cancelled: 'Capture cancelled: {{captured}} of {{total}} captured; the session records the {{notCaptured}} not captured.',
     invalid: 'Give at least one address starting with http:// or https://.',
   },
   finding: {
@@ -74,11 +76,6 @@ const en = {
     title: 'Captured pages',
     empty: 'No pages captured yet',
     emptyBody: 'Run the clean-environment check, then enter the addresses of the pages to fix. Each page is saved as a full-page screenshot, MHTML, DOM, HAR and WACZ, hashed and signed, and timestamped when a time-stamping authority is set in Settings.',
-    status: 'HTTP {{status}}',
-    files: 'Files',
-    dom: 'Page as captured (scripts off)',
-    show: 'Show page',
-    hide: 'Hide page',
   },
 };
 
@@ -90,6 +87,7 @@ const zh: typeof en = {
     run: '开始检查',
     rerun: '重新检查',
     running: '正在检查… {{done}} / {{total}}',
+    cancelled: '检查已取消：未记录任何内容。',
     verdict: { pass: '环境清洁', warn: '环境基本清洁，请查看警告', fail: '环境不清洁：请先处理失败项再取证' },
     status: { pass: '通过', warn: '警告', fail: '失败', 'not-checked': '未检查' },
     recorded: '已作为第 {{seq}} 号事件记入会话。',
@@ -102,8 +100,9 @@ const zh: typeof en = {
     concurrency: '并发数',
     start: '开始取证',
     running: '正在取证 {{done}} / {{total}}',
-    state: { queued: '排队中', loading: '加载中', scrolling: '滚动中', saving: '保存中', done: '已固定', failed: '失败', retrying: '重试中' },
+    state: { queued: '排队中', loading: '加载中', scrolling: '滚动中', saving: '保存中', done: '已固定', failed: '失败', retrying: '重试中', cancelled: '未固定' },
     summary: '已固定 {{ok}} 个，失败 {{failed}} 个',
+    cancelled: '取证已取消：已固定 {{captured}} / {{total}} 个；会话中记录了未固定的 {{notCaptured}} 个。',
     invalid: '请至少输入一个以 http:// 或 https:// 开头的网址。',
   },
   finding: {
@@ -158,11 +157,6 @@ const zh: typeof en = {
     title: '已固定的网页',
     empty: '尚未固定任何网页',
     emptyBody: '先进行清洁环境检查，再输入需要固定的网页地址。每个网页都会保存整页截图、MHTML、DOM、HAR 和 WACZ，并计算哈希、签名；在设置中配置时间戳机构后还会加盖时间戳。',
-    status: 'HTTP {{status}}',
-    files: '文件',
-    dom: '取证时的网页（已禁用脚本）',
-    show: '显示网页',
-    hide: '隐藏网页',
   },
 };
 

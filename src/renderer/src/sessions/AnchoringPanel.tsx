@@ -7,7 +7,7 @@ import type { AnchoringStatus } from '../../../shared/domain';
 import { api } from '../client';
 import { formatClock } from '../i18n';
 import { href } from '../router';
-import { useInterval } from './ui';
+import { useInterval } from '../components/ui';
 
 const POLL_MS = 3000;
 

@@ -2,8 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SealSummary, SessionDetail } from '../../../shared/views';
 import { api, inDesktopApp } from '../client';
-import { ErrorNotice, errorText, ProgressBar, useAction } from './ui';
-import { formatTime } from '../i18n';
+import { CancelButton, CancelledNotice, ErrorNotice, errorText, isCancelled, ProgressBar, useAction, useCancel } from '../components/ui';
+import { formatBytes, formatTime } from '../i18n';
 
 /** Seal (with confirmation) and export (with progress): the end of every session. */
 export function SealExport({ detail, onChanged }: { readonly detail: SessionDetail; readonly onChanged: () => void }): ReactNode {
@@ -11,6 +11,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
   const session = detail.session;
   const [message, setMessage] = useState<{ tone: 'ok' | 'warn'; text: string; warning?: string; technical?: string } | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const exportCancel = useCancel();
   const seal = useAction(async () => {
     // Say "timestamped" only when a TSA will be asked: Settings as they are now.
     const tsaCount = await api['settings.get']({}).then(
@@ -38,8 +39,9 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
       out = chosen;
     }
     setProgress({ done: 0, total: 1 });
+    setMessage(null);
     try {
-      const result = await api['session.export']({ id: session.id, ...(out ? { out } : {}) }, (p) => setProgress({ done: p.done, total: p.total }));
+      const result = await api['session.export']({ id: session.id, ...(out ? { out } : {}) }, { onProgress: (p) => setProgress({ done: p.done, total: p.total }), signal: exportCancel.signal() });
       setMessage({ tone: 'ok', text: t('export.done', { path: result.path }) });
     } finally {
       setProgress(null);
@@ -62,7 +64,12 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
           {t('export.button')}
         </button>
       </div>
-      {progress && <ProgressBar done={progress.done} total={progress.total} label={t('export.progress', progress)} />}
+      {progress && (
+        <div className="progress-row">
+          <ProgressBar done={progress.done} total={progress.total} label={t('export.progress', { done: formatBytes(progress.done), total: formatBytes(progress.total) })} />
+          <CancelButton onCancel={exportCancel.cancel} cancelling={exportCancel.cancelling} />
+        </div>
+      )}
       {message && (
         <div className={`notice notice-${message.tone}`} role="status">
           <p>{message.text}</p>
@@ -76,7 +83,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
         </div>
       )}
       {seal.error !== undefined && <ErrorNotice error={seal.error} />}
-      {exportArchive.error !== undefined && <ErrorNotice error={exportArchive.error} />}
+      {exportArchive.error !== undefined && (isCancelled(exportArchive.error) ? <CancelledNotice text={t('export.cancelled')} /> : <ErrorNotice error={exportArchive.error} />)}
     </div>
   );
 }

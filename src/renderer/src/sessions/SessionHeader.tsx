@@ -4,7 +4,7 @@ import type { SessionDetail } from '../../../shared/views';
 import { formatTime } from '../i18n';
 import { href } from '../router';
 import { SealExport } from './SealExport';
-import { Badge } from './ui';
+import { Badge } from '../components/ui';
 
 export function SessionHeader({ detail, onChanged, liveEventCount = 0 }: { readonly detail: SessionDetail; readonly onChanged: () => void; readonly liveEventCount?: number }): ReactNode {
   const { t } = useTranslation();

@@ -2,8 +2,8 @@ import type { ReactNode } from 'react';
 import type { AppInfo } from '../../../shared/views';
 import { api } from '../client';
 import { ErrorNotice, useLoad } from '../components/ui';
-import { CreationSession } from './CreationSession';
-import { WebSession } from './WebSession';
+import { CreationSession } from '../creation/CreationSession';
+import { WebSession } from '../web/WebSession';
 
 export function SessionScreen({ id, info }: { readonly id: string; readonly info: AppInfo | undefined }): ReactNode {
   const detail = useLoad(() => api['session.get']({ id }), [id]);

@@ -28,6 +28,10 @@ export function eventSummary(event: TimelineEvent, t: (key: string) => string = 
       return str(p['finalUrl']) || str(p['url']);
     case 'web.capture.failed':
       return `${str(p['url'])} — ${str(p['message'])}`;
+    case 'web.capture.cancelled': {
+      const missed = Array.isArray(p['notCaptured']) ? p['notCaptured'].map(str) : [];
+      return `${str(p['captured'])}/${str(p['requested'])} — ${missed.join(', ')}`;
+    }
     default:
       return event.artifacts.map((a) => a.name).join(', ');
   }

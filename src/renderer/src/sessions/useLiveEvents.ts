@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TimelineEvent } from '../../../shared/views';
 import { api } from '../client';
-import { useInterval } from './ui';
+import { useInterval } from '../components/ui';
 
 /** New events since the last poll, appended; polled while the session is open. */
 export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {

@@ -5,10 +5,16 @@ import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEven
 import { useTranslation } from 'react-i18next';
 import type { ArchiveContents, ArchiveHandle, Progress, VerifyReport } from '../../../shared/views';
 import { api, ApiError, inDesktopApp, uploadArchive } from '../client';
-import { ChecksPanel, FactsPanel, VerdictBanner } from '../components/archive/Verdict';
-import { EnvironmentTab, FilesTab, ImagesTab, PagesTab, TimelineTab, type ArchiveView } from '../components/archive/ContentTabs';
-import { TimeSummary, TimeTab } from '../components/archive/TimeProof';
-import { ErrorNotice, ProgressBar } from '../components/ui';
+import { ChecksPanel, FactsPanel, VerdictBanner } from './Verdict';
+import type { ArchiveView } from './archive-view';
+import { EnvironmentTab } from './tabs/EnvironmentTab';
+import { FilesTab } from './tabs/FilesTab';
+import { ImagesTab } from './tabs/ImagesTab';
+import { PagesTab } from './tabs/PagesTab';
+import { TimelineTab } from './tabs/TimelineTab';
+import { TimeTab } from './tabs/TimeTab';
+import { TimeSummary } from './TimeProof';
+import { CancelButton, CancelledNotice, ErrorNotice, isCancelled, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
 import '../archive.css';
 
@@ -19,8 +25,13 @@ interface Opened {
   readonly report?: VerifyReport;
   readonly verifyError?: unknown;
   readonly progress?: Progress;
+  /** The Cancel button was pressed; the host is stopping the verification. */
+  readonly cancelling?: boolean;
   readonly contents?: ArchiveContents;
   readonly contentsError?: unknown;
+  /** Verifies it again (after a cancel). */
+  readonly verify: () => void;
+  readonly cancelVerify: () => void;
 }
 
 type Tab = 'checks' | 'time' | 'timeline' | 'images' | 'pages' | 'environment' | 'files';
@@ -31,6 +42,28 @@ export function ArchiveViewer(): ReactNode {
   const [opening, setOpening] = useState<{ name: string; size: number; done?: number } | null>(null);
   const [openError, setOpenError] = useState<unknown>(undefined);
   const generation = useRef(0);
+  // The verification under way: Cancel, opening another archive or leaving the screen aborts it.
+  const verifying = useRef<AbortController | null>(null);
+  useEffect(() => () => verifying.current?.abort(), []);
+
+  /** Verifies the opened archive (again), its progress and verdict into `update`. */
+  const verify = useCallback(async (handle: ArchiveHandle, update: (patch: Partial<Opened>) => void) => {
+    verifying.current?.abort();
+    const controller = (verifying.current = new AbortController());
+    update({ report: undefined, verifyError: undefined, progress: undefined, cancelling: false });
+    try {
+      const report = await api['archive.verify']({ archive: handle.archive }, { onProgress: (progress) => update({ progress }), signal: controller.signal });
+      update({ report });
+    } catch (verifyError) {
+      update({ verifyError });
+    } finally {
+      if (verifying.current === controller) verifying.current = null;
+    }
+  }, []);
+  const cancelVerify = useCallback((update: (patch: Partial<Opened>) => void) => {
+    update({ cancelling: true });
+    verifying.current?.abort();
+  }, []);
 
   const openPath = useCallback(async (path: string, displayName?: string) => {
     const mine = ++generation.current;
@@ -47,18 +80,13 @@ export function ArchiveViewer(): ReactNode {
     const update = (patch: Partial<Opened>): void => {
       if (mine === generation.current) setOpened((current) => (current && current.handle.archive === handle.archive ? { ...current, ...patch } : current));
     };
-    setOpened({ handle, displayName: displayName ?? handle.name });
+    setOpened({ handle, displayName: displayName ?? handle.name, verify: () => void verify(handle, update), cancelVerify: () => cancelVerify(update) });
     void api['archive.contents']({ archive: handle.archive }).then(
       (contents) => update({ contents }),
       (contentsError: unknown) => update({ contentsError }),
     );
-    try {
-      const report = await api['archive.verify']({ archive: handle.archive }, (progress) => update({ progress }));
-      update({ report });
-    } catch (verifyError) {
-      update({ verifyError });
-    }
-  }, [t]);
+    await verify(handle, update);
+  }, [t, verify, cancelVerify]);
 
   const openFile = useCallback(
     async (file: File) => {
@@ -82,6 +110,7 @@ export function ArchiveViewer(): ReactNode {
 
   const close = (): void => {
     generation.current++;
+    verifying.current?.abort();
     setOpened(null);
     setOpenError(undefined);
   };
@@ -222,15 +251,16 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
   const { report, contents, progress } = opened;
   const view: ArchiveView | undefined = contents ? { handle: opened.handle.archive, contents } : undefined;
   const count = (types: readonly string[]): number => contents?.events.filter((e) => types.includes(e.type)).length ?? 0;
-  const imageCount = contents ? contents.events.reduce((n, e) => n + (['generation.image', 'draft.saved', 'artifact.attached'].includes(e.type) ? e.artifacts.filter((a) => a.mime.startsWith('image/')).length : 0), 0) : 0;
   const fileCount = contents ? contents.events.reduce((n, e) => n + e.artifacts.length, 0) : 0;
   const lateEvents = report?.anchoring?.lateEvents ?? 0;
+  // Ended without a report: the panels say so instead of "Verifying…".
+  const stopped = opened.verifyError === undefined ? undefined : isCancelled(opened.verifyError) ? t('verifyCancelled') : t('verifyFailed');
   const tabs: { id: Tab; label: string; count?: number; warn?: boolean }[] = [
     { id: 'checks', label: t('tabs.checks'), count: report?.checks.length },
     { id: 'time', label: t('tabs.time'), warn: lateEvents > 0 },
     { id: 'timeline', label: t('tabs.timeline'), count: contents?.events.length },
-    { id: 'images', label: t('tabs.images'), count: imageCount },
-    { id: 'pages', label: t('tabs.pages'), count: count(['web.capture']) },
+    { id: 'images', label: t('tabs.images'), count: contents?.gallery.images.length ?? 0 },
+    { id: 'pages', label: t('tabs.pages'), count: contents?.pages.length ?? 0 },
     { id: 'environment', label: t('tabs.environment'), count: count(['environment.snapshot', 'web.environment-check']) },
     { id: 'files', label: t('tabs.files'), count: fileCount },
   ];
@@ -249,21 +279,32 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
   return (
     <>
       {!report && opened.verifyError === undefined && (
-        <section className="panel verifying" aria-live="polite">
+        <section className="panel verifying progress-row" aria-live="polite">
           <ProgressBar
             done={progress?.done ?? 0}
             total={progress?.total ?? 0}
             label={
               progress
                 ? progress.detail
-                  ? t('verifyingFile', { done: progress.done, total: progress.total, file: progress.detail })
-                  : t('verifying', { done: progress.done, total: progress.total })
+                  ? t('verifyingFile', { done: formatBytes(progress.done), total: formatBytes(progress.total), file: progress.detail })
+                  : t('verifying', { done: formatBytes(progress.done), total: formatBytes(progress.total) })
                 : t('verifyingStart')
             }
           />
+          <CancelButton onCancel={opened.cancelVerify} cancelling={opened.cancelling === true} />
         </section>
       )}
-      {opened.verifyError !== undefined && <ErrorNotice error={opened.verifyError} />}
+      {opened.verifyError !== undefined &&
+        (isCancelled(opened.verifyError) ? (
+          <div className="progress-row">
+            <CancelledNotice text={t('verifyCancelled')} />
+            <button type="button" onClick={opened.verify}>
+              {t('verifyAgain')}
+            </button>
+          </div>
+        ) : (
+          <ErrorNotice error={opened.verifyError} />
+        ))}
       {report && <VerdictBanner report={report} />}
       {/* Under a failed verdict nothing is relied on, "time proven" included: the Time tab still says what the tokens prove. */}
       {report?.anchoring && (report.verdict === 'verified' || report.verdict === 'unattested') && <TimeSummary anchoring={report.anchoring} onOpen={() => setTab('time')} />}
@@ -292,11 +333,11 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
           <div role="tabpanel" id={`archive-panel-${tab}`} aria-labelledby={`archive-tab-${tab}`} className="tab-panel">
             {tab === 'checks' && (
               <div className="grid-2">
-                <ChecksPanel report={report} />
+                <ChecksPanel report={report} stopped={stopped} />
                 <FactsPanel contents={contents} report={report} contentsError={opened.contentsError} />
               </div>
             )}
-            {tab === 'time' && (report ? <TimeTab anchoring={report.anchoring} /> : <p className="muted">{t('verifyingStart')}</p>)}
+            {tab === 'time' && (report ? <TimeTab anchoring={report.anchoring} /> : <p className="muted">{stopped ?? t('verifyingStart')}</p>)}
             {tab !== 'checks' && tab !== 'time' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
             {tab !== 'checks' && tab !== 'time' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
             {view && tab === 'timeline' && <TimelineTab view={view} anchoring={report?.anchoring} />}

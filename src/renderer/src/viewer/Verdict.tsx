@@ -2,9 +2,9 @@
 // and the facts of the session the archive holds.
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ArchiveContents, CheckStatus, VerifyReport } from '../../../../shared/views';
-import { formatTime } from '../../i18n';
-import { Badge, ErrorNotice } from '../ui';
+import type { ArchiveContents, CheckStatus, VerifyReport } from '../../../shared/views';
+import { formatTime } from '../i18n';
+import { Badge, ErrorNotice } from '../components/ui';
 
 const VERDICTS = ['verified', 'tampered', 'unattested', 'unusable'] as const;
 type KnownVerdict = (typeof VERDICTS)[number] | 'unknown';
@@ -72,13 +72,14 @@ function TechnicalDetail({ detail, hideInChinese, className = 'finding-detail' }
 const TONE: Record<CheckStatus, string> = { pass: 'pass', warn: 'warn', fail: 'fail', skip: 'skip' };
 const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, pass: 2, skip: 3 };
 
-export function ChecksPanel({ report }: { readonly report: VerifyReport | undefined }): ReactNode {
+/** `stopped`: what to say instead of "Verifying…" when the verification ended without a report (cancelled, failed). */
+export function ChecksPanel({ report, stopped }: { readonly report: VerifyReport | undefined; readonly stopped?: string }): ReactNode {
   const { t, i18n } = useTranslation('archive');
   if (!report) {
     return (
       <section className="panel">
         <h3>{t('checks.title')}</h3>
-        <p className="muted">{t('verifyingStart')}</p>
+        <p className="muted">{stopped ?? t('verifyingStart')}</p>
       </section>
     );
   }

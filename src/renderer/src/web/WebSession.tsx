@@ -4,13 +4,13 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo, BatchSummary, BrowseStatus, CapturedPage, CaptureProgress, EnvironmentCheck, SessionDetail } from '../../../shared/views';
-import { api, mediaUrl } from '../client';
-import { AnchoringPanel } from '../components/AnchoringPanel';
-import { SessionHeader } from '../components/SessionHeader';
-import { useLiveEvents } from '../components/useLiveEvents';
-import { Timeline } from '../components/Timeline';
-import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
-import { formatBytes, formatTime } from '../i18n';
+import { api, ApiError, mediaUrl } from '../client';
+import { AnchoringPanel } from '../sessions/AnchoringPanel';
+import { PageCard } from './PageCard';
+import { SessionHeader } from '../sessions/SessionHeader';
+import { useLiveEvents } from '../sessions/useLiveEvents';
+import { Timeline } from '../sessions/Timeline';
+import { Badge, CancelButton, CancelledNotice, EmptyState, ErrorNotice, isCancelled, ProgressBar, useAction, useCancel, useInterval, useLoad } from '../components/ui';
 
 interface Props {
   readonly detail: SessionDetail;
@@ -48,10 +48,11 @@ function EnvironmentPanel({ sessionId, target, onTarget }: { readonly sessionId:
   const { t, i18n } = useTranslation('web');
   const [report, setReport] = useState<EnvironmentCheck | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const checkCancel = useCancel();
   const run = useAction(async () => {
     setProgress({ done: 0, total: 1 });
     try {
-      setReport(await api['web.checkEnvironment']({ id: sessionId, ...(target.trim() ? { url: target.trim() } : {}) }, (p) => setProgress({ done: p.done, total: p.total })));
+      setReport(await api['web.checkEnvironment']({ id: sessionId, ...(target.trim() ? { url: target.trim() } : {}) }, { onProgress: (p) => setProgress({ done: p.done, total: p.total }), signal: checkCancel.signal() }));
     } finally {
       setProgress(null);
     }
@@ -73,8 +74,13 @@ function EnvironmentPanel({ sessionId, target, onTarget }: { readonly sessionId:
           {report ? t('check.rerun') : t('check.run')}
         </button>
       </form>
-      {progress && <ProgressBar done={progress.done} total={progress.total} label={t('check.running', progress)} />}
-      {run.error !== undefined && <ErrorNotice error={run.error} />}
+      {progress && (
+        <div className="progress-row">
+          <ProgressBar done={progress.done} total={progress.total} label={t('check.running', progress)} />
+          <CancelButton onCancel={checkCancel.cancel} cancelling={checkCancel.cancelling} />
+        </div>
+      )}
+      {run.error !== undefined && (isCancelled(run.error) ? <CancelledNotice text={t('check.cancelled')} /> : <ErrorNotice error={run.error} />)}
       {report && (
         <>
           <ul className="findings">
@@ -169,6 +175,7 @@ function CapturePanel({ sessionId, initial, onDone }: { readonly sessionId: stri
   const [states, setStates] = useState<Map<string, CaptureProgress>>(new Map());
   const [summary, setSummary] = useState<BatchSummary | null>(null);
   const [invalid, setInvalid] = useState(false);
+  const batchCancel = useCancel();
   const urls = (text.trim() ? text : initial).split(/\s+/).map((u) => u.trim()).filter(Boolean);
   const capture = useAction(async () => {
     if (urls.length === 0 || urls.some((u) => !/^https?:\/\//i.test(u))) {
@@ -178,10 +185,14 @@ function CapturePanel({ sessionId, initial, onDone }: { readonly sessionId: stri
     setInvalid(false);
     setSummary(null);
     setStates(new Map(urls.map((url) => [url, { url, state: 'queued', attempt: 1 }])));
-    const result = await api['web.capture']({ id: sessionId, urls, concurrency }, (p) => setStates((prev) => new Map(prev).set(p.url, p)));
-    setSummary(result);
-    onDone();
+    try {
+      setSummary(await api['web.capture']({ id: sessionId, urls, concurrency }, { onProgress: (p) => setStates((prev) => new Map(prev).set(p.url, p)), signal: batchCancel.signal() }));
+    } finally {
+      // Cancelled or not, what was captured is in the session now.
+      onDone();
+    }
   });
+  const cancelledBatch = isCancelled(capture.error) && capture.error instanceof ApiError ? capture.error.params : undefined;
   const finished = [...states.values()].filter((s) => s.state === 'done' || s.state === 'failed').length;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -212,14 +223,20 @@ function CapturePanel({ sessionId, initial, onDone }: { readonly sessionId: stri
       {invalid && <p className="notice notice-error">{t('capture.invalid')}</p>}
       {states.size > 0 && (
         <>
-          {capture.busy && <ProgressBar done={finished} total={states.size} label={t('capture.running', { done: finished, total: states.size })} />}
+          {capture.busy && (
+            <div className="progress-row">
+              <ProgressBar done={finished} total={states.size} label={t('capture.running', { done: finished, total: states.size })} />
+              <CancelButton onCancel={batchCancel.cancel} cancelling={batchCancel.cancelling} />
+            </div>
+          )}
           <ul className="findings url-states">
             {[...states.values()].map((s) => (
               <li key={s.url} className="finding">
-                <Badge tone={s.state === 'done' ? 'pass' : s.state === 'failed' ? 'fail' : s.state === 'retrying' ? 'warn' : 'skip'}>{t(`capture.state.${s.state}`)}</Badge>
+                <Badge tone={s.state === 'done' ? 'pass' : s.state === 'failed' ? 'fail' : s.state === 'retrying' || s.state === 'cancelled' ? 'warn' : 'skip'}>{t(`capture.state.${s.state}`)}</Badge>
                 <div>
                   <div className="finding-title mono">{s.url}</div>
-                  {s.message && <div className="finding-detail">{s.message}</div>}
+                  {/* A cancelled URL's badge and the notice below say it in the reader's language. */}
+                  {s.message && s.state !== 'cancelled' && <div className="finding-detail">{s.message}</div>}
                 </div>
               </li>
             ))}
@@ -231,7 +248,12 @@ function CapturePanel({ sessionId, initial, onDone }: { readonly sessionId: stri
           {t('capture.summary', { ok: summary.results.filter((r) => r.ok).length, failed: summary.results.filter((r) => !r.ok).length })}
         </p>
       )}
-      {capture.error !== undefined && <ErrorNotice error={capture.error} />}
+      {capture.error !== undefined &&
+        (cancelledBatch ? (
+          <CancelledNotice text={t('capture.cancelled', { captured: cancelledBatch['captured'] ?? 0, total: cancelledBatch['total'] ?? states.size, notCaptured: cancelledBatch['notCaptured'] ?? 0 })} />
+        ) : (
+          <ErrorNotice error={capture.error} />
+        ))}
     </section>
   );
 }
@@ -250,57 +272,10 @@ function PagesPanel({ sessionId, pages, error }: { readonly sessionId: string; r
         </EmptyState>
       )}
       <div className="pages">
-        {pages?.map((page) => <PageCard key={page.seq} sessionId={sessionId} page={page} />)}
+        {pages?.map((page) => (
+          <PageCard key={page.seq} page={page} links={{ url: (artifact) => mediaUrl.blob(sessionId, artifact.sha256) }} />
+        ))}
       </div>
     </section>
-  );
-}
-
-function PageCard({ sessionId, page }: { readonly sessionId: string; readonly page: CapturedPage }): ReactNode {
-  const { t } = useTranslation('web');
-  const [showDom, setShowDom] = useState(false);
-  const dom = page.artifacts.find((a) => a.mime === 'text/html');
-  return (
-    <article className="page-card">
-      {page.screenshot && (
-        <a href={mediaUrl.blob(sessionId, page.screenshot.sha256)} target="_blank" rel="noreferrer" className="page-shot">
-          <img src={mediaUrl.blob(sessionId, page.screenshot.sha256)} alt={page.title || page.url} loading="lazy" />
-        </a>
-      )}
-      <div className="page-info">
-        <div className="finding-title">{page.title || page.finalUrl}</div>
-        <div className="mono small">{page.finalUrl}</div>
-        {page.finalUrl !== page.url && <div className="mono small muted">← {page.url}</div>}
-        <div className="session-meta">
-          {page.status !== null && <Badge tone={page.status < 400 ? 'pass' : 'fail'}>{t('pages.status', { status: page.status })}</Badge>}
-          <span>{formatTime(page.time)}</span>
-          <span>#{page.seq}</span>
-        </div>
-        <details>
-          <summary className="small">
-            {t('pages.files')} ({page.artifacts.length})
-          </summary>
-          <ul className="file-list">
-            {page.artifacts.map((a) => (
-              <li key={a.sha256} className="small">
-                <span>{a.name}</span> <span className="muted">{formatBytes(a.size)}</span> <span className="mono muted">{a.sha256.slice(0, 16)}…</span>
-              </li>
-            ))}
-          </ul>
-        </details>
-        {dom && (
-          <button type="button" className="small" onClick={() => setShowDom((v) => !v)}>
-            {showDom ? t('pages.hide') : t('pages.show')}
-          </button>
-        )}
-      </div>
-      {showDom && dom && (
-        <figure className="page-frame">
-          <figcaption className="small muted">{t('pages.dom')}</figcaption>
-          {/* sandbox="" : no scripts, no same-origin, no forms, no navigation of the app. */}
-          <iframe sandbox="" src={mediaUrl.blob(sessionId, dom.sha256)} title={page.title || page.url} referrerPolicy="no-referrer" />
-        </figure>
-      )}
-    </article>
   );
 }

@@ -1,0 +1,56 @@
+// A captured web page, in a live web session and in an opened archive alike: its screenshot, its
+// addresses and status, its files, and its DOM only in a sandboxed frame with scripts off.
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CapturedPage } from '../../../shared/views';
+import { formatTime } from '../i18n';
+import { ArtifactList, type FileLinks } from './ArtifactList';
+import { Badge } from '../components/ui';
+
+export function PageCard({ page, links }: { readonly page: CapturedPage; readonly links: FileLinks }): ReactNode {
+  const { t } = useTranslation('common');
+  const [showDom, setShowDom] = useState(false);
+  const shot = page.screenshot && links.url(page.screenshot);
+  const dom = page.dom && links.url(page.dom);
+  const heading = page.title || page.finalUrl;
+  return (
+    <article className="page-card" aria-label={page.finalUrl}>
+      {shot ? (
+        <a href={shot} target="_blank" rel="noopener noreferrer" className="page-shot">
+          <img src={shot} alt={heading} loading="lazy" />
+        </a>
+      ) : (
+        <p className="page-shot muted small">{t('page.noScreenshot')}</p>
+      )}
+      <div className="page-info">
+        <div className="finding-title">{heading}</div>
+        <div className="mono small">{page.finalUrl}</div>
+        {page.finalUrl !== page.url && <div className="mono small muted">← {page.url}</div>}
+        <div className="session-meta">
+          {page.status !== null && <Badge tone={page.status < 400 ? 'pass' : 'fail'}>{t('page.status', { status: page.status })}</Badge>}
+          <span>{formatTime(page.time)}</span>
+          <span>#{page.seq}</span>
+        </div>
+        <details>
+          <summary className="small">
+            {t('page.files')} ({page.artifacts.length})
+          </summary>
+          <ArtifactList artifacts={page.artifacts} links={links} />
+        </details>
+        {dom && (
+          <button type="button" className="small" onClick={() => setShowDom((v) => !v)} aria-expanded={showDom}>
+            {showDom ? t('page.hide') : t('page.show')}
+          </button>
+        )}
+      </div>
+      {showDom && dom && (
+        <figure className="page-frame">
+          <figcaption className="small muted">{t('page.dom')}</figcaption>
+          {/* sandbox="": no scripts, no same-origin, no forms, no navigation of the app. */}
+          <iframe sandbox="" src={dom} title={heading} referrerPolicy="no-referrer" />
+          <p className="muted small">{t('page.domNote')}</p>
+        </figure>
+      )}
+    </article>
+  );
+}
