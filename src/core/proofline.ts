@@ -87,12 +87,23 @@ export function openProofline(options: ProoflineOptions): Proofline {
   });
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
+  let closed = false;
   const tick = async (): Promise<void> => {
-    if (ticking) return;
+    if (ticking || closed) return;
     ticking = true;
     try {
-      for (const id of sessionTable.openIds()) await sessions.checkpointIfDue(id);
+      for (const id of sessionTable.openIds()) {
+        // close() may come while a checkpoint or a TSA request is awaited: stop at the next step.
+        if (closed) return;
+        await sessions.checkpointIfDue(id);
+      }
+      if (closed) return;
       await timestamps.drain({ timeoutMs: options.tsaTimeoutMs ?? 10_000 });
+    } catch (error) {
+      // A tick under way when the store closed fails on the closed connection: nothing was lost
+      // (what it did not anchor stays pending in the store), so it ends quietly.
+      if (closed) return;
+      throw error;
     } finally {
       ticking = false;
     }
@@ -119,14 +130,14 @@ export function openProofline(options: ProoflineOptions): Proofline {
     },
     setAnchorSeconds(seconds) {
       anchorSeconds = seconds;
-      if (timer) {
+      if (timer && !closed) {
         clearInterval(timer);
         timer = undefined;
         this.startTimers();
       }
     },
     startTimers() {
-      if (timer) return;
+      if (timer || closed) return;
       // A checkpoint is only taken when events came and the oldest of them nears the interval.
       const report = options.onBackgroundError ?? ((error: Error) => process.stderr.write(`proofline: background checkpoint failed: ${error.message}\n`));
       timer = setInterval(() => void tick().catch(report), tickMs());
@@ -136,7 +147,10 @@ export function openProofline(options: ProoflineOptions): Proofline {
       for (const id of events.touched()) await sessions.anchorNow(id);
     },
     close() {
+      if (closed) return;
+      closed = true;
       if (timer) clearInterval(timer);
+      timer = undefined;
       db.close();
     },
   };

@@ -187,6 +187,8 @@ export function createHost(deps: HostDeps): Host {
     },
     'session.export': async ({ id, out }, { progress, signal }) => {
       const session = pl.sessions.get(id);
+      // Not while another process seals or records it; a recording whose process died is closed out first.
+      await capture.beforeExport(session.id);
       if (out === undefined) mkdirSync(deps.exportDir, { recursive: true });
       const target = out ?? join(deps.exportDir, `proofline-${session.id.slice(0, 8)}-${(session.sealedAt ?? session.createdAt).replace(/[:.]/g, '-')}.zip`);
       const result = await pl.exportSession(session.id, {

@@ -111,8 +111,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (origin !== undefined && !allowedOrigins().has(origin)) return sendText(res, 403, 'Forbidden: cross-origin request.');
     if (req.headers['sec-fetch-site'] === 'cross-site') return sendText(res, 403, 'Forbidden: cross-site request.');
 
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    if (url.pathname.startsWith('/api/')) return api(req, res, decodeURIComponent(url.pathname.slice(5)));
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return sendText(res, 400, 'Bad request: the address cannot be parsed.');
+    }
+    if (url.pathname.startsWith('/api/')) {
+      const name = decodePath(url.pathname.slice(5));
+      if (name === null) return sendJson(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'The address is not correctly percent-encoded.' } });
+      return api(req, res, name);
+    }
     if (url.pathname.startsWith('/media/') || url.pathname === '/upload') {
       if (!authorised(req)) return sendJson(res, 401, { ok: false, error: { kind: 'invalid-input', message: 'Missing or wrong secret: open the address `proofline serve` printed.' } });
       if (url.pathname === '/upload') return upload(req, res, url);
@@ -244,7 +253,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   async function staticFile(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const decoded = decodePath(pathname);
+    if (decoded === null) return sendText(res, 400, 'Bad request: the address is not correctly percent-encoded.');
+    const relative = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(rendererDir, relative));
     if (!file.startsWith(rendererDir + sep)) return sendText(res, 404, 'Not found');
     let size: number;
@@ -292,6 +303,15 @@ const STATIC_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json',
 };
+
+/** A percent-decoded path, or null when its encoding is malformed (`/%`, `/%zz`, bad UTF-8): a 400, not a 500. */
+function decodePath(path: string): string | null {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

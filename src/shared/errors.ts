@@ -25,6 +25,7 @@ export const errorCodes = {
   'session.not-sealed': 'conflict',
   'session.title-missing': 'invalid-input',
   'session.seal-unfinished': 'interrupted',
+  'session.owned': 'conflict',
   'note.empty': 'invalid-input',
   'store.damaged': 'damaged',
   'store.write-failed': 'failed',

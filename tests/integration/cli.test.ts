@@ -7,8 +7,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_PREV } from '../../src/core/store/event-chain.js';
 import { sha256Hex } from '../../src/core/store/hashing.js';
-import { CLI, proofline } from '../support/cli.js';
-import { buildZip, hostile, symlinkZip, zerosDeflated } from '../support/hostile-zips.js';
+import { CLI, proofline, run } from '../support/cli.js';
+import { buildZip, deepNamesZip, hostile, symlinkZip, zerosDeflated } from '../support/hostile-zips.js';
 
 let root: string;
 
@@ -136,6 +136,26 @@ describe('hostile archives are refused without writing outside a temp folder', (
       expect(existsSync(join(root, 'proofline-slip.txt'))).toBe(false);
     });
   }
+});
+
+describe('an archive built to exhaust memory', () => {
+  it('names nested 32,000 deep: exit 2, saying why, in under 200 MB', async () => {
+    const dir = join(root, 'deep-names');
+    mkdirSync(dir);
+    const zip = join(dir, 'received.zip');
+    writeFileSync(zip, deepNamesZip());
+    // GNU time prints the child's peak resident set size (KiB) as the last line of stderr.
+    // Before the fix this archive took 4.2 GB and died with "JavaScript heap out of memory".
+    const result = await run('/usr/bin/time', ['-f', '%M', process.execPath, CLI, 'verify', zip, '--json']);
+    expect(result.stderr).not.toMatch(/heap out of memory/);
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout) as { verdict: string; summary: string };
+    expect(report.verdict).toBe('unusable');
+    expect(report.summary).toMatch(/has a name 65523 bytes long, over the 4096 allowed/);
+    const maxRssKiB = Number(result.stderr.trim().split('\n').at(-1));
+    expect(maxRssKiB).toBeGreaterThan(0);
+    expect(maxRssKiB).toBeLessThan(200 * 1024);
+  });
 });
 
 describe('kill -9', () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInside } from '../../src/core/archive/extract-zip.js';
 import { ArchiveError, hashEntry, openArchive, type ZipArchive } from '../../src/core/archive/read-zip.js';
 import type { ZipLimits } from '../../src/core/archive/zip-limits.js';
-import { hostile, PNG_BYTES, symlinkZip } from '../support/hostile-zips.js';
+import { buildZip, deepNamesZip, hostile, manyEntriesZip, PNG_BYTES, symlinkZip } from '../support/hostile-zips.js';
 
 let base: string;
 beforeAll(async () => {
@@ -274,6 +274,64 @@ describe('a hostile archive', () => {
     await expectRefused(hostile.duplicate(), { kind: 'hostile', limits: { maxEntries: 1 } });
     await expectRefused(hostile.lyingSize(), { kind: 'hostile', entry: 'data/events.jsonl', limits: { maxEntryUncompressed: 999 } });
   });
+});
+
+describe('a central directory built to exhaust the reader', () => {
+  const file = (name: string) => ({ name, data: Buffer.from('x') });
+
+  /** The refusal of opening `bytes`; names this long are compared, never printed whole. */
+  async function refusalOf(bytes: Buffer, limits?: Partial<ZipLimits>): Promise<ArchiveError> {
+    const { zip } = await workspace(bytes);
+    const error = await openArchive(zip, limits).then(
+      (archive) => (archive.close(), undefined),
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ArchiveError);
+    return error as ArchiveError;
+  }
+
+  it('refuses names nested 32,000 deep, naming the entry and why', async () => {
+    const error = await refusalOf(deepNamesZip());
+    expect(error.reason).toBe('hostile');
+    expect(error.entry === `0/${'a/'.repeat(32_760)}f`).toBe(true);
+    expect(error.message).toMatch(/^archive entry '0\/a\/a\/.*…' has a name 65523 bytes long, over the 4096 allowed .*: refused; nothing was extracted$/);
+    expect(error.message.length).toBeLessThan(600);
+  });
+
+  it('checks file/folder clashes in linear time even when long names are allowed', async () => {
+    // With the name limit lifted the names reach the clash check, which keeps no folder prefix;
+    // they are then refused for their local headers (short names, where the directory says 64 KiB).
+    const error = await refusalOf(deepNamesZip(), { maxNameBytes: 65_535 });
+    expect(error.reason).toBe('hostile');
+    expect(error.message).toMatch(/shares bytes with entry|local header/);
+  });
+
+  it('refuses names longer in all than the limit allows', async () => {
+    const error = await expectRefused(buildZip([file('data/a.txt'), file('data/b.txt'), file('data/c.txt')]), { kind: 'hostile', limits: { maxTotalNameBytes: 25 } });
+    expect(error.message).toMatch(/entry names over 25 bytes long in all/);
+  });
+
+  it('finds a file used as a folder whichever comes first, past names that sort between them', async () => {
+    await expectRefused(buildZip([file('data/a'), file('data/a-b.txt'), file('data/a.txt'), file('data/a/b.txt')]), { kind: 'hostile', entry: 'data/a/b.txt' });
+    const error = await expectRefused(buildZip([file('data/A/b/c.txt'), file('data/a-b.txt'), file('data/a./b')]), { kind: 'hostile', entry: 'data/a./b' });
+    expect(error.message).toContain("'data/A/b/c.txt' lies inside it");
+    const { zip } = await workspace(buildZip([{ name: 'data/a/' }, file('data/a-b/c.txt'), file('data/a.txt'), file('data/a b.txt'), file('data/a/b.txt')]));
+    const archive = await openArchive(zip);
+    expect(archive.entries).toHaveLength(5);
+    archive.close();
+  });
+
+  it('opens 100,000 ordinary entries', async () => {
+    const { zip } = await workspace(manyEntriesZip());
+    const archive = await openArchive(zip);
+    try {
+      expect(archive.entries).toHaveLength(100_000);
+      const last = archive.entries.at(-1)!;
+      expect((await archive.readBytes(last.name, 16)).toString()).toBe('x');
+    } finally {
+      archive.close();
+    }
+  }, 60_000);
 });
 
 describe('an archive that cannot be read', () => {

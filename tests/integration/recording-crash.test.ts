@@ -42,6 +42,68 @@ async function recordUntil(data: string, id: string, segments: number): Promise<
   return { child, exited, ffmpegPid: Number(started.payload['pid']), stderr: () => stderr };
 }
 
+/**
+ * Starts `proofline record` for `duration` s with 10 s segments, kills (-9) the recorder, or the
+ * recorder and its ffmpeg, `killAt` s after it reported the recording started, lets the next
+ * start recover, and returns the seconds of video the session holds (events and ffprobe).
+ */
+async function killedAt(name: string, killAt: number, what: 'recorder' | 'recorder and ffmpeg'): Promise<{ events: number; probed: number; interrupted: Record<string, unknown>; partial: boolean }> {
+  const data = join(root, name);
+  const id = (await proofline(['--data', data, 'session', 'new', '--title', `killed at ${killAt} s`])).stdout.trim();
+  const child = spawn(process.execPath, [CLI, '--data', data, 'record', id, '--display', screen.display, '--segment-seconds', '10', '--fps', '10', '--duration', '40'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PROOFLINE_TSA_URLS: '' },
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  // The notice follows the recording.started event: ffmpeg has been started, no frame is in yet.
+  await waitFor(() => /recording the screen/.test(stderr), 30_000, `the recording to start (stderr: ${stderr})`);
+  const startedAt = Date.now();
+  await waitFor(() => Date.now() - startedAt >= killAt * 1000, killAt * 1000 + 5_000, `${killAt} s of recording`);
+  process.kill(child.pid!, 'SIGKILL');
+  const ffmpegPid = Number(storedEvents(data, id).find((e) => e.type === 'recording.started')!.payload['pid']);
+  if (what === 'recorder and ffmpeg') process.kill(ffmpegPid, 'SIGKILL');
+  await exited;
+  expect(/segment 0 appended/.test(stderr), stderr).toBe(true);
+  // SIGTERM by pdeathsig: ffmpeg closes its segment and ends; the watchdog's SIGKILL is the backstop.
+  await waitFor(() => !processRunning(ffmpegPid), 8_000, 'ffmpeg to end after its parent');
+  const sealed = await proofline(['--data', data, 'seal', id]);
+  expect(sealed.code, sealed.stderr).toBe(0);
+  expect(sealed.stderr).toMatch(/recovered an interrupted recording/);
+  const events = storedEvents(data, id);
+  const segments = events.filter((e) => e.type === 'recording.segment');
+  expect(segments.map((e) => e.payload['index'])).toEqual(segments.map((_, i) => i));
+  let probed = 0;
+  for (const segment of segments) {
+    const sha = segment.artifacts[0]!.sha256;
+    const played = await probe(join(data, 'blobs', sha.slice(0, 2), sha));
+    expect(played.packets, `segment ${String(segment.payload['index'])} plays`).toBeGreaterThan(0);
+    probed += played.durationSeconds;
+  }
+  const interrupted = events.find((e) => e.type === 'session.interrupted')!.payload;
+  return {
+    events: segments.reduce((sum, e) => sum + Number(e.payload['durationSeconds']), 0),
+    probed,
+    interrupted,
+    partial: segments.some((e) => e.payload['partial'] === true),
+  };
+}
+
+describe('what a kill -9 loses', () => {
+  // The README's figure: "after kill -9 at most 2 s before the kill is lost".
+  it.each(['recorder', 'recorder and ffmpeg'] as const)('kill -9 of the %s 15 s into a 40 s recording with 10 s segments loses at most 2 s', async (what) => {
+    const survived = await killedAt(what.replace(/ /g, '-'), 15, what);
+    console.log(`kill -9 of the ${what} at 15 s: ${survived.events.toFixed(2)} s recorded (events), ${survived.probed.toFixed(2)} s (ffprobe), lost ${(15 - survived.events).toFixed(2)} s; last segment ${survived.partial ? 'cut short, kept by probing' : 'closed by ffmpeg'}; orphans stopped: ${JSON.stringify(survived.interrupted['orphanedFfmpegStopped'])}`);
+    expect(survived.events).toBeGreaterThanOrEqual(13);
+    expect(survived.events).toBeLessThanOrEqual(15.5);
+    expect(survived.probed).toBeGreaterThanOrEqual(13);
+    expect(survived.interrupted['survived']).toMatchObject({ missing: [] });
+    expect(Number((survived.interrupted['survived'] as Record<string, unknown>)['seconds'])).toBeCloseTo(survived.events, 2);
+  }, 150_000);
+});
+
 describe('a recording whose process is killed', () => {
   it('kill -9 of the recorder and its ffmpeg: closed segments survive and play, nothing keeps running, the next start recovers, seals and verifies', async () => {
     const data = join(root, 'tree');
@@ -69,6 +131,7 @@ describe('a recording whose process is killed', () => {
     const after = storedEvents(data, id);
     const interrupted = after.find((e) => e.type === 'session.interrupted')!;
     expect(interrupted.payload).toMatchObject({ survived: { segmentsBefore: storedBefore, missing: [] }, orphanedFfmpegStopped: [] });
+    expect(interrupted.payload['survived']).toMatchObject({ seconds: expect.any(Number) });
     expect(after.at(-1)?.type).toBe('session.sealed');
     expect(after.at(-1)?.payload['interrupted']).toBe(true);
     const list = JSON.parse((await proofline(['--data', data, 'session', 'list', '--json'])).stdout) as { id: string; interrupted: boolean }[];
@@ -95,7 +158,7 @@ describe('a recording whose process is killed', () => {
     const recorder = await recordUntil(data, id, 1);
     process.kill(recorder.child.pid!, 'SIGKILL');
     await recorder.exited;
-    // setpriv --pdeathsig KILL: the kernel ends ffmpeg when its parent dies.
+    // setpriv --pdeathsig TERM: the kernel tells ffmpeg to finish when its parent dies (the watchdog kills it 3 s on).
     await waitFor(() => !processRunning(recorder.ffmpegPid), 5_000, 'the orphaned ffmpeg to die with its parent');
     const recovered = await proofline(['--data', data, 'record', id, '--display', screen.display, '--duration', '1', '--segment-seconds', '1']);
     expect(recovered.code, recovered.stderr).toBe(0);

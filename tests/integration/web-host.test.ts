@@ -146,6 +146,32 @@ describe('proofline serve: the web host', () => {
     expect((await call('GET', '/assets/%2e%2e/%2e%2e/secret.txt')).status).toBe(404);
   });
 
+  it('answers a badly percent-encoded address with 400, not 500', async () => {
+    for (const path of ['/%', '/%zz', '/assets/%E0%A4%A', '/%C0%AF']) {
+      const reply = await call('GET', path);
+      expect(reply.status, path).toBe(400);
+      expect(reply.body).toMatch(/percent-encoded/);
+    }
+    for (const op of ['%', '%zz', 'session.list%']) {
+      const reply = await call('POST', `/api/${op}`, { headers: { 'content-type': 'application/json', 'x-proofline-secret': web.secret }, body: '{}' });
+      expect(reply.status, op).toBe(400);
+      expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { kind: 'invalid-input' } });
+    }
+    const media = await call('GET', '/media/blob/%/x', { headers: { 'x-proofline-secret': web.secret } });
+    expect(media.status).toBe(400);
+  });
+
+  it('answers 404 for a stored file of a session that does not exist', async () => {
+    const auth = { 'x-proofline-secret': web.secret };
+    const sha = 'a'.repeat(64);
+    for (const session of ['deadbeef', '00000000-0000-4000-8000-000000000000', 'no-such-session']) {
+      const reply = await call('GET', `/media/blob/${session}/${sha}`, { headers: auth });
+      expect(reply.status, session).toBe(404);
+      expect(reply.headers['content-security-policy']).toMatch(/^sandbox;/);
+      expect((await call('HEAD', `/media/blob/${session}/${sha}`, { headers: auth })).status).toBe(404);
+    }
+  });
+
   it('takes an uploaded archive into its inbox, and refuses one without the secret', async () => {
     const bytes = Buffer.from('PK\u0005\u0006'.padEnd(22, '\u0000'), 'binary');
     const refused = await call('PUT', '/upload?name=case.zip', { headers: { 'content-length': String(bytes.length) }, body: bytes });

@@ -181,6 +181,57 @@ export const hostile = {
   },
 } as const;
 
+/**
+ * About 768 KiB of central directory whose names are each ~64 KiB of one-letter folders
+ * (`0/a/a/…/a/f`, 32,760 deep), every one under its own top folder so no prefix is shared. A
+ * reader that keeps every folder prefix as a string needs gigabytes (32,760 prefixes averaging
+ * 32 KiB, per entry). The local headers carry a short name so the file stays small.
+ */
+export function deepNamesZip(entries = 12, depth = 32_760): Buffer {
+  const deep = 'a/'.repeat(depth);
+  return buildZip(Array.from({ length: entries }, (_, i) => ({ name: `${i.toString(36)}/${deep}f`, localName: `f${i}`, data: Buffer.from('x') })));
+}
+
+/**
+ * `count` ordinary entries (`data/artifacts/<folder>/<sha-like name>.png`, a few bytes each)
+ * spread over a few hundred folders: the most entries an archive may have, and nothing hostile.
+ */
+export function manyEntriesZip(count = 100_000): Buffer {
+  const body = Buffer.from('x');
+  const crc = crc32(body);
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (let i = 0; i < count; i += 1) {
+    const name = Buffer.from(`data/artifacts/${(i % 512).toString(16).padStart(3, '0')}/${i.toString(16).padStart(60, '0')}.png`, 'utf8');
+    const fixed = { flags: UTF8_NAMES, method: 0, crc, compressedSize: 1, size: 1 };
+    const local = Buffer.concat([localHeader(name, fixed), body]);
+    centrals.push(centralHeader(name, fixed, 20, 0, offset));
+    locals.push(local);
+    offset += local.length;
+  }
+  const directory = Buffer.concat(centrals);
+  return Buffer.concat([...locals, directory, ...zip64EndOfDirectory(count, directory.length, offset)]);
+}
+
+/** Over 65,535 entries the count lives in the Zip64 end of central directory (4.3.14, 4.3.15). */
+function zip64EndOfDirectory(count: number, size: number, offset: number): Buffer[] {
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(count), 24);
+  record.writeBigUInt64LE(BigInt(count), 32);
+  record.writeBigUInt64LE(BigInt(size), 40);
+  record.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + size), 8);
+  locator.writeUInt32LE(1, 16);
+  return [record, locator, endOfDirectory(0xffff, size, offset)];
+}
+
 /** A symlink stored the way Info-ZIP stores one (`zip -y`), or crafted if `zip` is missing. */
 export function symlinkZip(): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'proofline-zip-y-'));

@@ -2,7 +2,8 @@
 // AbortSignal. The first test pins the "one launcher" part on the sources; the others show the
 // ties on real processes.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -98,6 +99,29 @@ describe('the one launcher of child processes', () => {
     expect(running(Number(pid))).toBe(true);
     parent.kill('SIGKILL');
     await until(() => !running(Number(pid)), guard === 'pdeathsig' ? 2_000 : 5_000);
+  }, 30_000);
+
+  it('on request, ends a child gently when the parent dies (SIGTERM, so it can finish writing), and kills it after the grace if it does not end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proofline-launch-'));
+    const marker = join(dir, 'terminated');
+    const gentle = `trap 'echo finished > ${marker}; exit 0' TERM; while :; do sleep 0.1; done`;
+    const stubborn = `trap '' TERM; while :; do sleep 0.1; done`;
+    const launchTs = join(root, 'src/core/process/launch.ts');
+    const script = `import('${launchTs}').then(({ launch }) => { const o = { onParentDeath: { signal: 'SIGTERM', graceMs: 1000 } }; const a = launch('sh', ['-c', ${JSON.stringify(gentle)}], o); const b = launch('sh', ['-c', ${JSON.stringify(stubborn)}], o); console.log(a.pid, b.pid); setInterval(() => {}, 1000); });`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolveLine) => parent.stdout.once('data', (chunk: Buffer) => resolveLine(chunk.toString())));
+    const [gentlePid, stubbornPid] = line.trim().split(' ').map(Number) as [number, number];
+    await until(() => running(gentlePid) && running(stubbornPid));
+    parent.kill('SIGKILL');
+    try {
+      // The gentle one ran its TERM handler; the one that ignores TERM is killed after the grace.
+      await until(() => !running(gentlePid), 3_000);
+      expect(readFileSync(marker, 'utf8').trim()).toBe('finished');
+      await until(() => !running(stubbornPid), 6_000);
+    } finally {
+      for (const pid of [gentlePid, stubbornPid]) if (running(pid)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('stops the viewer’s remux (ffmpeg) when its signal aborts', async () => {

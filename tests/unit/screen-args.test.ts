@@ -52,6 +52,8 @@ describe('screen capture arguments', () => {
     expect(after('-f')).toBe('x11grab');
     expect(args.slice(args.lastIndexOf('-f'), args.lastIndexOf('-f') + 2)).toEqual(['-f', 'segment']);
     expect(after('-segment_format')).toBe('mpegts');
+    // Each packet reaches the file as it is muxed: kill -9 loses only what the encoder holds.
+    expect(after('-segment_format_options')).toBe('flush_packets=1');
     expect(after('-segment_time')).toBe('5');
     expect(after('-segment_start_number')).toBe('12');
     expect(after('-force_key_frames')).toBe('expr:gte(t,n_forced*5)');

@@ -19,7 +19,15 @@ import {
   type CentralRecord,
   type Finding,
 } from './zip-entry-rules.js';
-import { archiveSizeProblem, entrySizeProblem, formatBytes, resolveLimits, type ZipLimits } from './zip-limits.js';
+import {
+  archiveSizeProblem,
+  entrySizeProblem,
+  formatBytes,
+  nameLengthProblem,
+  resolveLimits,
+  totalNameProblem,
+  type ZipLimits,
+} from './zip-limits.js';
 
 export { ArchiveError, type ArchiveErrorKind } from './archive-error.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits.js';
@@ -196,11 +204,17 @@ async function readDirectory(zip: ZipFile, path: string, limits: ZipLimits): Pro
   }
   const slots: Slot[] = [];
   let total = 0;
+  let totalNameBytes = 0;
   try {
     for await (const entry of zip.eachEntry()) {
       const record = toRecord(entry);
-      const finding = recordFinding(record) ?? sizeFinding(record, limits);
+      // Names first, before any check walks them: every later step is linear in their length.
+      const nameBytes = Math.max(record.headerNameBytes.length, Buffer.byteLength(record.name));
+      const finding = nameFinding(record, nameBytes, limits) ?? recordFinding(record) ?? sizeFinding(record, limits);
       if (finding !== null) throw refusal(finding);
+      totalNameBytes += nameBytes;
+      const namesProblem = totalNameProblem(totalNameBytes, limits);
+      if (namesProblem !== null) throw new ArchiveError('hostile', `archive '${path}' ${namesProblem}: refused; nothing was extracted`);
       total += record.uncompressedSize;
       slots.push({ record, entry, info: toInfo(record) });
     }
@@ -242,6 +256,11 @@ function toInfo(record: CentralRecord): ZipEntryInfo {
     method: record.method,
     crc32: record.crc32,
   };
+}
+
+function nameFinding(record: CentralRecord, nameBytes: number, limits: ZipLimits): Finding | null {
+  const problem = nameLengthProblem(nameBytes, limits);
+  return problem === null ? null : { kind: 'hostile', entry: record.name, detail: problem };
 }
 
 function sizeFinding(record: CentralRecord, limits: ZipLimits): Finding | null {

@@ -121,12 +121,14 @@ export function recordFinding(record: CentralRecord): Finding | null {
 /**
  * Exact duplicates, names that fold to the same file, and a name used both as a file and as a
  * folder: on extraction each lets one entry silently replace or redirect another.
+ *
+ * Linear in the names' total length (plus one sort): no folder prefix is ever built as a string
+ * of its own, which for names nested thousands deep cost gigabytes.
  */
 export function findNameClash(records: readonly CentralRecord[]): Finding | null {
   const byKey = new Map<string, string>();
-  const files = new Map<string, string>();
-  const folders = new Map<string, string>();
-  for (const { name } of records) {
+  const keyed: { readonly order: string; readonly name: string; readonly index: number }[] = [];
+  for (const [index, { name }] of records.entries()) {
     const key = nameKey(name);
     const earlier = byKey.get(key);
     if (earlier === name) {
@@ -137,20 +139,26 @@ export function findNameClash(records: readonly CentralRecord[]): Finding | null
       return { kind: 'hostile', entry: name, detail: `and ${quoteName(earlier)} name the same file on Windows and macOS (they differ only in ${how})` };
     }
     byKey.set(key, name);
-    const segments = key.split('/');
-    for (let depth = 1; depth < segments.length; depth += 1) {
-      const folder = segments.slice(0, depth).join('/');
-      const file = files.get(folder);
-      if (file !== undefined) return { kind: 'hostile', entry: name, detail: `lies inside ${quoteName(file)}, which is a file` };
-      folders.set(folder, name);
-    }
-    if (!isDirectoryName(name)) {
-      const inside = folders.get(key);
-      if (inside !== undefined) return { kind: 'hostile', entry: name, detail: `is a file, but ${quoteName(inside)} lies inside it` };
-      files.set(key, name);
-    }
+    // '/' becomes U+0000, below every character a checked name may hold (nameProblem refuses
+    // controls): sorted so, whatever lies inside a name's folder comes right after that name.
+    keyed.push({ order: key.replaceAll('/', '\u0000'), name, index });
   }
-  return null;
+  keyed.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  // Of every file with something inside it, report the clash whose later entry comes first, as a
+  // reader walking the directory in order would meet it.
+  let clash: { readonly file: (typeof keyed)[number]; readonly inside: (typeof keyed)[number] } | undefined;
+  for (const [position, file] of keyed.entries()) {
+    if (isDirectoryName(file.name)) continue;
+    const inside = keyed[position + 1];
+    if (inside === undefined || !inside.order.startsWith(`${file.order}\u0000`)) continue;
+    const later = Math.max(file.index, inside.index);
+    if (clash === undefined || later < Math.max(clash.file.index, clash.inside.index)) clash = { file, inside };
+  }
+  if (clash === undefined) return null;
+  const { file, inside } = clash;
+  return inside.index > file.index
+    ? { kind: 'hostile', entry: inside.name, detail: `lies inside ${quoteName(file.name)}, which is a file` }
+    : { kind: 'hostile', entry: file.name, detail: `is a file, but ${quoteName(inside.name)} lies inside it` };
 }
 
 /**

@@ -14,6 +14,10 @@ export interface ZipLimits {
   readonly maxRatio: number;
   /** Entries (and archives) that inflate to no more than this are exempt from `maxRatio`. */
   readonly ratioExemptBelow: number;
+  /** Longest entry name, in UTF-8 bytes. */
+  readonly maxNameBytes: number;
+  /** Sum of the lengths of all entry names, in UTF-8 bytes: what the listing holds in memory. */
+  readonly maxTotalNameBytes: number;
 }
 
 /**
@@ -27,6 +31,11 @@ export interface ZipLimits {
  *   4× margin and still refuses every run of zeros. Below 1 MiB the ratio says nothing (a
  *   1 KiB blank file compresses 100×) and the harm is bounded anyway; many small entries are
  *   caught by the whole-archive ratio and the total.
+ * - names of at most 4096 bytes (Linux's PATH_MAX; macOS's is 1024, Windows' 260 without long
+ *   paths), 16 MiB of names in all: a Proofline archive's names are `data/artifacts/<sha256>.<ext>`
+ *   and the like, under 100 bytes, so 100k of them take under 10 MiB. The ZIP format allows 64 KiB
+ *   a name; a central directory of such names, nested one letter deep, is what made a 768 KiB
+ *   archive cost gigabytes to open.
  */
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntries: 100_000,
@@ -34,6 +43,8 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntryUncompressed: 16 * GiB,
   maxRatio: 200,
   ratioExemptBelow: 1 * MiB,
+  maxNameBytes: 4096,
+  maxTotalNameBytes: 16 * MiB,
 };
 
 export function resolveLimits(overrides: Partial<ZipLimits> = {}): ZipLimits {
@@ -52,6 +63,22 @@ export function entrySizeProblem(
   if (uncompressed > limits.ratioExemptBelow && uncompressed > compressed * limits.maxRatio) {
     const ratio = compressed === 0 ? 'infinitely' : `${Math.round(uncompressed / compressed)}×`;
     return `inflates ${ratio} (${formatBytes(compressed)} to ${formatBytes(uncompressed)}), over the ${limits.maxRatio}× allowed: a zip bomb`;
+  }
+  return null;
+}
+
+/** Why an entry's name is refused for its length, or null. */
+export function nameLengthProblem(nameBytes: number, limits: ZipLimits): string | null {
+  if (nameBytes > limits.maxNameBytes) {
+    return `has a name ${nameBytes} bytes long, over the ${limits.maxNameBytes} allowed (no common file system can extract a path that long)`;
+  }
+  return null;
+}
+
+/** Why the archive's names are refused for their total length, or null. */
+export function totalNameProblem(totalNameBytes: number, limits: ZipLimits): string | null {
+  if (totalNameBytes > limits.maxTotalNameBytes) {
+    return `has entry names over ${formatBytes(limits.maxTotalNameBytes)} long in all, over what an archive may hold`;
   }
   return null;
 }

@@ -30,6 +30,12 @@ export interface LaunchOptions {
    * reads as a failed recording), not when the keyboard does.
    */
   readonly ownGroup?: boolean;
+  /**
+   * How it is ended when we die (default: SIGKILL at once). A child that must finish its output
+   * (the recorder's ffmpeg closes its open segment on SIGTERM) is sent `signal` instead, and a
+   * watchdog kills it (SIGKILL) if it still runs `graceMs` later: it never outlives us for long.
+   */
+  readonly onParentDeath?: { readonly signal: 'SIGTERM' | 'SIGINT'; readonly graceMs: number };
 }
 
 export interface ChildExit {
@@ -82,8 +88,9 @@ export function launch(file: string, args: readonly string[], options: LaunchOpt
   const usePdeathsig = guardWith !== undefined && resolved !== undefined;
   const detached = options.ownGroup !== false && process.platform !== 'win32';
   const stdio = [...(options.stdio ?? ['ignore', 'pipe', 'pipe'])];
+  const deathSignal = options.onParentDeath?.signal.slice(3) ?? 'KILL';
   const child = usePdeathsig
-    ? spawn(guardWith, ['--pdeathsig', 'KILL', '--', resolved, ...args], { stdio, env, cwd: options.cwd, detached })
+    ? spawn(guardWith, ['--pdeathsig', deathSignal, '--', resolved, ...args], { stdio, env, cwd: options.cwd, detached })
     : spawn(file, [...args], { stdio, env, cwd: options.cwd, detached, windowsHide: true });
   let timedOut = false;
   let aborted = false;
@@ -115,7 +122,10 @@ export function launch(file: string, args: readonly string[], options: LaunchOpt
   });
   // Pipes closed early by the child (it exited, or refused its input) must not crash the host.
   child.stdin?.on('error', () => undefined);
-  if (!usePdeathsig && child.pid !== undefined) startWatchdog(child.pid);
+  // Without pdeathsig the watchdog does all; with a gentle pdeathsig it is the escalation to KILL.
+  if (child.pid !== undefined && (!usePdeathsig || options.onParentDeath)) {
+    startWatchdog(child.pid, usePdeathsig ? undefined : options.onParentDeath?.signal, options.onParentDeath?.graceMs ?? 0);
+  }
   return { pid: child.pid ?? -1, guard: usePdeathsig ? 'pdeathsig' : 'watchdog', process: child, exited, kill };
 }
 
@@ -218,17 +228,32 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** Kills `childPid` once `process.pid` is gone; exits by itself when the child ends first. */
-function startWatchdog(childPid: number): void {
+/**
+ * Kills `childPid` once `process.pid` is gone; exits by itself when the child ends first. Given
+ * `first`, that signal is sent at once and SIGKILL only if the child still runs `graceMs` later;
+ * with `first` undefined and a grace (pdeathsig already sent the gentle signal), SIGKILL waits
+ * for the grace. Our death is seen as the watchdog being re-parented (POSIX; a dead parent that
+ * nobody reaped still answers signal 0) or as our pid being gone.
+ */
+function startWatchdog(childPid: number, first: NodeJS.Signals | undefined, graceMs: number): void {
   const script = `
-    const [parent, child] = process.argv.slice(-2).map(Number);
-    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-    setInterval(() => {
+    const [parent, child, first, grace] = process.argv.slice(-4);
+    const alive = (pid) => { try { process.kill(Number(pid), 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+    const orphaned = () => (process.platform !== 'win32' && process.ppid !== Number(parent)) || !alive(parent);
+    const kill = (signal) => { try { process.kill(Number(child), signal); } catch {} };
+    const timer = setInterval(() => {
       if (!alive(child)) process.exit(0);
-      if (!alive(parent)) { try { process.kill(child, 'SIGKILL'); } catch {} process.exit(0); }
-    }, 1000);`;
+      if (!orphaned()) return;
+      clearInterval(timer);
+      if (first !== '-') kill(first);
+      const end = Date.now() + Number(grace);
+      setInterval(() => {
+        if (!alive(child)) process.exit(0);
+        if (Date.now() >= end) { kill('SIGKILL'); process.exit(0); }
+      }, 100);
+    }, ${graceMs > 0 ? 250 : 1000});`;
   // The watchdog itself is the one child not watched: it ends when either of the two does.
-  const watchdog = spawn(process.execPath, ['-e', script, '--', String(process.pid), String(childPid)], {
+  const watchdog = spawn(process.execPath, ['-e', script, '--', String(process.pid), String(childPid), first ?? '-', String(graceMs)], {
     detached: true,
     stdio: 'ignore',
     windowsHide: true,

@@ -126,4 +126,38 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Who records or captures a session now, across processes (DESIGN.md "One owner per
+      -- session"): the process by PID, its start (Linux: boot id and start time, so that a zombie
+      -- or a reused PID is not taken for it) and host. Not evidence: a row lives while its owner
+      -- works, and one whose owner died is taken over once its recording has been closed out.
+      CREATE TABLE session_leases (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        pid INTEGER NOT NULL,
+        pid_start TEXT,
+        host TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        taken_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 5,
+    sql: `
+      -- Sealed means frozen, in the store itself and not only in the service: once a session is
+      -- sealed no event or checkpoint can be added to it and it cannot be unsealed, whichever
+      -- process writes (a seal racing a recorder in another process leaves the loser an error).
+      CREATE TRIGGER events_frozen_after_seal BEFORE INSERT ON events
+        WHEN (SELECT state FROM sessions WHERE id = NEW.session_id) = 'sealed'
+        BEGIN SELECT RAISE(ABORT, 'the session is sealed: nothing can be added to it'); END;
+      CREATE TRIGGER checkpoints_frozen_after_seal BEFORE INSERT ON checkpoints
+        WHEN (SELECT state FROM sessions WHERE id = NEW.session_id) = 'sealed'
+        BEGIN SELECT RAISE(ABORT, 'the session is sealed: no checkpoint can be added to it'); END;
+      CREATE TRIGGER sessions_stay_sealed BEFORE UPDATE ON sessions
+        WHEN OLD.state = 'sealed' AND (NEW.state IS NOT 'sealed' OR NEW.sealed_at IS NOT OLD.sealed_at)
+        BEGIN SELECT RAISE(ABORT, 'a sealed session stays sealed'); END;
+    `,
+  },
 ];

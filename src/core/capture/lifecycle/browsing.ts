@@ -5,6 +5,7 @@ import type { StoredEvent } from '../../../shared/domain.js';
 import type * as V from '../../../shared/views.js';
 import { ProoflineError } from '../../errors.js';
 import { SessionSealedError } from '../../session-guard.js';
+import type { LeasePurpose, TakenLease } from '../../store/session-lease.js';
 import type { InteractiveCapture } from '../web/interactive.js';
 import { orUndefined, type LifecycleContext } from './deps.js';
 import * as load from './modules.js';
@@ -26,6 +27,8 @@ export class BrowserSessions {
     private readonly context: LifecycleContext,
     /** Whether the session is being sealed: no browser may open for it. */
     private readonly closing: (sessionId: string) => boolean,
+    /** Owns the session across processes while the browser is open (CaptureLifecycle.claim). */
+    private readonly claim: (sessionId: string, purpose: LeasePurpose) => Promise<TakenLease>,
   ) {}
 
   sessions(): string[] {
@@ -39,6 +42,7 @@ export class BrowserSessions {
     const entry: { value?: Browser } = {};
     const { startInteractiveCapture } = await load.interactive();
     const browserPath = request.browserPath ?? orUndefined(s.browserPath);
+    const lease = await this.claim(sessionId, 'browsing');
     const capture = await startInteractiveCapture(this.context.pl, sessionId, {
       browserPath,
       display: orUndefined(s.recording.display),
@@ -54,6 +58,7 @@ export class BrowserSessions {
       },
     }).catch((error: Error) => {
       // Ours keep their code (a sealed session, no display, no browser); anything else is the browser failing to start.
+      lease.release();
       throw error instanceof ProoflineError ? error : new ProoflineError('browser.start-failed', error.message, { path: browserPath ?? '' }, { cause: error });
     });
     const browser: Browser = { capture, startedAt: new Date(), state: 'browsing' };
@@ -61,6 +66,7 @@ export class BrowserSessions {
     this.open.set(sessionId, browser);
     // The user may close the browser window themselves: then the capture ends on its own.
     void capture.done.finally(() => {
+      lease.release();
       if (this.open.get(sessionId) === browser) this.open.delete(sessionId);
     });
     return this.status(sessionId);

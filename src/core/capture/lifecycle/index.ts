@@ -7,6 +7,7 @@
 // earlier process; and stops everything at shutdown. Capture modules load on first use.
 import type { ArtifactRef, StoredEvent } from '../../../shared/domain.js';
 import type * as V from '../../../shared/views.js';
+import { SessionLeases, type LeasePurpose, type TakenLease } from '../../store/session-lease.js';
 import { BrowserSessions, type BrowseRequest } from './browsing.js';
 import { capabilities } from './capabilities.js';
 import * as creation from './creation.js';
@@ -30,13 +31,17 @@ export class CaptureLifecycle {
   private readonly browsers: BrowserSessions;
   /** Sessions being sealed: no recording, browser or batch may start on them meanwhile. */
   private readonly sealing = new Set<string>();
+  /** Who owns each session across processes (DESIGN.md "One owner per session"). */
+  private readonly leases: SessionLeases;
 
   constructor(deps: CaptureLifecycleDeps) {
     this.context = lifecycleContext(deps);
+    this.leases = new SessionLeases(deps.pl.db);
     const closing = (sessionId: string): boolean => this.sealing.has(sessionId);
+    const claim = (sessionId: string, purpose: LeasePurpose): Promise<TakenLease> => this.claim(sessionId, purpose);
     this.environment = new EnvironmentJobs(this.context);
-    this.recordings = new RecordingRuns(this.context, this.environment, closing);
-    this.browsers = new BrowserSessions(this.context, closing);
+    this.recordings = new RecordingRuns(this.context, this.environment, closing, claim);
+    this.browsers = new BrowserSessions(this.context, closing, claim);
   }
 
   /** What can be captured here: ffmpeg, a browser, a display. */
@@ -98,7 +103,7 @@ export class CaptureLifecycle {
   }
 
   captureUrls(sessionId: string, request: web.BatchRequest, progress: (p: V.CaptureProgress) => void, signal: AbortSignal): Promise<V.BatchSummary> {
-    return web.captureUrls(this.context, sessionId, this.sealing.has(sessionId), request, progress, signal);
+    return web.captureUrls(this.context, sessionId, this.sealing.has(sessionId), request, progress, signal, (purpose) => this.claim(sessionId, purpose));
   }
 
   async pages(sessionId: string): Promise<V.CapturedPage[]> {
@@ -154,7 +159,7 @@ export class CaptureLifecycle {
   async recoverInterrupted(options: { readonly strict?: boolean } = {}): Promise<string[]> {
     try {
       const { recoverInterruptedRecordings, describeRecovery } = await load.recovery();
-      return (await recoverInterruptedRecordings(this.context.pl)).map(describeRecovery);
+      return (await recoverInterruptedRecordings(this.context.pl, { leases: this.leases })).map(describeRecovery);
     } catch (error) {
       if (options.strict) throw error;
       this.context.reportBackground(`could not recover an interrupted recording: ${(error as Error).message}`, error);
@@ -169,13 +174,49 @@ export class CaptureLifecycle {
    */
   async whileSealing<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     this.sealing.add(sessionId);
+    let lease: TakenLease | undefined;
     try {
       await this.recordings.stop(sessionId);
       await this.browsers.stop(sessionId);
       await this.environment.settle(sessionId);
+      // Another process that records the session refuses the seal; one that died is closed out.
+      lease = await this.claim(sessionId, 'sealing');
       return await work();
     } finally {
+      lease?.release();
       this.sealing.delete(sessionId);
+    }
+  }
+
+  /**
+   * Before an export: refuses while another live process holds the session (it is being sealed
+   * or recorded there), and closes out a recording whose process died.
+   */
+  async beforeExport(sessionId: string): Promise<void> {
+    this.leases.assertNotOwned(sessionId, 'export');
+    await this.recoverSession(sessionId);
+  }
+
+  /**
+   * Makes this process the session's owner for `purpose` (SessionOwnedError, naming the owner,
+   * while another live process holds it), then closes out any recording a dead owner left, so
+   * that what follows (a recording, a seal) starts from a chain with every recording ended.
+   */
+  private async claim(sessionId: string, purpose: LeasePurpose): Promise<TakenLease> {
+    const lease = this.leases.take(sessionId, purpose, purpose === 'sealing' ? 'seal' : purpose === 'capture' ? 'capture into' : 'record');
+    try {
+      await this.recoverSession(sessionId);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    return lease;
+  }
+
+  private async recoverSession(sessionId: string): Promise<void> {
+    const { recoverInterruptedRecordings, describeRecovery } = await load.recovery();
+    for (const report of await recoverInterruptedRecordings(this.context.pl, { leases: this.leases, sessionId })) {
+      this.context.notify(sessionId, { source: 'recovery', level: 'warn', message: describeRecovery(report), eventSeq: report.eventSeq });
     }
   }
 

@@ -4,6 +4,7 @@ import type { ParsedInputOf } from '../../../shared/contract.js';
 import type * as V from '../../../shared/views.js';
 import { ProoflineError } from '../../errors.js';
 import { SessionSealedError } from '../../session-guard.js';
+import type { LeasePurpose, TakenLease } from '../../store/session-lease.js';
 import type { CaptureNotice, CaptureSource } from '../capture-source.js';
 import type { ComfyUIConnection } from '../creation/comfyui.js';
 import type { FolderWatch } from '../creation/folder-watch.js';
@@ -27,6 +28,8 @@ interface Run {
   stopped?: Promise<void>;
   /** The end of a recording asked to last a given time. */
   timer?: NodeJS.Timeout;
+  /** This process's ownership of the session while it records (released once every source stopped). */
+  lease?: TakenLease;
 }
 
 export const IDLE: V.RecordingStatus = { state: 'idle', startedAt: null, elapsedMs: 0, segments: 0, bytes: 0, sources: [] };
@@ -43,6 +46,8 @@ export class RecordingRuns {
     private readonly environment: EnvironmentJobs,
     /** Whether the session is being sealed: nothing new may start recording it. */
     private readonly closing: (sessionId: string) => boolean,
+    /** Owns the session across processes, having closed out a dead owner's recording (CaptureLifecycle.claim). */
+    private readonly claim: (sessionId: string, purpose: LeasePurpose) => Promise<TakenLease>,
   ) {}
 
   sessions(): string[] {
@@ -58,13 +63,18 @@ export class RecordingRuns {
     const run: Run = { startedAt: new Date(), sources: [], notices: [], state: 'recording', started: Promise.resolve() };
     this.runs.set(sessionId, run);
     this.ended.delete(sessionId);
-    const starting = this.startSources(sessionId, run, request);
+    const starting = (async () => {
+      // No other live process may record or seal it meanwhile; a dead one's recording is closed out first.
+      run.lease = await this.claim(sessionId, 'recording');
+      await this.startSources(sessionId, run, request);
+    })();
     run.started = starting.catch(() => undefined);
     try {
       await starting;
     } catch (error) {
       if (this.runs.get(sessionId) === run) this.runs.delete(sessionId);
       await Promise.allSettled(run.sources.map((source) => source.stop()));
+      run.lease?.release();
       throw error;
     }
     // A stop (or a seal) that came while the sources started has stopped them by now.
@@ -115,6 +125,7 @@ export class RecordingRuns {
       run.stopped = (async () => {
         await run.started;
         await Promise.allSettled(run.sources.map((source) => (source === run.screen ? run.screen.stop(reason) : source.stop())));
+        run.lease?.release();
         this.ended.set(sessionId, endOf(run, reason));
         if (this.runs.get(sessionId) === run) this.runs.delete(sessionId);
       })();

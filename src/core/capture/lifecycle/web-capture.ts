@@ -3,6 +3,7 @@
 import type { ParsedInputOf } from '../../../shared/contract.js';
 import type * as V from '../../../shared/views.js';
 import { SessionSealedError } from '../../session-guard.js';
+import type { LeasePurpose, TakenLease } from '../../store/session-lease.js';
 import { pagesFromEvents } from '../../views/session-view.js';
 import type { UrlResult } from '../web/capture-urls.js';
 import { orUndefined, type LifecycleContext } from './deps.js';
@@ -38,9 +39,19 @@ export async function checkEnvironment(context: LifecycleContext, sessionId: str
   };
 }
 
-export async function captureUrls(context: LifecycleContext, sessionId: string, closing: boolean, request: BatchRequest, progress: (p: V.CaptureProgress) => void, signal: AbortSignal): Promise<V.BatchSummary> {
+export async function captureUrls(
+  context: LifecycleContext,
+  sessionId: string,
+  closing: boolean,
+  request: BatchRequest,
+  progress: (p: V.CaptureProgress) => void,
+  signal: AbortSignal,
+  /** Owns the session across processes for the batch (CaptureLifecycle.claim). */
+  claim: (purpose: LeasePurpose) => Promise<TakenLease>,
+): Promise<V.BatchSummary> {
   if (closing) throw new SessionSealedError(sessionId, null, `Session ${sessionId} is being sealed: start a new session to capture more pages.`);
   const { captureUrls: capture } = await load.batchCapture();
+  const lease = await claim('capture');
   const result = await capture(context.pl, sessionId, [...request.urls], {
     browserPath: request.browserPath ?? orUndefined(context.settings().browserPath),
     concurrency: request.concurrency,
@@ -50,7 +61,7 @@ export async function captureUrls(context: LifecycleContext, sessionId: string, 
     ignoreHttpsErrors: request.ignoreHttpsErrors,
     onProgress: progress,
     signal,
-  });
+  }).finally(() => lease.release());
   return { results: result.results.map(urlResult), captured: result.captured, failed: result.failed };
 }
 

@@ -22,13 +22,24 @@ export interface FfmpegProcess {
 }
 
 /**
+ * How long ffmpeg may take to finish its output after we died (it is sent SIGTERM by pdeathsig
+ * or the watchdog, closes the open segment, and is killed if it still runs after this).
+ */
+export const PARENT_DEATH_GRACE_MS = 3_000;
+
+/**
  * Starts ffmpeg through the launcher (src/core/process/launch.ts): it dies with us (setpriv's
- * pdeathsig, or the watchdog) and, given a signal, is killed when the signal aborts. In its own
- * process group: ffmpeg must not end on a terminal's Ctrl-C before we ask it to (that would read
- * as a failure); the host stops it with `stop()`.
+ * pdeathsig, or the watchdog) and, given a signal, is killed when the signal aborts. When we die
+ * it gets SIGTERM, on which ffmpeg finishes writing (the recorder's open segment is closed and
+ * listed), and SIGKILL if it still runs PARENT_DEATH_GRACE_MS later. (ffmpeg 5.1 counts the
+ * SIGPIPEs of its now readerless progress and log pipes as further signals and then quits at
+ * once, segment unlisted: nothing is lost by it, every packet is already on disk, and recovery
+ * keeps the cut-short segment by probing it.) In its own process group: ffmpeg must not end on
+ * a terminal's Ctrl-C before we ask it to (that would read as a failure); the host stops it with
+ * `stop()`.
  */
 export function startFfmpeg(ffmpegPath: string, args: readonly string[], onProgress?: (p: FfmpegProgress) => void, signal?: AbortSignal): FfmpegProcess {
-  const launched = launch(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
+  const launched = launch(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'], signal, onParentDeath: { signal: 'SIGTERM', graceMs: PARENT_DEATH_GRACE_MS } });
   const child = launched.process;
   const tail = new StderrTail(30);
   const parser = new ProgressParser();

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { EventBody } from '../../../shared/domain.js';
 import type { Proofline } from '../../proofline.js';
 import type { NewEvent } from '../../store/event-log.js';
+import { pidRunning } from '../../process/process-identity.js';
+import { SessionLeases } from '../../store/session-lease.js';
 import { SessionTable } from '../../store/sessions.js';
 import { locateFfprobe } from './ffmpeg-locate.js';
 import { parseSegmentList, type SegmentListEntry } from './ffmpeg-progress.js';
@@ -21,14 +23,23 @@ export interface RecoveryReport {
   readonly partial: { readonly file: string; readonly playable: boolean; readonly durationSeconds: number } | null;
   /** Segment numbers neither in the chain nor on disk. */
   readonly missing: number[];
+  /** Seconds of video the recording holds after recovery (stored while it ran, and recovered). */
+  readonly survivedSeconds: number;
   /** The `session.interrupted` event's seq. */
   readonly eventSeq: number;
 }
 
 export interface RecoveryOptions {
   readonly ffprobePath?: string;
-  /** Whether the process that owned a recording still runs (default: signal 0). */
+  /**
+   * For a recording whose session has no lease (one started before leases, by an older
+   * Proofline): whether the PID of its owner file still runs (default: exists, not a zombie).
+   */
   readonly isAlive?: (pid: number) => boolean;
+  /** The sessions' leases (default: over `pl.db`): a session a live process holds is left to it. */
+  readonly leases?: SessionLeases;
+  /** Only this session's recordings. */
+  readonly sessionId?: string;
 }
 
 const RECORDING_TYPES = ['recording.started', 'recording.resumed', 'recording.segment', 'recording.stopped', 'recording.failed', 'session.interrupted'];
@@ -38,37 +49,53 @@ interface OpenRecording {
   readonly id: string;
   readonly pids: number[];
   readonly runs: Map<number, { startNumber: number; time: string }>;
-  readonly segments: Map<number, { run: number; startSeconds: number; startedAt: string }>;
+  readonly segments: Map<number, { run: number; startSeconds: number; startedAt: string; durationSeconds: number }>;
 }
 
 /**
  * What the next start does after the app died mid-recording (DESIGN.md: interruptions are never
- * hidden): for each recording with no end event whose owner process is gone, stop any ffmpeg it
- * left, append the segments ffmpeg closed but we had not stored, keep the cut-short last segment
+ * hidden): for each recording with no end event whose owner process is gone (its session's lease
+ * names a process that has ended, is a zombie, or is another program under a reused PID), stop
+ * any ffmpeg it left, append the segments ffmpeg closed but we had not stored, keep the cut-short last segment
  * if it plays, record `session.interrupted` saying what survived, and mark the session as
  * recovered so that it can be sealed. Hosts call this at start (CLI record/seal/export, the app).
  */
 export async function recoverInterruptedRecordings(pl: Proofline, options: RecoveryOptions = {}): Promise<RecoveryReport[]> {
-  const isAlive = options.isAlive ?? processAlive;
+  const isAlive = options.isAlive ?? pidRunning;
+  const leases = options.leases ?? new SessionLeases(pl.db);
   const reports: RecoveryReport[] = [];
-  for (const open of findOpenRecordings(pl)) {
-    const dir = join(recordingsDir(pl.dataDir), open.sessionId, open.id);
-    const owner = readOwner(dir);
-    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) continue; // still being recorded elsewhere
-    if (owner && owner.pid === process.pid) continue; // ours, running in this process
-    reports.push(await recoverOne(pl, open, dir, options));
+  const sessions = new Set(findOpenRecordings(pl, options.sessionId).map((open) => open.sessionId));
+  for (const sessionId of sessions) {
+    // The lease makes this process the session's one owner while it recovers: a live owner
+    // elsewhere keeps its recording, and no other process recovers or records it meanwhile.
+    const lease = leases.tryTake(sessionId, 'recovering');
+    if (!lease) continue; // recorded (or being recovered) by a live process
+    try {
+      // Looked for again under the lease: another process may have closed it out since.
+      for (const open of findOpenRecordings(pl, sessionId)) {
+        const dir = join(recordingsDir(pl.dataDir), open.sessionId, open.id);
+        const owner = readOwner(dir);
+        if (owner && owner.pid === process.pid) continue; // ours, running in this process
+        // No lease before ours: an older Proofline's recording, judged by its PID alone.
+        if (lease.previous.kind === 'none' && owner && isAlive(owner.pid)) continue;
+        reports.push(await recoverOne(pl, open, dir, options));
+      }
+    } finally {
+      lease.release();
+    }
   }
   return reports;
 }
 
-function findOpenRecordings(pl: Proofline): OpenRecording[] {
+function findOpenRecordings(pl: Proofline, sessionId?: string): OpenRecording[] {
   const rows = pl.db
     .prepare(
       `SELECT e.body AS body FROM events e JOIN sessions s ON s.id = e.session_id
        WHERE s.state != 'sealed' AND json_extract(e.body, '$.type') IN (${RECORDING_TYPES.map(() => '?').join(',')})
+       ${sessionId === undefined ? '' : 'AND e.session_id = ?'}
        ORDER BY e.session_id, e.seq`,
     )
-    .all(...RECORDING_TYPES) as { body: string }[];
+    .all(...RECORDING_TYPES, ...(sessionId === undefined ? [] : [sessionId])) as { body: string }[];
   const open = new Map<string, OpenRecording>();
   for (const { body: text } of rows) {
     const body = JSON.parse(text) as EventBody;
@@ -85,14 +112,14 @@ function findOpenRecordings(pl: Proofline): OpenRecording[] {
       if (typeof p['pid'] === 'number') rec.pids.push(p['pid']);
       rec.runs.set(Number(p['run']), { startNumber: Number(p['startNumber'] ?? 0), time: body.time });
     } else if (body.type === 'recording.segment') {
-      rec.segments.set(Number(p['index']), { run: Number(p['run']), startSeconds: Number(p['startSeconds']), startedAt: String(p['startedAt']) });
+      rec.segments.set(Number(p['index']), { run: Number(p['run']), startSeconds: Number(p['startSeconds']), startedAt: String(p['startedAt']), durationSeconds: Number(p['durationSeconds'] ?? 0) });
     } else open.delete(key);
   }
   return [...open.values()];
 }
 
 async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, options: RecoveryOptions): Promise<RecoveryReport> {
-  const orphans = killOrphans(rec.pids, dir);
+  const orphans = await stopOrphans(rec.pids, dir);
   const ffprobe = options.ffprobePath ?? locateFfprobe('ffprobe');
   const runNumbers = [...rec.runs.keys()].sort((a, b) => a - b);
   // Closed segments by file name, from every run's list.
@@ -156,7 +183,12 @@ async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, option
   const have = new Set(allIndexes);
   const missing: number[] = [];
   for (let i = 0; i <= highest; i++) if (!have.has(i)) missing.push(i);
+  // Seconds of video the recording holds now: what was stored while it ran plus what was
+  // recovered (the cut-short segment included), so that the loss at the crash can be read off.
+  const seconds = [...rec.segments.values()].reduce((sum, s) => sum + (Number.isFinite(s.durationSeconds) ? s.durationSeconds : 0), 0)
+    + events.reduce((sum, e) => sum + Number(e.payload?.['durationSeconds'] ?? 0), 0);
   const survived = {
+    seconds: round(seconds),
     segmentsBefore: stored.size,
     recoveredSegments: recovered,
     partialSegment: partial ? { ...partial } : null,
@@ -187,6 +219,7 @@ async function recoverOne(pl: Proofline, rec: OpenRecording, dir: string, option
     recoveredSegments: recovered,
     partial,
     missing,
+    survivedSeconds: round(seconds),
     eventSeq: appended.at(-1)!.body.seq,
   };
 }
@@ -199,23 +232,38 @@ function anchorOf(rec: OpenRecording, run: number): number {
   return Date.parse(rec.runs.get(run)?.time ?? new Date().toISOString());
 }
 
-/** An ffmpeg of this recording still running (no pdeathsig, watchdog killed too): stop it. Linux only. */
-function killOrphans(pids: readonly number[], dir: string): number[] {
-  const killed: number[] = [];
-  if (process.platform !== 'linux') return killed;
+/**
+ * An ffmpeg of this recording still running (no pdeathsig, watchdog killed too, or one still
+ * finishing its segment after the SIGTERM its parent's death sent): ask it to finish (SIGTERM
+ * closes the open segment), wait for it a little, then SIGKILL. Linux only.
+ */
+async function stopOrphans(pids: readonly number[], dir: string): Promise<number[]> {
+  const stopped: number[] = [];
+  if (process.platform !== 'linux') return stopped;
   for (const pid of pids) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('ffmpeg') && cmdline.includes(dir)) {
-        process.kill(pid, 'SIGKILL');
-        killed.push(pid);
+      if (cmdline.includes('ffmpeg') && cmdline.includes(dir) && pidRunning(pid)) {
+        process.kill(pid, 'SIGTERM');
+        stopped.push(pid);
       }
     } catch {
       // not running
     }
   }
-  return killed;
+  const deadline = Date.now() + ORPHAN_GRACE_MS;
+  while (stopped.some(pidRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const pid of stopped.filter(pidRunning)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return stopped;
 }
+
+const ORPHAN_GRACE_MS = 4_000;
 
 function readOwner(dir: string): { pid: number } | undefined {
   try {
@@ -226,18 +274,9 @@ function readOwner(dir: string): { pid: number } | undefined {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** One line for a host to print at start. */
 export function describeRecovery(report: RecoveryReport): string {
   const partial = report.partial ? (report.partial.playable ? `, the last segment cut short (${report.partial.durationSeconds} s, plays)` : ', the last segment was unplayable and dropped') : '';
   const missing = report.missing.length > 0 ? `; missing segments ${report.missing.join(', ')}` : '';
-  return `recovered an interrupted recording of session ${report.sessionId}: ${report.segmentsBefore} segment(s) stored while it ran, ${report.recoveredSegments} recovered now${partial}${missing}`;
+  return `recovered an interrupted recording of session ${report.sessionId}: ${report.segmentsBefore} segment(s) stored while it ran, ${report.recoveredSegments} recovered now${partial}${missing}; ${report.survivedSeconds} s of video survived`;
 }

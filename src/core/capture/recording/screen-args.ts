@@ -164,6 +164,10 @@ export function buildScreenArgs(options: ScreenArgsOptions): { args: string[]; i
     // MPEG-TS segments: no trailer, so a segment cut short by kill -9 still plays up to its end.
     '-f', 'segment',
     '-segment_format', 'mpegts',
+    // Every packet goes to disk as it is muxed (the segment muxer's own -flush_packets does not
+    // reach the file; its inner mpegts muxer's does): a segment cut short by kill -9 holds all
+    // but the frames still inside the encoder, instead of losing its unflushed 32 KiB buffer.
+    '-segment_format_options', 'flush_packets=1',
     '-segment_time', segment,
     '-segment_start_number', String(options.startNumber),
     '-segment_list', options.segmentList,

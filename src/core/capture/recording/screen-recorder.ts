@@ -90,8 +90,9 @@ const POLL_MS = 500;
 /**
  * Records the screen with ffmpeg into short MPEG-TS segments; each is hashed into the blob store
  * and appended as a `recording.segment` event the moment ffmpeg closes it, so the chain grows
- * with the video and a crash loses at most the segment being written (which recovery keeps if
- * it plays). See recording-recovery.ts for what the next start does after a crash.
+ * with the video. The segment being written is on disk packet by packet (flush_packets), so a
+ * crash loses only what the encoder still held (well under 2 s; recovery keeps the cut-short
+ * segment when it plays). See recording-recovery.ts for what the next start does after a crash.
  */
 export async function startScreenRecording(pl: Proofline, sessionId: string, options: ScreenRecordingOptions = {}): Promise<ScreenRecording> {
   const session = pl.sessions.get(sessionId);

@@ -28,6 +28,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'session.not-sealed': '会话 {{sessionId}} 尚未封存：请先封存，再导出。',
   'session.title-missing': '会话需要一个标题：请说明记录的是什么。',
   'session.seal-unfinished': '会话 {{sessionId}} 的封存没有完成：请再次封存以完成它。',
+  'session.owned': '会话 {{sessionId}} 正由另一个进程使用（{{purpose}}，主机 {{host}} 上的进程 {{pid}}）：请先在那里停止，或等它结束后再试。',
   'note.empty': '备注不能为空。',
   'store.damaged': '会话 {{sessionId}} 的证据库已损坏，未写出任何证据包。请保留数据库以供检查。',
   'store.write-failed': '无法把 {{file}} 存入证据库。如果磁盘已满，请释放空间后重试。',
