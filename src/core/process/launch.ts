@@ -218,7 +218,8 @@ function resolveExecutable(file: string, env: NodeJS.ProcessEnv): string | undef
   return undefined;
 }
 
-function isExecutable(path: string): boolean {
+/** A regular file this process may execute (launchers and tool locators share it). */
+export function isExecutable(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);

@@ -2,6 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pixelmatch from 'pixelmatch';
 import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
+import type { ParamChange, WordDiff } from '../../../shared/views.js';
+
+export type { ParamChange, WordDiff } from '../../../shared/views.js';
 import type { Proofline } from '../../proofline.js';
 import { canonicalJson } from '../../store/canonical-json.js';
 import { galleryFromEvents } from '../../views/session-view.js';
@@ -133,19 +136,6 @@ function ramp(t: number): [number, number, number] {
 
 // ---------------------------------------------------------------------------------------------
 // Parameters and prompts.
-
-export interface ParamChange {
-  readonly field: string;
-  /** null when the field is absent on that side. */
-  readonly a: JsonValue;
-  readonly b: JsonValue;
-  readonly change: 'changed' | 'added' | 'removed';
-}
-
-export interface WordDiff {
-  readonly op: 'same' | 'added' | 'removed';
-  readonly text: string;
-}
 
 export interface ParamDiff {
   /** Fields that differ; `same` names the ones that do not. */

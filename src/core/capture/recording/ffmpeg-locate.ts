@@ -1,8 +1,7 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, sep } from 'node:path';
 import { ProoflineError } from '../../errors.js';
-import { failureOf, run } from '../../process/launch.js';
+import { failureOf, isExecutable, run } from '../../process/launch.js';
 
 export type FfmpegSource = 'configured' | 'env' | 'ffmpeg-static' | 'path';
 
@@ -78,16 +77,6 @@ async function probe(path: string, source: FfmpegSource, label: string): Promise
     throw new FfmpegNotFoundError('ffmpeg.broken', `${label} does not run as ffmpeg (${why}). ${HOW_TO_GET}`, { path });
   }
   return { path, source, version: first };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function findOnPath(name: string, pathVariable: string): string | undefined {
