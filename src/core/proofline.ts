@@ -120,7 +120,7 @@ export function openProofline(options: ProoflineOptions): Proofline {
     exportSession: (idOrPrefix, exportOptions) => {
       const session = sessions.get(idOrPrefix);
       return exportSession(
-        { sessionId: session.id, plan: sessions.plan(session.id), seal: sessions.sealRecord(session.id), sealTokens: timestamps.list(session.id, 'seal'), blobs },
+        { sessionId: session.id, plan: sessions.sealedPlan(session.id), seal: sessions.sealRecord(session.id), sealTokens: timestamps.list(session.id, 'seal'), blobs },
         events,
         exportOptions,
       );

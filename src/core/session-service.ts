@@ -4,7 +4,10 @@ import { checkpointSubject, type Checkpoint, type CheckpointReason, type Checkpo
 import type { DeviceIdentity } from './attest/device-identity.js';
 import type { DrainReport, TimestampQueue } from './attest/timestamp-queue.js';
 import { publicTsaUrl } from './attest/tsa-names.js';
-import { planBag, type BagPlan } from './archive/bag-plan.js';
+import { bytesFile, planBag, type BagPlan } from './archive/bag-plan.js';
+import { MANIFEST_SHA256, TAGMANIFEST_SHA256 } from './archive/bag-layout.js';
+import type { VerifyGuideInput } from './archive/verify-guide.js';
+import { renderVerifyGuideV1 } from './archive/verify-guide-v1.js';
 import { basicEnvironment } from './environment-basics.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { Database } from './store/database.js';
@@ -298,6 +301,9 @@ export class SessionService {
       this.deps.db
         .prepare('INSERT INTO seals (session_id, sealed_at, tag_manifest, signature) VALUES (?, ?, ?, ?)')
         .run(sessionId, fixed.sealedAt, fixed.tagManifest, device.sign(fixed.tagManifest));
+      // The tag files' exact bytes, so every later export writes this bag whatever build runs it.
+      const keep = this.deps.db.prepare('INSERT INTO seal_tag_files (session_id, path, bytes) VALUES (?, ?, ?)');
+      for (const tag of fixed.tags) if (tag.source.kind === 'bytes') keep.run(sessionId, tag.path, tag.source.data);
       this.deps.timestamps.enqueue(sessionId, 'seal', sha256Hex(fixed.tagManifest));
       return fixed;
     }).immediate();
@@ -347,7 +353,30 @@ export class SessionService {
   }
 
   /** The archive's content, derived from the sealed session alone. */
-  plan(sessionId: string): BagPlan {
+  /**
+   * The bag as it was fixed at seal, for export. The payload is always derived from the store;
+   * the tag files are the bytes kept at seal when the payload manifest derived now is the one
+   * kept then (a later build may word VERIFY.md differently). A session sealed before tag files
+   * were kept is re-derived with the VERIFY.md text of its time. Whatever else differs is left
+   * to the export, which refuses a bag that is not the sealed one.
+   */
+  sealedPlan(sessionId: string): BagPlan {
+    const derived = this.plan(sessionId);
+    const sealed = this.sealRecord(sessionId).tagManifest;
+    if (derived.tagManifest.equals(sealed)) return derived;
+    const kept = this.deps.db.prepare('SELECT path, bytes FROM seal_tag_files WHERE session_id = ? ORDER BY path').all(sessionId) as { path: string; bytes: Buffer }[];
+    if (kept.length > 0) {
+      const derivedManifest = derived.tags.find((t) => t.path === MANIFEST_SHA256);
+      const keptManifest = kept.find((t) => t.path === MANIFEST_SHA256);
+      if (derivedManifest?.source.kind !== 'bytes' || !keptManifest || !derivedManifest.source.data.equals(keptManifest.bytes)) return derived;
+      const tags = kept.filter((t) => t.path !== TAGMANIFEST_SHA256).map((t) => bytesFile(t.path, t.bytes));
+      return { ...derived, tags: [...tags, bytesFile(TAGMANIFEST_SHA256, sealed)], tagManifest: sealed };
+    }
+    const legacy = this.plan(sessionId, renderVerifyGuideV1);
+    return legacy.tagManifest.equals(sealed) ? legacy : derived;
+  }
+
+  plan(sessionId: string, renderGuide?: (input: VerifyGuideInput) => string): BagPlan {
     const session = this.deps.sessions.get(sessionId);
     const checkpoints = this.deps.checkpoints.list(sessionId);
     // Every checkpoint request is answered or given up when the bag is fixed (fixBag), so what
@@ -359,6 +388,7 @@ export class SessionService {
       blob: (sha) => this.deps.blobs.get(sha),
       checkpoints,
       timestamps,
+      ...(renderGuide && { renderGuide }),
     });
   }
 }

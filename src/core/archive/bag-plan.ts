@@ -9,7 +9,7 @@ import { publicTsaUrl } from '../attest/tsa-names.js';
 import { createHasher, digestBytes, type Digests } from '../store/hashing.js';
 import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
 import * as layout from './bag-layout.js';
-import { renderVerifyGuide } from './verify-guide.js';
+import { renderVerifyGuide, type VerifyGuideInput } from './verify-guide.js';
 import { ProoflineError } from '../errors.js';
 
 /** Where the bytes of one archive entry come from when it is written. */
@@ -39,6 +39,8 @@ export interface SealedSessionSource {
   events(): Iterable<StoredEvent>;
   blob(sha256: string): Digests | undefined;
   readonly checkpoints: readonly Checkpoint[];
+  /** VERIFY.md's text (default: this build's); sessions sealed by an older build need theirs. */
+  readonly renderGuide?: (input: VerifyGuideInput) => string;
   /** Checkpoint requests as they stood when the bag was fixed: obtained or given up. */
   readonly timestamps: readonly TimestampRecord[];
 }
@@ -147,7 +149,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   tags.push(
     bytesFile(
       layout.VERIFY_MD,
-      renderVerifyGuide({
+      (source.renderGuide ?? renderVerifyGuide)({
         session,
         checkpoints: source.checkpoints.map((c) => c.statement.index),
         tokens: index as { subject: string; token: string; tsa: string }[],

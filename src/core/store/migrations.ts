@@ -160,4 +160,19 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'a sealed session stays sealed'); END;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- The tag files exactly as they were fixed at seal (VERIFY.md, bag-info.txt, manifests…),
+      -- so that a later build whose VERIFY.md reads differently still exports the same bag:
+      -- exports take these bytes, after checking the payload manifest derived from the store
+      -- against the one stored here.
+      CREATE TABLE seal_tag_files (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        path TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (session_id, path)
+      ) STRICT;
+    `,
+  },
 ];
