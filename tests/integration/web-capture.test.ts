@@ -10,7 +10,7 @@ import { openProofline, type Proofline } from '../../src/core/proofline.js';
 import { captureUrls, type CaptureProgress } from '../../src/core/capture/web/capture-urls.js';
 import { proofline } from '../support/cli.js';
 import { startTsa, type RunningTsa } from '../support/tsa-server.js';
-import { expectValidWacz, startTestSite, type TestSite } from '../support/test-site.js';
+import { expectValidWacz, MOVED_MARKER, MOVING_HEIGHT_PX, MOVING_MARKER, startTestSite, type TestSite } from '../support/test-site.js';
 
 let root: string;
 let site: TestSite;
@@ -185,6 +185,57 @@ describe('web capture', () => {
     expect(never.payload['partial']).toBe(true);
     expect(readFileSync(artifactPath(extracted, byName(never, 'text.txt')), 'utf8')).toContain('Text that rendered.');
   }, 150_000);
+
+  it('files only the first document under its URL when the page moves itself during the capture, and records the move', async () => {
+    const pl = openProofline({ dataDir: join(root, 'moving') });
+    try {
+      const session = await pl.sessions.create({ kind: 'web', title: 'Moving' });
+      const from = `${site.httpOrigin}/moving`;
+      const to = `${site.httpOrigin}/moved`;
+      // No scroll (maxScrollMs 0): the DOM is read at once; the form is submitted 500 ms after the
+      // load event, while the tall page's MHTML and full-page screenshot are being taken.
+      const batch = await captureUrls(pl, session.id, [from], { maxScrollMs: 0, retries: 0 });
+      expect(batch.results[0]).toMatchObject({ ok: true, status: 200, finalUrl: from, navigatedTo: to });
+      expect(site.requested).toContain('/moved');
+
+      const log = events(pl, session.id);
+      const captures = log.filter((e) => e.type === 'web.capture');
+      // The other document is named, not captured: no capture is filed under its URL.
+      expect(captures.map((e) => e.payload['url'])).toEqual([from]);
+      const capture = captures[0]!;
+      const captureId = capture.payload['captureId'];
+      expect(capture.payload).toMatchObject({ url: from, finalUrl: from, status: 200, title: 'A page that moves' });
+
+      // The move is on record, in the capture and as its own event, with both URLs, when and during which step.
+      const navigated = capture.payload['navigated'] as { [key: string]: unknown };
+      expect(navigated).toMatchObject({ from, to, toCaptured: false });
+      expect(['mhtml', 'screenshot']).toContain(navigated['step']);
+      expect(Number.isNaN(Date.parse(String(navigated['at'])))).toBe(false);
+      const moved = log.filter((e) => e.type === 'web.capture.navigated');
+      expect(moved).toHaveLength(1);
+      expect(moved[0]!.payload).toMatchObject({ captureId, url: from, from, to, toCaptured: false, step: navigated['step'] });
+      expect(moved[0]!.seq).toBeLessThan(capture.seq);
+
+      // Every file filed under the first URL is of the first document.
+      const names = capture.artifacts.map((a) => a.name);
+      expect(names).toEqual(expect.arrayContaining(['dom.html', 'text.txt', 'network.har', 'capture.wacz']));
+      expect(navigated['notCaptured']).toEqual(['page.mhtml', 'screenshot.png'].filter((n) => !names.includes(n)));
+      expect(navigated['notCaptured']).not.toEqual([]);
+      expect([...(capture.payload['artifacts'] as string[])].sort()).toEqual([...names].sort());
+      const files = log.filter((e) => e.type === 'web.capture.file' && e.payload['captureId'] === captureId);
+      expect(files.map((e) => e.payload['url'])).toEqual(names.map(() => from));
+      const read = (name: string): string => readFileSync(pl.blobs.pathOf(byName(capture, name).sha256), 'utf8');
+      for (const name of ['dom.html', 'text.txt', ...(names.includes('page.mhtml') ? ['page.mhtml'] : [])]) {
+        expect(read(name), name).toContain(MOVING_MARKER);
+        expect(read(name), name).not.toContain(MOVED_MARKER);
+      }
+      if (names.includes('screenshot.png')) {
+        expect(PNG.sync.read(readFileSync(pl.blobs.pathOf(byName(capture, 'screenshot.png').sha256))).height).toBeGreaterThanOrEqual(MOVING_HEIGHT_PX);
+      }
+    } finally {
+      pl.close();
+    }
+  }, 60_000);
 
   it('refuses an untrusted certificate by default (tls, not retried) and captures it when told to, saying so', async () => {
     const pl = openProofline({ dataDir: join(root, 'tls') });

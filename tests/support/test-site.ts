@@ -5,7 +5,8 @@
 //
 // Pages: /plain, /redirect (301 → 302 → /plain), /tall (lazy images far below the fold and an
 // image inserted by script when the reader scrolls near the bottom), /never (a subresource the
-// server holds open forever), /missing (404), /page/N (a small page for batches), and
+// server holds open forever), /missing (404), /page/N (a small page for batches), /moving
+// (submits a form to /moved 500 ms after it loads), and
 // refusedUrl(): a loopback port that refuses connections.
 
 import { execFile } from 'node:child_process';
@@ -96,6 +97,20 @@ const TALL = page(
       }).observe(document.getElementById('sentinel'));</script>`,
 );
 
+export const MOVING_MARKER = 'first-document-marker';
+export const MOVED_MARKER = 'second-document-marker';
+export const MOVING_HEIGHT_PX = 24_000;
+
+// A page that moves itself: 500 ms after its load event a script submits a form to /moved. It is
+// tall and painted (a long full-page screenshot), so the move comes while it is being captured.
+const MOVING = page(
+  'A page that moves',
+  `<h1>${MOVING_MARKER}</h1><p>This document submits a form by itself.</p>`
+    + `<form id="away" method="post" action="/moved"><input type="hidden" name="from" value="moving"></form>`
+    + `<div style="height:${MOVING_HEIGHT_PX}px;background:repeating-linear-gradient(45deg,#c33 0 7px,#3c3 7px 13px,#33c 13px 23px)">painted</div>`
+    + `<script>addEventListener('load', () => setTimeout(() => document.getElementById('away').submit(), 500));</script>`,
+);
+
 /** Starts the site; call stop() in afterAll. `dir` is a parent folder for the CA's files. */
 export async function startTestSite(dir?: string): Promise<TestSite> {
   const work = await mkdtemp(join(dir ?? tmpdir(), 'test-site-'));
@@ -122,6 +137,8 @@ export async function startTestSite(dir?: string): Promise<TestSite> {
       return void res.end();
     }
     if (path === '/tall') return html(200, TALL);
+    if (path === '/moving') return html(200, MOVING);
+    if (path === '/moved') return html(200, page('Moved here', `<h1>${MOVED_MARKER}</h1><p>The page the form went to (${req.method}).</p>`));
     if (path === '/never') return html(200, page('Never finishes', '<h1>Never finishes</h1><p>Text that rendered.</p><img src="/hang.png" alt="hangs">'));
     if (path === '/hang.png') {
       // Headers go out, the body never ends: the page's load event never fires.

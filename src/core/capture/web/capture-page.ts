@@ -8,6 +8,7 @@ import type { Proofline } from '../../proofline.js';
 import { ArtifactSink } from './artifact-sink.js';
 import type { BrowserFacts, LaunchedBrowser } from './browser-launch.js';
 import { classifyFailure, isRetryable, type CaptureFailure } from './failure-kind.js';
+import { DocumentWatch, navigatedFacts } from './document-watch.js';
 import { harExchanges, parseHar } from './har.js';
 import { captureRenderedPage, type RenderedFacts } from './rendered-page.js';
 import { NetworkQuiet } from './scroll.js';
@@ -42,6 +43,8 @@ export type PageOutcome =
       readonly partial: boolean;
       /** Set when the page was captured but the server answered with an error status. */
       readonly httpError?: CaptureFailure;
+      /** Set when the page replaced its document during the capture: the other document's URL (not captured). */
+      readonly navigatedTo?: string;
     }
   | { readonly ok: false; readonly failure: CaptureFailure; readonly retryable: boolean; readonly status?: number };
 
@@ -94,6 +97,8 @@ export async function capturePage(
     });
     const page = await context.newPage();
     const quiet = new NetworkQuiet(page);
+    // Listening from before the navigation: a document that replaces this one later is heard.
+    const watch = new DocumentWatch(page);
     attempt.onState('loading');
     const startedAt = new Date();
     let response: Response | null;
@@ -107,6 +112,7 @@ export async function capturePage(
       return { ok: false, failure: { kind: 'other', message: 'the browser reported no response for the navigation' }, retryable: false };
     }
     const committedAt = new Date();
+    await watch.start('loading');
     const status = response.status();
     if (RETRYABLE_STATUS(status) && !attempt.lastAttempt) {
       return { ok: false, failure: { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() }, retryable: true, status };
@@ -119,13 +125,16 @@ export async function capturePage(
       partial = true;
     }
     // Network idle-ish: late requests (after the load event) get to finish, never more than 2 s.
+    watch.enter('settling');
     await quiet.settle(0, 50, partial ? 500 : 2000);
     const navigation = await navigationFacts(response, attempt.url, startedAt, committedAt, partial);
     pl.events.append(sessionId, { type: 'web.navigation', payload: { captureId, trigger: 'batch', attempt: attempt.attempt, ...navigation.payload } });
 
     const sink = new ArtifactSink(pl, sessionId, captureId, attempt.url);
-    const rendered = await captureRenderedPage(context, page, quiet, sink, dir, { maxHeightPx: settings.maxScrollHeightPx, maxMs: settings.maxScrollMs }, attempt.onState);
+    const rendered = await captureRenderedPage(context, page, quiet, sink, dir, { maxHeightPx: settings.maxScrollHeightPx, maxMs: settings.maxScrollMs }, attempt.onState, watch);
+    watch.stop();
     const title = rendered.title;
+    if (rendered.navigated) recordNavigated(pl, sessionId, captureId, attempt.url, rendered);
     await context.close();
     context = undefined;
     // The HAR is stored while the WACZ is built from it and the TLS chain is fetched.
@@ -144,7 +153,7 @@ export async function capturePage(
       artifacts: sink.artifacts,
     });
     await pl.sessions.checkpoint(sessionId, 'manual');
-    return { ok: true, event, finalUrl: navigation.finalUrl, status, partial, ...(httpError ? { httpError } : {}) };
+    return { ok: true, event, finalUrl: navigation.finalUrl, status, partial, ...(httpError ? { httpError } : {}), ...(rendered.navigated ? { navigatedTo: rendered.navigated.to } : {}) };
   } catch (error) {
     const failure = classifyFailure(error);
     return { ok: false, failure: { kind: failure.kind === 'other' ? 'browser' : failure.kind, message: failure.message }, retryable: true };
@@ -154,6 +163,18 @@ export async function capturePage(
     // this removal need not hold up the next page.
     void rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The page replaced its document during the capture: `web.capture.navigated` says from which URL
+ * to which, when and during which step, and which files of the capture were therefore not taken.
+ * The other document is named, not captured: it is not the page asked for, it may be the answer
+ * to a form the page sent by itself, and it may move on again; its requests are in the capture's
+ * network log.
+ */
+export function recordNavigated(pl: Proofline, sessionId: string, captureId: string, url: string, rendered: RenderedFacts, toCaptured = false): void {
+  if (!rendered.navigated) return;
+  pl.events.append(sessionId, { type: 'web.capture.navigated', payload: { captureId, url, ...navigatedFacts(rendered.navigated, rendered.notCaptured, toCaptured) } });
 }
 
 export interface NavigationFacts {
@@ -226,6 +247,8 @@ export function captureFacts(input: {
   settings: PageCaptureSettings;
   partial: boolean;
   httpError: CaptureFailure | undefined;
+  /** The interactive capture's auto-capture takes a document the page moved to as its own page. */
+  otherCaptured?: boolean;
 }): { [key: string]: JsonValue } {
   const { navigation, rendered, tls } = input;
   const nav = navigation.payload;
@@ -270,10 +293,11 @@ export function captureFacts(input: {
       maxMs: rendered.scroll.limits.maxMs,
     },
     screenshot: { ...rendered.screenshot },
+    navigated: rendered.navigated ? navigatedFacts(rendered.navigated, rendered.notCaptured, input.trigger !== 'batch' && input.otherCaptured === true) : null,
     wacz: input.wacz ? { records: input.wacz.records, datapackageHash: input.wacz.datapackageHash, waczVersion: '1.1.1' } : null,
     browser: { path: input.browser.path, source: input.browser.source, version: input.browser.version, headless: input.browser.headless, args: [...input.browser.args] },
     trigger: input.trigger,
-    artifacts: ['screenshot.png', 'page.mhtml', 'dom.html', 'text.txt', ...(input.wacz ? ['network.har', 'capture.wacz'] : []), ...(tls && !('error' in tls) ? ['tls-chain.pem'] : [])],
+    artifacts: [...rendered.stored, ...(input.wacz ? ['network.har', 'capture.wacz'] : []), ...(tls && !('error' in tls) ? ['tls-chain.pem'] : [])],
   };
 }
 

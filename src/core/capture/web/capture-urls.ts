@@ -53,6 +53,8 @@ export interface UrlResult {
   /** seq of the `web.capture` event (also set for a page captured with an HTTP error status) */
   readonly eventSeq?: number;
   readonly partial?: boolean;
+  /** The page replaced its document during the capture: the other document's URL, named in `web.capture.navigated`, not captured. */
+  readonly navigatedTo?: string;
   readonly attempts: number;
   readonly error?: { readonly kind: FailureKind; readonly message: string };
 }
@@ -219,14 +221,15 @@ async function captureOne(
       onState: (state) => report({ url: raw, state, attempt }),
     });
     if (outcome.ok) {
-      const base = { url: raw, finalUrl: outcome.finalUrl, status: outcome.status, eventSeq: outcome.event.body.seq, partial: outcome.partial, attempts: attempt };
+      const base = { url: raw, finalUrl: outcome.finalUrl, status: outcome.status, eventSeq: outcome.event.body.seq, partial: outcome.partial, attempts: attempt, ...(outcome.navigatedTo ? { navigatedTo: outcome.navigatedTo } : {}) };
       if (outcome.httpError) {
         // Captured as evidence (a 404 shows the page is gone), but not the page that was asked for.
         recordFailure(pl, sessionId, url, outcome.httpError, attempt, false, outcome.event.body.seq);
         report({ url: raw, state: 'failed', attempt, message: outcome.httpError.message });
         return { ...base, ok: false, error: outcome.httpError };
       }
-      report({ url: raw, state: 'done', attempt, message: outcome.partial ? 'captured what rendered before the timeout (partial)' : undefined });
+      const said = [outcome.partial ? 'captured what rendered before the timeout (partial)' : '', outcome.navigatedTo ? `the page moved to ${outcome.navigatedTo} during the capture: kept what was taken before, that page not captured` : ''].filter(Boolean).join('; ');
+      report({ url: raw, state: 'done', attempt, message: said || undefined });
       return { ...base, ok: true };
     }
     // The browser was closed under it: the cancellation, not a failure of the page.

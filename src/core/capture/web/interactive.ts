@@ -10,9 +10,10 @@ import type { CaptureSource, NoticeListener } from '../capture-source.js';
 import { startScreenRecording, type ScreenRecording, type ScreenRecordingOptions } from '../recording/screen-recorder.js';
 import { ArtifactSink } from './artifact-sink.js';
 import { launchBrowser, type LaunchedBrowser } from './browser-launch.js';
-import { captureFacts, fetchChain, navigationFacts, type NavigationFacts, type PageCaptureSettings } from './capture-page.js';
+import { captureFacts, fetchChain, navigationFacts, recordNavigated, type NavigationFacts, type PageCaptureSettings } from './capture-page.js';
 import { CAPTURE_DEFAULTS } from './capture-urls.js';
 import { harExchanges, parseHar } from './har.js';
+import { DocumentWatch } from './document-watch.js';
 import { captureRenderedPage } from './rendered-page.js';
 import { NetworkQuiet } from './scroll.js';
 import { writeWacz, type WaczPage } from './wacz-writer.js';
@@ -231,15 +232,20 @@ class Browsing {
     const captureId = randomUUID();
     const dir = await mkdtemp(join(this.settings.workDir, 'page-'));
     try {
-      const url = page.url();
+      // The document is marked with its URL: one that replaces it during the capture is not filed under this URL.
+      const documentWatch = new DocumentWatch(page);
+      await documentWatch.start('settling');
+      const url = documentWatch.url;
       const sink = new ArtifactSink(this.pl, this.sessionId, captureId, url);
       await watch.quiet.settle(0, 100, 2000);
-      const rendered = await captureRenderedPage(this.context, page, watch.quiet, sink, dir, { maxHeightPx: this.settings.maxScrollHeightPx, maxMs: this.settings.maxScrollMs });
+      const rendered = await captureRenderedPage(this.context, page, watch.quiet, sink, dir, { maxHeightPx: this.settings.maxScrollHeightPx, maxMs: this.settings.maxScrollMs }, undefined, documentWatch).finally(() => documentWatch.stop());
+      // A document the page moved to meanwhile is auto-captured as its own page once it loads.
+      recordNavigated(this.pl, this.sessionId, captureId, url, rendered, this.autoCapture);
       const tls = await fetchChain(url, this.settings, dir);
       if (tls && !('error' in tls)) await sink.add(join(dir, 'tls-chain.pem'), 'tls-chain.pem', 'tls-chain');
       const event = this.pl.events.append(this.sessionId, {
         type: 'web.capture',
-        payload: captureFacts({ trigger, captureId, attempt: { url, attempt: 1 }, navigation, rendered, tls, wacz: null, browser: this.launched.facts, settings: this.settings, partial: false, httpError: undefined }),
+        payload: captureFacts({ trigger, captureId, attempt: { url, attempt: 1 }, navigation, rendered, tls, wacz: null, browser: this.launched.facts, settings: this.settings, partial: false, httpError: undefined, otherCaptured: this.autoCapture }),
         artifacts: sink.artifacts,
       });
       this.captured.push({ url, title: rendered.title, ts: new Date() });

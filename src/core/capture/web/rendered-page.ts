@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright';
 import type { ArtifactSink } from './artifact-sink.js';
+import { DocumentWatch, type DocumentChange } from './document-watch.js';
 import { scrollToBottom, type NetworkQuiet, type ScrollBounds, type ScrollResult } from './scroll.js';
 
 export interface RenderedFacts {
@@ -9,14 +10,28 @@ export interface RenderedFacts {
   readonly scroll: ScrollResult;
   readonly screenshot: { readonly widthPx: number; readonly heightPx: number; readonly clippedAtPx: number | null };
   readonly textChars: number;
+  /** The rendered files stored, in the order they were taken: all of the one captured document. */
+  readonly stored: readonly string[];
+  /** Set when the page replaced its document during the capture: what was not taken, and why. */
+  readonly navigated: DocumentChange | null;
+  readonly notCaptured: readonly string[];
 }
 
 export type RenderState = 'scrolling' | 'saving';
 
+const RENDERED_FILES = ['dom.html', 'text.txt', 'page.mhtml', 'screenshot.png'] as const;
+
 /**
  * What the reader saw: scrolls the page to the bottom (so lazy and scroll-triggered content
- * loads), then writes and stores the full-page screenshot, the MHTML snapshot, the serialised
- * DOM and the visible text, each hashed into the chain as soon as it is on disk.
+ * loads), then writes and stores the serialised DOM, the visible text, the MHTML snapshot and the
+ * full-page screenshot, each hashed into the chain as soon as it is on disk.
+ *
+ * All of one document: `watch` (started on the captured document; one is started here if not
+ * given) is asked before and after each file, and the DOM and the text are read in one call with
+ * the document's mark. If the page replaces its document (a form submitted by script, `location`
+ * set), the file under way is dropped, no further file is taken, and the change is returned in
+ * `navigated`, with the files not taken in `notCaptured`: a file of the other document is never
+ * filed under this one's URL. The DOM and the text are taken first, cheapest and most exact.
  */
 export async function captureRenderedPage(
   context: BrowserContext,
@@ -26,51 +41,108 @@ export async function captureRenderedPage(
   dir: string,
   bounds: ScrollBounds,
   onState: (state: RenderState) => void = () => {},
+  given?: DocumentWatch,
 ): Promise<RenderedFacts> {
-  onState('scrolling');
-  const scroll = await scrollToBottom(page, quiet, bounds);
-  onState('saving');
-  // Each file is stored and chained while the browser produces the next one.
-  const stored: Promise<unknown>[] = [];
-  const store = (name: string, role: string): void => {
-    const pending = sink.add(join(dir, name), name, role);
-    pending.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
-    stored.push(pending);
-  };
-  const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
-  const clipped = scroll.heightPx > bounds.maxHeightPx ? bounds.maxHeightPx : null;
-  await page.screenshot({
-    path: join(dir, 'screenshot.png'),
-    fullPage: true,
-    animations: 'disabled',
-    timeout: 60_000,
-    ...(clipped ? { clip: { x: 0, y: 0, width: viewport.width, height: clipped } } : {}),
-  });
-  store('screenshot.png', 'screenshot');
-
-  // Page.captureSnapshot (Chrome DevTools Protocol): the page and its resources as one MHTML file.
-  const cdp = await context.newCDPSession(page);
+  const watch = given ?? new DocumentWatch(page);
   try {
-    const { data } = await cdp.send('Page.captureSnapshot', { format: 'mhtml' });
-    await writeFile(join(dir, 'page.mhtml'), data);
+    if (!given) await watch.start('scrolling');
+    onState('scrolling');
+    watch.enter('scrolling');
+    const scroll = !(await watch.same()) ? null : await scrollToBottom(page, quiet, bounds).catch(async (error: unknown) => {
+      // The document went away under the scroll: said below, as a change, not a failure.
+      if (await watch.same()) throw error;
+      return null;
+    });
+    onState('saving');
+    // Each file is stored and chained while the browser produces the next one.
+    const stored: Promise<unknown>[] = [];
+    const names: string[] = [];
+    const store = (name: string, role: string): void => {
+      const pending = sink.add(join(dir, name), name, role);
+      pending.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      stored.push(pending);
+      names.push(name);
+    };
+    const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
+    const clipped = scroll && scroll.heightPx > bounds.maxHeightPx ? bounds.maxHeightPx : null;
+    let title = '';
+    let textChars = 0;
+
+    // One call reads the mark, the DOM and the title: all three are of the same document.
+    if (scroll && (await watch.same())) {
+      watch.enter('dom');
+      const dom = await page.evaluate<{ marked: boolean; html: string; title: string }>(watch.read(DOM)).catch(() => null);
+      if (dom?.marked && (await watch.same())) {
+        await writeFile(join(dir, 'dom.html'), dom.html);
+        store('dom.html', 'dom');
+        title = dom.title;
+      } else await watch.same();
+    }
+    if (names.includes('dom.html')) {
+      watch.enter('text');
+      const text = await page.evaluate<{ marked: boolean; text: string }>(watch.read(TEXT)).catch(() => null);
+      if (text?.marked && (await watch.same())) {
+        await writeFile(join(dir, 'text.txt'), text.text);
+        store('text.txt', 'text');
+        textChars = text.text.length;
+      } else await watch.same();
+    }
+
+    // Page.captureSnapshot (Chrome DevTools Protocol): the page and its resources as one MHTML file.
+    if (names.includes('text.txt') && (await watch.same())) {
+      watch.enter('mhtml');
+      const cdp = await context.newCDPSession(page);
+      let data: string | null = null;
+      try {
+        data = (await watch.unlessMoved(cdp.send('Page.captureSnapshot', { format: 'mhtml' })))?.data ?? null;
+      } catch (error) {
+        if (await watch.same()) throw error;
+      } finally {
+        await cdp.detach().catch(() => undefined);
+      }
+      if (data !== null && (await watch.same())) {
+        await writeFile(join(dir, 'page.mhtml'), data);
+        store('page.mhtml', 'mhtml');
+      }
+    }
+
+    if (names.includes('page.mhtml') && (await watch.same())) {
+      watch.enter('screenshot');
+      const shot = await watch.unlessMoved(page.screenshot({
+        path: join(dir, 'screenshot.png'),
+        fullPage: true,
+        animations: 'disabled',
+        timeout: 60_000,
+        ...(clipped ? { clip: { x: 0, y: 0, width: viewport.width, height: clipped } } : {}),
+      })).then((taken) => taken !== null, async (error: unknown) => {
+        if (await watch.same()) throw error;
+        return false;
+      });
+      if (shot && (await watch.same())) store('screenshot.png', 'screenshot');
+    }
+    await Promise.all(stored);
+
+    const heightPx = scroll?.heightPx ?? 0;
+    return {
+      title,
+      scroll: scroll ?? { heightPx: 0, timeMs: 0, steps: 0, hitHeightLimit: false, hitTimeLimit: false, limits: bounds },
+      screenshot: { widthPx: viewport.width, heightPx: clipped ?? heightPx, clippedAtPx: clipped },
+      textChars,
+      stored: names,
+      navigated: watch.changed,
+      notCaptured: RENDERED_FILES.filter((name) => !names.includes(name)),
+    };
   } finally {
-    await cdp.detach().catch(() => undefined);
+    if (!given) watch.stop();
   }
-  store('page.mhtml', 'mhtml');
-
-  await writeFile(join(dir, 'dom.html'), await page.content());
-  store('dom.html', 'dom');
-
-  const text = await page.evaluate<string>("document.body ? document.body.innerText : ''");
-  await writeFile(join(dir, 'text.txt'), text);
-  store('text.txt', 'text');
-  await Promise.all(stored);
-
-  const title = await page.title();
-  return {
-    title,
-    scroll,
-    screenshot: { widthPx: viewport.width, heightPx: clipped ?? scroll.heightPx, clippedAtPx: clipped },
-    textChars: text.length,
-  };
 }
+
+// Page scripts are strings: the core is compiled without the DOM library. `page.content()`'s own
+// serialisation (doctype, then the root element), read with the document's mark.
+const DOM = `(() => {
+  let html = '';
+  if (document.doctype) html = new XMLSerializer().serializeToString(document.doctype);
+  if (document.documentElement) html += document.documentElement.outerHTML;
+  return { html, title: document.title };
+})()`;
+const TEXT = `(() => ({ text: document.body ? document.body.innerText : '' }))()`;
