@@ -327,6 +327,8 @@ export class SessionService {
 
   private async retrySealTimestamp(session: SessionSummary): Promise<SealResult> {
     const seal = this.sealRecord(session.id);
+    // A seal made with no TSA (or whose requests were given up) is asked of the TSAs configured now.
+    if (this.tokenCount(session.id, 'seal') === 0) this.deps.timestamps.enqueue(session.id, 'seal', sha256Hex(seal.tagManifest));
     const sealTimestamps = await this.deps.timestamps.drain({ sessionId: session.id, force: true, timeoutMs: this.deps.tsaTimeoutMs });
     const checkpoint = this.deps.checkpoints.latest(session.id)!;
     return {

@@ -13,6 +13,8 @@ export interface SessionSummary {
   readonly createdAt: string;
   readonly sealedAt: string | null;
   readonly eventCount: number;
+  /** For a sealed session, whether a TSA has timestamped its seal; null while not sealed. */
+  readonly sealTimestamped: boolean | null;
 }
 
 export interface ArtifactRef {

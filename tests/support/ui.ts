@@ -21,6 +21,10 @@ export interface UiHarness {
   readonly browser: Browser;
   /** A fresh browser context in the given language, already on the app with the secret. */
   open(lang: 'en' | 'zh', path?: string): Promise<{ context: BrowserContext; page: Page }>;
+  /** Stops the web host's HTTP server (as if `proofline serve` were stopped); the pages stay open. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same address with the same secret, as the pages knew it. */
+  restartServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,17 +34,21 @@ export async function startUi(options: { tsaUrls?: string[]; settings?: Record<s
   const pl = openProofline({ dataDir, tsaUrls: options.tsaUrls ?? [] });
   const settings = new SettingsStore(dataDir, { tsaUrls: options.tsaUrls ?? [], ...(options.settings ?? {}) });
   const host = createHost({ pl, settings, host: 'web', exportDir: join(dataDir, 'exports') });
-  const web = await startWebHost({ host, pl, rendererDir: RENDERER_DIR, archivePath: host.archivePath, ffmpegPath: () => settings.get().ffmpegPath || undefined });
+  const webOptions = { host, pl, rendererDir: RENDERER_DIR, archivePath: host.archivePath, ffmpegPath: () => settings.get().ffmpegPath || undefined };
+  let web = await startWebHost(webOptions);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const contexts: BrowserContext[] = [];
+  let serverStopped = false;
   return {
     dataDir,
     pl,
     host,
-    web,
+    get web() {
+      return web;
+    },
     browser,
     async open(lang, path = '') {
       const context = await browser.newContext({ locale: lang === 'zh' ? 'zh-CN' : 'en-GB', viewport: { width: 1280, height: 820 }, deviceScaleFactor: 1 });
@@ -52,11 +60,21 @@ export async function startUi(options: { tsaUrls?: string[]; settings?: Record<s
       await page.goto(`${web.origin}/${path}#secret=${web.secret}`);
       return { context, page };
     },
+    async stopServer() {
+      if (serverStopped) return;
+      serverStopped = true;
+      await web.close();
+    },
+    async restartServer() {
+      if (!serverStopped) return;
+      web = await startWebHost({ ...webOptions, port: web.port, secret: web.secret });
+      serverStopped = false;
+    },
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await host.shutdown();
-      await web.close();
+      if (!serverStopped) await web.close();
       pl.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -14,10 +14,12 @@ interface SessionRow {
   created_at: string;
   sealed_at: string | null;
   event_count: number;
+  seal_tokens: number;
 }
 
 const SELECT = `
-  SELECT s.*, (SELECT COUNT(*) FROM events e WHERE e.session_id = s.id) AS event_count
+  SELECT s.*, (SELECT COUNT(*) FROM events e WHERE e.session_id = s.id) AS event_count,
+    (SELECT COUNT(*) FROM timestamp_requests t WHERE t.session_id = s.id AND t.subject = 'seal' AND t.state = 'obtained') AS seal_tokens
   FROM sessions s`;
 
 export class SessionNotFoundError extends ProoflineError {
@@ -88,5 +90,6 @@ function toSummary(row: SessionRow): SessionSummary {
     createdAt: row.created_at,
     sealedAt: row.sealed_at,
     eventCount: row.event_count,
+    sealTimestamped: row.state === 'sealed' ? row.seal_tokens > 0 : null,
   };
 }

@@ -1,7 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from './client';
-import { useLoad } from './components/ui';
+import { ConnectionBanner, useLoad } from './components/ui';
 import { setLanguage } from './i18n';
 import { href, useRoute } from './router';
 import { ArchiveViewer } from './viewer/ArchiveViewer';
@@ -59,6 +59,7 @@ export function App(): ReactNode {
         </div>
       </aside>
       <main className="main">
+        <ConnectionBanner />
         {route.screen === 'home' && <Home />}
         {route.screen === 'session' && <SessionScreen key={route.id} id={route.id} info={info.value} />}
         {route.screen === 'archive' && <ArchiveViewer />}

@@ -21,6 +21,32 @@ export class ApiError extends Error {
 
 const SECRET_KEY = 'proofline.secret';
 
+/**
+ * Whether the host answers. A call that cannot reach it marks the connection lost; while lost,
+ * the host is asked every few seconds, and the first answer (any call's) marks it back.
+ */
+type ConnectionListener = () => void;
+const connectionListeners = new Set<ConnectionListener>();
+let connectionLost = false;
+let probe: ReturnType<typeof setInterval> | undefined;
+function setConnectionLost(lost: boolean, ping?: () => Promise<unknown>): void {
+  if (lost && ping && probe === undefined) probe = setInterval(() => void ping().catch(() => undefined), 2000);
+  if (!lost && probe !== undefined) {
+    clearInterval(probe);
+    probe = undefined;
+  }
+  if (connectionLost === lost) return;
+  connectionLost = lost;
+  for (const listener of connectionListeners) listener();
+}
+export const connection = {
+  lost: (): boolean => connectionLost,
+  subscribe(listener: ConnectionListener): () => void {
+    connectionListeners.add(listener);
+    return () => connectionListeners.delete(listener);
+  },
+};
+
 /** Reads the secret from the address `proofline serve` printed, then hides it from the URL bar. */
 function webSecret(): string | null {
   // `#secret=…`, or a route with the secret after it (`#/session/ID#secret=…`): keep the route.
@@ -82,7 +108,13 @@ async function readEvents(response: Response, onProgress?: (progress: unknown) =
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
-    const { value, done } = await reader.read();
+    let chunk: ReadableStreamReadResult<string>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      break; // the connection dropped mid-stream: said below as a lost connection
+    }
+    const { value, done } = chunk;
     if (done) break;
     buffer += value;
     let end: number;
@@ -96,6 +128,7 @@ async function readEvents(response: Response, onProgress?: (progress: unknown) =
       if (event === 'result') return unwrap(JSON.parse(data) as Envelope<unknown>);
     }
   }
+  setConnectionLost(true, () => api['app.info']({}));
   throw new ApiError({ kind: 'offline', message: 'The connection to Proofline closed before the operation finished.' });
 }
 
@@ -109,8 +142,10 @@ function webClient(secret: string | null): OperationClient {
     try {
       response = await post(`/api/${name}`, input, headers);
     } catch {
+      setConnectionLost(true, () => call('app.info', {}, {}));
       throw new ApiError({ kind: 'offline', message: 'Proofline is not running: start `proofline serve` again and open the address it prints.' });
     }
+    setConnectionLost(false);
     if (response.status === 401) throw new ApiError({ kind: 'unauthorised', message: 'This page’s secret is not accepted: open the address `proofline serve` printed this time.' });
     if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return readEvents(response, onProgress);
     return unwrap((await response.json()) as Envelope<unknown>);

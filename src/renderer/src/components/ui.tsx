@@ -1,9 +1,27 @@
 // Small building blocks every screen shares: errors a person can act on, progress, empty states.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { isCancellation, type ErrorParams } from '../../../shared/errors';
-import { ApiError } from '../client';
+import { ApiError, connection } from '../client';
+
+/** True while the host does not answer: what a screen shows may then be out of date. */
+export function useConnectionLost(): boolean {
+  return useSyncExternalStore(connection.subscribe, connection.lost);
+}
+
+/** The banner every screen shows while the host does not answer. */
+export function ConnectionBanner(): ReactNode {
+  const { t } = useTranslation();
+  const lost = useConnectionLost();
+  if (!lost) return null;
+  return (
+    <div className="notice notice-error connection-lost" role="alert">
+      <p className="notice-title">{t('connectionLost')}</p>
+      <p>{t('connectionLostBody')}</p>
+    </div>
+  );
+}
 
 export function describe(error: unknown): { kind: string; message: string; code?: string; params?: ErrorParams } {
   if (error instanceof ApiError) return { kind: error.kind, message: error.message, code: error.code, params: error.params };

@@ -12,7 +12,7 @@ import { AnchoringPanel } from '../sessions/AnchoringPanel';
 import { SessionHeader } from '../sessions/SessionHeader';
 import { useLiveEvents } from '../sessions/useLiveEvents';
 import { Timeline } from '../sessions/Timeline';
-import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useInterval, useLoad } from '../components/ui';
+import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useConnectionLost, useInterval, useLoad } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
 
 interface Props {
@@ -88,6 +88,8 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 250, status.state === 'recording');
   const elapsed = status.startedAt && status.state === 'recording' ? Math.max(status.elapsedMs, now - new Date(status.startedAt).getTime()) : status.elapsedMs;
+  // Without the host, the last state known is no longer a fact: say so, and offer no control.
+  const lost = useConnectionLost();
 
   const act = useAction(async (what: 'start' | 'pause' | 'resume' | 'stop') => {
     const next =
@@ -107,18 +109,18 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
   return (
     <section className="panel" aria-label={t('recorder.title')}>
       <div className="recorder">
-        <span className={`rec-dot${status.state === 'recording' ? ' on' : status.state === 'paused' ? ' paused' : ''}`} aria-hidden="true" />
+        <span className={`rec-dot${lost ? '' : status.state === 'recording' ? ' on' : status.state === 'paused' ? ' paused' : ''}`} aria-hidden="true" />
         <div>
           <div className="elapsed" aria-live="off">
-            {formatDuration(elapsed)}
+            {lost ? '—' : formatDuration(elapsed)}
           </div>
           <div className="muted small" role="status">
-            {t(`recorder.state.${status.state}`)}
-            {status.segments > 0 && ` · ${t('recorder.segments', { count: status.segments })} · ${formatBytes(status.bytes)}`}
+            {lost ? t('recorder.state.unknown') : t(`recorder.state.${status.state}`)}
+            {!lost && status.segments > 0 && ` · ${t('recorder.segments', { count: status.segments })} · ${formatBytes(status.bytes)}`}
           </div>
         </div>
         <div className="actions grow" style={{ justifyContent: 'flex-end' }}>
-          {status.state === 'idle' || status.state === 'failed' ? (
+          {lost ? null : status.state === 'idle' || status.state === 'failed' ? (
             <>
               <label className="check">
                 <input type="checkbox" checked={screen && canScreen} disabled={!canScreen} onChange={(e) => setScreen(e.target.checked)} />
@@ -149,7 +151,7 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
       </div>
       <p className="muted small recorder-what">{!canScreen ? t('recorder.noScreen', { why }) : t('recorder.what')}</p>
       <p className="muted small recorder-what">{folders.length > 0 ? t('recorder.watching', { folders: folders.join(', ') }) : t('recorder.noFolders')}</p>
-      {status.sources.length > 0 && (
+      {!lost && status.sources.length > 0 && (
         <ul className="sources">
           {status.sources.map((source) => (
             <li key={source.name}>

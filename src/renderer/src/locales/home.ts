@@ -21,6 +21,8 @@ const en = {
     hint: 'The session starts now: the device, the environment and a first signed checkpoint are recorded.',
   },
   created: 'Created {{time}}',
+  sealedNoTimestamp: 'Sealed, no timestamp',
+  sealedNoTimestampHint: 'No time-stamping authority has timestamped this seal: open the session to fetch the timestamp again.',
 };
 
 const zh: typeof en = {
@@ -46,6 +48,8 @@ const zh: typeof en = {
     hint: '会话立即开始：系统会记录设备、运行环境和第一个已签名的检查点。',
   },
   created: '创建于 {{time}}',
+  sealedNoTimestamp: '已封存，无时间戳',
+  sealedNoTimestampHint: '尚无时间戳机构为此封存加盖时间戳：打开会话即可重新获取时间戳。',
 };
 
 export default { en, zh };

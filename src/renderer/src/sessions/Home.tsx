@@ -107,7 +107,13 @@ function SessionRow({ session }: { readonly session: SessionSummary }): ReactNod
           </span>
         </span>
         {session.interrupted && <Badge tone="recovered">{t('common:interrupted')}</Badge>}
-        <Badge tone={session.state}>{t(`common:state.${session.state}`)}</Badge>
+        {session.state === 'sealed' && session.sealTimestamped === false ? (
+          <span title={t('sealedNoTimestampHint')}>
+            <Badge tone="warn">{t('sealedNoTimestamp')}</Badge>
+          </span>
+        ) : (
+          <Badge tone={session.state}>{t(`common:state.${session.state}`)}</Badge>
+        )}
       </a>
     </li>
   );

@@ -20,7 +20,11 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
     );
     const confirm = tsaCount === null ? t('seal.confirmUnknown') : tsaCount === 0 ? t('seal.confirmNoTsa') : t('seal.confirmTsa', { count: tsaCount });
     if (!window.confirm(confirm)) return;
-    const result = await api['session.seal']({ id: session.id });
+    report(await api['session.seal']({ id: session.id }));
+  });
+  // A sealed session whose seal no TSA has timestamped: sealing again asks the TSAs again.
+  const retry = useAction(async () => report(await api['session.seal']({ id: session.id })));
+  const report = (result: SealSummary): void => {
     const done = result.tsaCount === 0 ? t('seal.doneNoTsa', { time: formatTime(result.sealedAt), events: result.events }) : t('seal.done', { time: formatTime(result.sealedAt), events: result.events, tokens: result.sealTokens });
     // The host's warning is English; in Chinese it is said from the result's numbers, the original one click away.
     const zh = i18n.language === 'zh';
@@ -30,7 +34,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
       ...(result.warning && (zh ? { warning: `${sealWarningInChinese(result, t)}${result.tsaProblem ? errorText(t, result.tsaProblem) : ''}`, technical: result.warning } : { warning: result.warning })),
     });
     onChanged();
-  });
+  };
   const exportArchive = useAction(async () => {
     let out: string | undefined;
     if (inDesktopApp) {
@@ -55,9 +59,9 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
             {seal.busy ? t('working') : t('seal.button')}
           </button>
         )}
-        {session.state === 'sealed' && detail.pendingTimestamps > 0 && (
-          <button type="button" onClick={() => void seal.run()} disabled={seal.busy}>
-            {t('seal.button')}
+        {session.state === 'sealed' && session.sealTimestamped === false && (
+          <button type="button" onClick={() => void retry.run()} disabled={retry.busy} title={t('seal.retryHint')}>
+            {retry.busy ? t('working') : t('seal.retry')}
           </button>
         )}
         <button type="button" onClick={() => void exportArchive.run()} disabled={session.state !== 'sealed' || exportArchive.busy} title={session.state !== 'sealed' ? t('export.needsSeal') : undefined}>
@@ -83,6 +87,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
         </div>
       )}
       {seal.error !== undefined && <ErrorNotice error={seal.error} />}
+      {retry.error !== undefined && <ErrorNotice error={retry.error} />}
       {exportArchive.error !== undefined && (isCancelled(exportArchive.error) ? <CancelledNotice text={t('export.cancelled')} /> : <ErrorNotice error={exportArchive.error} />)}
     </div>
   );

@@ -17,7 +17,13 @@ export function SessionHeader({ detail, onChanged, liveEventCount = 0 }: { reado
         </a>
         <h1>{s.title}</h1>
         <div className="subtitle">
-          <Badge tone={s.state}>{t(`state.${s.state}`)}</Badge>
+          {s.state === 'sealed' && s.sealTimestamped === false ? (
+            <span title={t('home:sealedNoTimestampHint')}>
+              <Badge tone="warn">{t('home:sealedNoTimestamp')}</Badge>
+            </span>
+          ) : (
+            <Badge tone={s.state}>{t(`state.${s.state}`)}</Badge>
+          )}
           {s.interrupted && <Badge tone="recovered">{t('interrupted')}</Badge>}
           <span>{t(`kind.${s.kind}`)}</span>
           {s.creator && <span>{s.creator}</span>}
