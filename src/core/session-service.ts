@@ -248,7 +248,7 @@ export class SessionService {
       lastProvenAt,
       unprovenSince,
       largestGapSeconds: largest === null ? null : Math.round(largest),
-      pending: session.state === 'sealed' ? this.deps.timestamps.pendingCount(session.id) : this.deps.timestamps.pendingCount(session.id),
+      pending: this.deps.timestamps.pendingCount(session.id),
       lastError: lastError?.e ?? null,
     };
   }

@@ -10,7 +10,7 @@ import { sha256Hex } from '../store/hashing.js';
 import * as layout from './bag-layout.js';
 import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
 import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
-import { readChain, type ChainReading } from './verify-events.js';
+import { isRecordedTime, readChain, type ChainReading } from './verify-events.js';
 import { RecordingContinuity } from './verify-recording.js';
 import { conclude, unusable, type AnchoringReport, type CheckId, type CheckStatus, type TokenSummary, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
 import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_SECONDS, type AnchorDeclaration } from './verify-time.js';
@@ -32,7 +32,6 @@ export interface VerifyOptions {
 /** How far a TSA's clock may sit before the device's (a token cannot predate what it covers). */
 const CLOCK_TOLERANCE_MS = TOLERANCE_SECONDS * 1000;
 const TAG_FILE_MAX = 64 << 20;
-const RECORDED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 class Checks {
   readonly list: VerifyCheck[] = [];
@@ -493,11 +492,6 @@ function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | und
 
 function digestOf(bytes: Buffer): Buffer {
   return createHash('sha256').update(bytes).digest();
-}
-
-/** The one form Proofline writes times in: UTC, milliseconds, 'Z'. Anything else is not its own. */
-function isRecordedTime(value: unknown): value is string {
-  return typeof value === 'string' && RECORDED_TIME.test(value) && Number.isFinite(Date.parse(value));
 }
 
 function parseJson(text: string | undefined): unknown {

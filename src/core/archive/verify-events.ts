@@ -24,6 +24,14 @@ export interface ChainReading {
  * Re-walks data/events.jsonl: every line must be RFC 8785 canonical (so its SHA-256 is the event
  * hash), carry the next seq, the session's id, and the previous line's hash as `prev`.
  */
+/**
+ * The one form Proofline writes times in: UTC, milliseconds, 'Z'. Times are compared across
+ * machines and time zones, so nothing else is read as one (a zone-less time would be local).
+ */
+export function isRecordedTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && Number.isFinite(Date.parse(value));
+}
+
 /** No event Proofline writes comes near this; a longer line is an attempt to exhaust memory. */
 export const MAX_EVENT_BYTES = 16 << 20;
 
@@ -81,8 +89,7 @@ export async function readChain(stream: Readable, sessionId: string | undefined,
     if (canonicalJson(body) !== text) problem = { line, detail: `event at line ${line} is not in RFC 8785 canonical form (edited by hand?)` };
     else if (body.seq !== expectedSeq) problem = { line, detail: `line ${line} holds seq ${String(body.seq)}, expected ${expectedSeq}: an event was removed, added or reordered` };
     else if (sessionId !== undefined && body.session !== sessionId) problem = { line, detail: `event ${expectedSeq} belongs to session ${String(body.session)}, not ${sessionId}` };
-    // Times are compared across machines and time zones: only the writer's own UTC form is read.
-    else if (typeof body.time !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(body.time) || !Number.isFinite(Date.parse(body.time))) problem = { line, detail: `event ${expectedSeq} has the time ${JSON.stringify(body.time)}, not a UTC time as Proofline writes it (YYYY-MM-DDTHH:MM:SS.sssZ)` };
+    else if (!isRecordedTime(body.time)) problem = { line, detail: `event ${expectedSeq} has the time ${JSON.stringify(body.time)}, not a UTC time as Proofline writes it (YYYY-MM-DDTHH:MM:SS.sssZ)` };
     else if (body.prev !== prev) problem = { line, detail: `event ${expectedSeq} does not follow event ${expectedSeq - 1}: its prev is ${String(body.prev).slice(0, 16)}…, the previous event hashes to ${prev.slice(0, 16)}…` };
     if (problem) continue;
     const hash = sha256Hex(text);

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pixelmatch from 'pixelmatch';
 import type { JsonValue, StoredEvent } from '../../../shared/domain.js';
-import type { ParamChange, WordDiff } from '../../../shared/views.js';
+import type { Comparison, ParamChange, WordDiff } from '../../../shared/views.js';
 
 export type { ParamChange, WordDiff } from '../../../shared/views.js';
 import type { Proofline } from '../../proofline.js';
@@ -259,27 +259,8 @@ function lcsOps(x: readonly string[], y: readonly string[]): { op: WordDiff['op'
 // ---------------------------------------------------------------------------------------------
 // The recorded comparison.
 
-export interface ComparisonResult {
-  readonly a: string;
-  readonly b: string;
-  readonly size: { readonly width: number; readonly height: number };
-  /** Set when B had another size and was resized to A's to compare pixels. */
-  readonly resized: { readonly from: { width: number; height: number }; readonly to: { width: number; height: number } } | null;
-  readonly hashes: { readonly a: { dHash: string; pHash: string }; readonly b: { dHash: string; pHash: string } };
-  /** pHash Hamming distance, 0 (same picture) to 64. */
-  readonly hammingDistance: number;
-  readonly dHashDistance: number;
-  readonly differingPixels: number;
-  readonly differingPixelRatio: number;
-  readonly heatmapSha256: string;
-  /** Where the heatmap was written when `outDir` was given. */
-  readonly heatmapPath: string | null;
-  readonly paramDiff: ParamDiff;
-  readonly paramChanges: ParamChange[];
-  readonly promptDiff: WordDiff[];
-  readonly negativePromptDiff: WordDiff[];
-  readonly event: StoredEvent;
-}
+/** What the app shows of a comparison (src/shared/views.ts), with the event it was recorded as. */
+export type ComparisonResult = Omit<Comparison, 'event'> & { readonly event: StoredEvent };
 
 export interface CompareOptions {
   readonly outDir?: string;
