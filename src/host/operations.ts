@@ -8,7 +8,6 @@ import { basename, join } from 'node:path';
 import { openArchive, type ZipArchive } from '../core/archive/read-zip.js';
 import { verifyArchive } from '../core/archive/verify-archive.js';
 import { readTrustedRoots, TrustedRootError } from '../core/attest/trusted-roots.js';
-import { certificatesPem } from '../core/attest/tsa-pem.js';
 import { asProoflineError } from '../core/errors.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import { sealWarning } from './seal-warning.js';
@@ -67,9 +66,9 @@ export function timelineEvent(event: StoredEvent): V.TimelineEvent {
 }
 
 /** Settings' trusted root files, read as `verify --trust` reads them (PEM or DER, any order). */
-function trustedRoots(settings: Settings): string[] {
+function trustedRoots(settings: Settings): Buffer[] {
   try {
-    return readTrustedRoots(settings.trustedRootFiles).map((der) => certificatesPem(der));
+    return readTrustedRoots(settings.trustedRootFiles);
   } catch (error) {
     if (error instanceof TrustedRootError) throw new OperationFailure(error.code, `In Settings, the trusted root ${error.message}.`, error.params);
     throw error;

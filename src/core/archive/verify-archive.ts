@@ -3,7 +3,7 @@ import type { EventBody } from '../../shared/domain.js';
 import { stat } from 'node:fs/promises';
 import type { CheckpointStatement } from '../attest/checkpoints.js';
 import { certificateKey, verifyDeviceSignature } from '../attest/device-identity.js';
-import { verifyTimestampResponse, type TimestampVerdict } from '../attest/tsa-verify.js';
+import { verifyTimestampResponse, type CertificateInput, type TimestampVerdict } from '../attest/tsa-verify.js';
 import { throwIfCancelled } from '../errors.js';
 import { merkleRootsAt } from '../store/event-chain.js';
 import { sha256Hex } from '../store/hashing.js';
@@ -17,7 +17,7 @@ import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_
 
 export interface VerifyOptions {
   /** PEM texts of the TSA roots the user trusts (`--trust`). None is built in. */
-  readonly trustedRoots?: readonly string[];
+  readonly trustedRoots?: readonly CertificateInput[];
   /** Also recompute SM3 of every payload file (slower: SM3 has no CPU instructions). */
   readonly sm3?: boolean;
   readonly limits?: Partial<ZipLimits>;

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { verifyArchive } from '../../core/archive/verify-archive.js';
 import { readTrustedRoots, TrustedRootError } from '../../core/attest/trusted-roots.js';
-import { certificatesPem } from '../../core/attest/tsa-pem.js';
 import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 import { formatReport, formatSessions } from '../cli-output.js';
 
@@ -101,9 +100,9 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--sm3', 'also recompute the SM3 digest of every payload file')
     .option('--json', 'print the full report as JSON')
     .action(async (archive: string, opts: { trust: string[]; sm3?: boolean; json?: boolean }) => {
-      let trustedRoots: string[];
+      let trustedRoots: Buffer[];
       try {
-        trustedRoots = readTrustedRoots(opts.trust).map((der) => certificatesPem(der));
+        trustedRoots = readTrustedRoots(opts.trust);
       } catch (error) {
         if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
         throw error;
