@@ -1,6 +1,8 @@
 // When each event of an archive was proven to exist: what the verifier reports (src/core/archive/
 // verify-time.ts) and what the viewer shows. Plain data, JSON-safe, shared by the core and the UI.
 
+export type TokenReasonKind = 'noRoots' | 'notTsaCert' | 'notChained' | 'invalid' | 'noTime';
+
 /** One RFC 3161 token in the archive, as the verifier judged it. */
 export interface TokenSummary {
   /** Archive path, e.g. proofline/timestamps/000003-tsa1.tsr or proofline/seal.tsr. */
@@ -15,8 +17,14 @@ export interface TokenSummary {
   readonly policy: string | null;
   /** Counted for proven-by times: sound, over what it should cover, from a TSA trusted here. */
   readonly trusted: boolean;
-  /** Why it is not counted, when it is not. */
+  /** Why it is not counted, when it is not (English, for the record). */
   readonly reason?: string;
+  /**
+   * The same as a case a reader can act on: no trusted root given, a signer that is not a
+   * time-stamping certificate, no chain to a trusted root, not a valid token over what it should
+   * cover, or no time in it.
+   */
+  readonly reasonKind?: TokenReasonKind;
 }
 
 /** Consecutive events proven by the same token (or by none). */

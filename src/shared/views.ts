@@ -332,7 +332,7 @@ export interface VerifyReport {
 }
 
 /** One RFC 3161 token in the archive, as the verifier judged it. */
-export type AnchorToken = Pick<TokenSummary, 'path' | 'covers' | 'genTime' | 'tsa' | 'trusted' | 'reason'>;
+export type AnchorToken = Pick<TokenSummary, 'path' | 'covers' | 'genTime' | 'tsa' | 'trusted' | 'reason' | 'reasonKind'>;
 
 /** Consecutive events proven by the same token, or by none. */
 export type AnchorRangeView = AnchorRange;

@@ -251,6 +251,8 @@ describe('tokens signed by a certificate that is not a time-stamping authority',
     expect(v.text).toMatch(/shop\.example\.test/);
     expect((v.report.anchoring?.tokens ?? []).filter((t) => t.trusted)).toEqual([]);
     for (const t of v.report.anchoring?.tokens ?? []) expect(t.reason, t.path).toMatch(/timeStamping/);
+    // The viewer says it in the reader's language from this, not from the English reason.
+    for (const t of v.report.anchoring?.tokens ?? []) expect(t.reasonKind, t.path).toBe('notTsaCert');
   });
 
   it('case 4: a session fabricated with a fresh device key, dated 2025-06-01, tokens from the serverAuth certificate: not 0', async () => {

@@ -3,6 +3,7 @@ import type { EventBody } from '../../shared/domain.js';
 import { stat } from 'node:fs/promises';
 import type { CheckpointStatement } from '../attest/checkpoints.js';
 import { certificateKey, verifyDeviceSignature } from '../attest/device-identity.js';
+import type { TrustFailure } from '../attest/tsa-chain.js';
 import { verifyTimestampResponse, type CertificateInput, type TimestampVerdict } from '../attest/tsa-verify.js';
 import { throwIfCancelled } from '../errors.js';
 import { merkleRootsAt } from '../store/event-chain.js';
@@ -12,6 +13,7 @@ import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
 import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
 import { isRecordedTime, readChain, type ChainReading } from './verify-events.js';
 import { RecordingContinuity } from './verify-recording.js';
+import type { TokenReasonKind } from '../../shared/anchoring.js';
 import { conclude, unusable, type AnchoringReport, type CheckId, type CheckStatus, type TokenSummary, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
 import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_SECONDS, type AnchorDeclaration } from './verify-time.js';
 
@@ -455,21 +457,31 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     : undefined, anchoring);
 }
 
-function judgeToken(tokenPath: string, verdict: TimestampVerdict, noRoots: boolean): { fail?: string; untrusted?: string } {
+interface TokenJudgement {
+  readonly fail?: string;
+  readonly untrusted?: string;
+  readonly kind?: TokenReasonKind;
+}
+
+const KIND_OF_CAUSE: Readonly<Record<TrustFailure, TokenReasonKind>> = { 'no-roots': 'noRoots', signer: 'notTsaCert', path: 'notChained' };
+
+function judgeToken(tokenPath: string, verdict: TimestampVerdict, noRoots: boolean): TokenJudgement {
   if (verdict.status === 'invalid') {
     const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    return { fail: `${tokenPath} is not a valid timestamp over what it should cover (${failed.join('; ')})` };
+    return { fail: `${tokenPath} is not a valid timestamp over what it should cover (${failed.join('; ')})`, kind: 'invalid' };
   }
-  if (!verdict.genTime) return { fail: `${tokenPath} carries no time` };
+  if (!verdict.genTime) return { fail: `${tokenPath} carries no time`, kind: 'noTime' };
   if (verdict.status === 'untrusted') {
     const chain = verdict.checks.find((c) => c.name === 'chain');
-    return { untrusted: `${tokenPath} is not counted: ${chain?.detail ?? 'its TSA is not trusted here'}${noRoots ? ' (pass the TSA\'s root certificate with --trust)' : ''}` };
+    return {
+      untrusted: `${tokenPath} is not counted: ${chain?.detail ?? 'its TSA is not trusted here'}${noRoots ? ' (pass the TSA\'s root certificate with --trust)' : ''}`,
+      kind: KIND_OF_CAUSE[chain?.cause ?? 'path'],
+    };
   }
   return {};
 }
 
-function summarize(path: string, covers: number, verdict: TimestampVerdict, judged: { fail?: string; untrusted?: string }): TokenSummary {
-  const extra = verdict as TimestampVerdict & { policy?: string };
+function summarize(path: string, covers: number, verdict: TimestampVerdict, judged: TokenJudgement): TokenSummary {
   return {
     path,
     covers,
@@ -477,9 +489,10 @@ function summarize(path: string, covers: number, verdict: TimestampVerdict, judg
     ...(verdict.accuracyMs !== undefined && { accuracySeconds: verdict.accuracyMs / 1000 }),
     tsa: verdict.tsaName ?? null,
     serial: verdict.serial ?? null,
-    policy: extra.policy ?? null,
+    policy: verdict.policy ?? null,
     trusted: !judged.fail && !judged.untrusted,
     ...((judged.fail ?? judged.untrusted) && { reason: judged.fail ?? judged.untrusted }),
+    ...(judged.kind && { reasonKind: judged.kind }),
   };
 }
 

@@ -47,7 +47,7 @@ export interface TsaChainInput {
 
 export type TsaChainResult =
   | { readonly ok: true; readonly signer: string; readonly path: readonly string[]; readonly detail: string }
-  | { readonly ok: false; readonly signer?: string; readonly detail: string };
+  | { readonly ok: false; readonly signer?: string; readonly detail: string; readonly cause: TrustFailure };
 
 interface Node {
   readonly cert: pkijs.Certificate;
@@ -200,20 +200,27 @@ async function extend(path: readonly Node[], search: Search): Promise<readonly N
  * a trust anchor. Never throws for hostile certificates: every failure is a `detail` naming the
  * certificate by its subject.
  */
+/**
+ * Why a token's signer is not trusted, as a value the viewer can say in the reader's language:
+ * no root was given, the signer is not a time-stamping certificate (RFC 3161 §2.3), or it does
+ * not chain to a trusted root (RFC 5280), its certificates unreadable included.
+ */
+export type TrustFailure = 'no-roots' | 'signer' | 'path';
+
 export async function validateTsaChain(input: TsaChainInput): Promise<TsaChainResult> {
   const signer = parse(input.signer);
-  if (!signer) return { ok: false, detail: 'the signer certificate cannot be read as X.509' };
+  if (!signer) return { ok: false, cause: 'path', detail: 'the signer certificate cannot be read as X.509' };
   const named = { signer: signer.subject };
 
   const profile = signerProfileProblem(signer.cert);
   const anchors = input.anchors.map(parse);
   if (anchors.length === 0) {
     const also = profile ? `; besides, ${profile}` : '';
-    return { ok: false, ...named, detail: `no trusted TSA root was given, and with no trusted roots the signer ${signer.subject} is tied to no TSA you trust${also}` };
+    return { ok: false, ...named, cause: 'no-roots', detail: `no trusted TSA root was given, and with no trusted roots the signer ${signer.subject} is tied to no TSA you trust${also}` };
   }
   const unreadable = anchors.findIndex((a) => !a);
-  if (unreadable >= 0) return { ok: false, ...named, detail: `trusted root ${unreadable + 1} of ${anchors.length} is not a readable X.509 certificate` };
-  if (profile) return { ok: false, ...named, detail: profile };
+  if (unreadable >= 0) return { ok: false, ...named, cause: 'path', detail: `trusted root ${unreadable + 1} of ${anchors.length} is not a readable X.509 certificate` };
+  if (profile) return { ok: false, ...named, cause: 'signer', detail: profile };
 
   // One node per distinct certificate; anchors win, so a root the token carries and the user
   // trusts is the same node, an anchor.
@@ -239,5 +246,5 @@ export async function validateTsaChain(input: TsaChainInput): Promise<TsaChainRe
   }
   const stopped = search.exhausted ? `gave up after ${search.checks} signature checks and ${search.steps} partial paths` : (search.deadEnd?.reason ?? 'no issuer found');
   const reason = search.invalidPath ?? `the signer ${signer.subject} does not chain to a trusted root: ${stopped}`;
-  return { ok: false, ...named, detail: reason };
+  return { ok: false, ...named, cause: 'path', detail: reason };
 }

@@ -12,7 +12,7 @@ import * as pkijs from 'pkijs';
 import { tsaCrypto } from './tsa-crypto.js';
 import { TsaError } from './tsa-error.js';
 import { formatDistinguishedName, hexInteger, unsignedBytes } from './tsa-names.js';
-import { validateTsaChain } from './tsa-chain.js';
+import { validateTsaChain, type TrustFailure } from './tsa-chain.js';
 import { certificatesFromPem } from './tsa-pem.js';
 import { decodeTimestampResponse, OID_TSTINFO, PKI_STATUS, type DecodedTimestamp } from './tsa-response.js';
 
@@ -22,6 +22,8 @@ export interface TimestampCheck {
   readonly name: TimestampCheckName;
   readonly ok: boolean;
   readonly detail: string;
+  /** For a failed 'chain' check: why the signer is not trusted. */
+  readonly cause?: TrustFailure;
 }
 
 export interface TimestampVerdict {
@@ -199,12 +201,12 @@ async function chainCheck(
   options: VerifyTimestampOptions,
   genTime: Date | undefined,
 ): Promise<TimestampCheck> {
-  if (!signerDer) return { name: 'chain', ok: false, detail: 'no signer certificate to build a chain from' };
-  if (!genTime) return { name: 'chain', ok: false, detail: 'the token has no genTime to validate its certificates at' };
+  if (!signerDer) return { name: 'chain', ok: false, cause: 'path', detail: 'no signer certificate to build a chain from' };
+  if (!genTime) return { name: 'chain', ok: false, cause: 'path', detail: 'the token has no genTime to validate its certificates at' };
   const anchors = derCertificates(options.trustedRoots);
   // Given roots that hold no certificate are not "no roots": say which it is.
   if (options.trustedRoots.length > 0 && anchors.length === 0) {
-    return { name: 'chain', ok: false, detail: 'the trusted roots given hold no certificate (PEM or DER)' };
+    return { name: 'chain', ok: false, cause: 'no-roots', detail: 'the trusted roots given hold no certificate (PEM or DER)' };
   }
   const result = await validateTsaChain({
     signer: signerDer,
@@ -212,7 +214,7 @@ async function chainCheck(
     anchors,
     at: genTime,
   });
-  return { name: 'chain', ok: result.ok, detail: result.detail };
+  return { name: 'chain', ok: result.ok, detail: result.detail, ...(!result.ok && { cause: result.cause }) };
 }
 
 /**
@@ -240,7 +242,7 @@ export async function verifyTimestampResponse(der: Buffer, options: VerifyTimest
   checks.push(check);
   checks.push(
     await chainCheck(signerDer, parsed.certificates, options, parsed.genTime).catch(
-      (error: unknown): TimestampCheck => ({ name: 'chain', ok: false, detail: `the chain could not be checked: ${describe(error)}` }),
+      (error: unknown): TimestampCheck => ({ name: 'chain', ok: false, cause: 'path', detail: `the chain could not be checked: ${describe(error)}` }),
     ),
   );
 

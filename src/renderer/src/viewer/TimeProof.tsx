@@ -31,17 +31,6 @@ export function useDuration(): (seconds: number) => string {
   };
 }
 
-/** The verifier's reason for not counting a token, as one of the cases a reader can act on. */
-export function reasonKind(reason: string | undefined): 'noRoots' | 'notTsaCert' | 'notChained' | 'invalid' | 'noTime' | 'other' {
-  const r = reason ?? '';
-  if (/no trusted TSA root was given/.test(r)) return 'noRoots';
-  if (/not a time-stamping certificate|may not sign time-stamps|cannot be used/.test(r)) return 'notTsaCert';
-  if (/does not chain to a trusted root/.test(r)) return 'notChained';
-  if (/is not a valid timestamp/.test(r)) return 'invalid';
-  if (/carries no time/.test(r)) return 'noTime';
-  return 'other';
-}
-
 /** One or two lines right under the verdict: is the time proven, and a way to the Time tab. */
 export function TimeSummary({ anchoring, onOpen }: { readonly anchoring: AnchoringView; readonly onOpen: () => void }): ReactNode {
   const { t } = useTranslation('archive');

@@ -5,7 +5,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { AnchoringView, AnchorRangeView, AnchorToken } from '../../../../shared/views';
 import { formatClock, formatTime } from '../../i18n';
 import { Badge } from '../../components/ui';
-import { rangeState, reasonKind, tsaName, useDuration } from '../TimeProof';
+import { rangeState, tsaName, useDuration } from '../TimeProof';
 
 const MAX_NOT_COUNTED = 50;
 
@@ -120,7 +120,8 @@ function groupByReason(tokens: readonly AnchorToken[]): { tokens: AnchorToken[];
 
 function NotCounted({ tokens, detail }: { readonly tokens: readonly AnchorToken[]; readonly detail: string }): ReactNode {
   const { t, i18n } = useTranslation('archive');
-  const kind = reasonKind(tokens[0]!.reason);
+  // The verifier's own classification (src/core/archive/verify-archive.ts), not its English words.
+  const kind = tokens[0]!.reasonKind ?? 'other';
   return (
     <li className="not-counted-token" data-reason={kind}>
       <ul className="where-list">
