@@ -264,7 +264,9 @@ export class SessionService {
    */
   async seal(idOrPrefix: string): Promise<SealResult> {
     const found = this.deps.sessions.resolve(idOrPrefix);
-    if (found.state === 'sealed') return this.hasSealRecord(found.id) ? this.retrySealTimestamp(found) : this.fixBag(found.id);
+    // Sealed with no seal record: the process that began the seal ended before it fixed the bag
+    // (a live one would hold the session's lease). This one finishes it, and the bag says so.
+    if (found.state === 'sealed') return this.hasSealRecord(found.id) ? this.retrySealTimestamp(found) : this.fixBag(found.id, this.deps.now().toISOString());
     const device = await this.deps.device();
     this.recordAnchoringChange(found.id);
     await this.deps.timestamps.drain({ sessionId: found.id, force: true, timeoutMs: this.deps.tsaTimeoutMs });
@@ -289,7 +291,7 @@ export class SessionService {
     return this.fixBag(found.id);
   }
 
-  private async fixBag(sessionId: string): Promise<SealResult> {
+  private async fixBag(sessionId: string, resumedAt?: string): Promise<SealResult> {
     const device = await this.deps.device();
     // The seal checkpoint's token goes into the bag, so it is asked for before the bag is fixed.
     await this.deps.timestamps.drain({ sessionId, force: true, timeoutMs: this.deps.tsaTimeoutMs });
@@ -297,7 +299,7 @@ export class SessionService {
     const plan = this.deps.db.transaction(() => {
       if (this.hasSealRecord(sessionId)) return undefined; // another process fixed it meanwhile
       abandoned = this.deps.timestamps.abandonPendingCheckpoints(sessionId);
-      const fixed = this.plan(sessionId);
+      const fixed = this.plan(sessionId, undefined, resumedAt);
       this.deps.db
         .prepare('INSERT INTO seals (session_id, sealed_at, tag_manifest, signature) VALUES (?, ?, ?, ?)')
         .run(sessionId, fixed.sealedAt, fixed.tagManifest, device.sign(fixed.tagManifest));
@@ -378,7 +380,7 @@ export class SessionService {
     return legacy.tagManifest.equals(sealed) ? legacy : derived;
   }
 
-  plan(sessionId: string, renderGuide?: (input: VerifyGuideInput) => string): BagPlan {
+  plan(sessionId: string, renderGuide?: (input: VerifyGuideInput) => string, sealResumedAt?: string): BagPlan {
     const session = this.deps.sessions.get(sessionId);
     const checkpoints = this.deps.checkpoints.list(sessionId);
     // Every checkpoint request is answered or given up when the bag is fixed (fixBag), so what
@@ -391,6 +393,7 @@ export class SessionService {
       checkpoints,
       timestamps,
       ...(renderGuide && { renderGuide }),
+      ...(sealResumedAt && { sealResumedAt }),
     });
   }
 }

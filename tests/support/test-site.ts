@@ -5,7 +5,8 @@
 //
 // Pages: /plain, /redirect (301 → 302 → /plain), /tall (lazy images far below the fold and an
 // image inserted by script when the reader scrolls near the bottom), /never (a subresource the
-// server holds open forever), /missing (404), /page/N (a small page for batches), /moving
+// server holds open forever), /missing (404), /page/N (a small page for batches), /slow/N (one that answers
+// after a second), /moving
 // (submits a form to /moved 500 ms after it loads), and
 // refusedUrl(): a loopback port that refuses connections.
 
@@ -151,6 +152,13 @@ export async function startTestSite(dir?: string): Promise<TestSite> {
     if (path === '/style.css') {
       res.writeHead(200, { 'content-type': 'text/css' });
       return void res.end('body { font-family: sans-serif; margin: 0; } h1 { color: #333; }');
+    }
+    if (path.startsWith('/slow/')) {
+      // A page of a long batch: answers after a second, so that a batch of them takes a while.
+      const n = path.slice(6);
+      const timer = setTimeout(() => html(200, page(`Slow ${n}`, `<h1>Slow page ${n}</h1>`)), 1000);
+      res.on('close', () => clearTimeout(timer));
+      return;
     }
     if (path.startsWith('/page/')) return html(200, page(`Page ${path.slice(6)}`, `<h1>Page ${path.slice(6)}</h1><p>${'Lorem ipsum. '.repeat(40)}</p><img src="/img/top.png" alt="top">`));
     const image = IMAGES[path];

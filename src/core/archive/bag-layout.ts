@@ -48,3 +48,6 @@ export function tsaChainPath(tsaNumber: number): string {
 export function manifestLine(digest: string, path: string): string {
   return `${digest}  ${path}\n`;
 }
+
+/** bag-info.txt's label for when a seal cut short by the end of its process was finished. */
+export const SEAL_RESUMED_AT = 'Proofline-Seal-Resumed-At';

@@ -43,6 +43,11 @@ export interface SealedSessionSource {
   readonly renderGuide?: (input: VerifyGuideInput) => string;
   /** Checkpoint requests as they stood when the bag was fixed: obtained or given up. */
   readonly timestamps: readonly TimestampRecord[];
+  /**
+   * The seal was finished by a later process (the one that began it ended between
+   * `session.sealed` and fixing the bag): when it was finished, disclosed in bag-info.txt.
+   */
+  readonly sealResumedAt?: string;
 }
 
 /**
@@ -98,7 +103,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
 
   const tags: BagFile[] = [];
   tags.push(bytesFile(layout.BAGIT_TXT, layout.BAGIT_TXT_CONTENT));
-  tags.push(bytesFile(layout.BAG_INFO, bagInfo(session, device.keyId, payload)));
+  tags.push(bytesFile(layout.BAG_INFO, bagInfo(session, device.keyId, payload, source.sealResumedAt)));
   tags.push(bytesFile(layout.MANIFEST_SHA256, payload.map((f) => layout.manifestLine(f.sha256, f.path)).join('')));
   tags.push(bytesFile(layout.MANIFEST_SM3, payload.map((f) => layout.manifestLine(f.sm3, f.path)).join('')));
   tags.push(bytesFile(layout.DEVICE_CERT, device.certificate));
@@ -195,7 +200,7 @@ function sessionJson(session: SessionSummary, deviceKeyId: string, eventCount: n
 }
 
 /** RFC 8493 §2.2.2: label, colon, space, value; one line each (newlines in values folded away). */
-function bagInfo(session: SessionSummary, deviceKeyId: string, payload: readonly BagFile[]): string {
+function bagInfo(session: SessionSummary, deviceKeyId: string, payload: readonly BagFile[], sealResumedAt: string | undefined): string {
   const octets = payload.reduce((sum, f) => sum + f.size, 0);
   const oneLine = (v: string): string => v.replace(/[\r\n]+/g, ' ').trim();
   const fields: [string, string][] = [
@@ -214,5 +219,6 @@ function bagInfo(session: SessionSummary, deviceKeyId: string, payload: readonly
     ['Proofline-Sealed-At', session.sealedAt!],
     ['Proofline-Device-Key', deviceKeyId],
   );
+  if (sealResumedAt) fields.push([layout.SEAL_RESUMED_AT, sealResumedAt]);
   return fields.map(([label, value]) => `${label}: ${value}\n`).join('');
 }

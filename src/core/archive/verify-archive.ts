@@ -13,6 +13,7 @@ import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
 import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
 import { isRecordedTime, readChain, type ChainReading } from './verify-events.js';
 import { RecordingContinuity } from './verify-recording.js';
+import { BatchAccounting, judgeBatches } from './batch-accounting.js';
 import type { TokenReasonKind } from '../../shared/anchoring.js';
 import { conclude, unusable, type AnchoringReport, type CheckId, type CheckStatus, type TokenSummary, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
 import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_SECONDS, type AnchorDeclaration } from './verify-time.js';
@@ -193,11 +194,13 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
   let chain: ChainReading | undefined;
   const continuity = new RecordingContinuity();
+  const batches = new BatchAccounting();
   // Recorded times (as numbers: a million events stay small) and the anchoring they declared.
   const times: number[] = [];
   const declarations: AnchorDeclaration[] = [];
   const observe = (body: EventBody): void => {
     continuity.observe(body);
+    batches.observe(body);
     times.push(Date.parse(body.time));
     const declared = declarationOf(body.seq, body.type, body.payload);
     if (declared) declarations.push(declared);
@@ -254,6 +257,11 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     const recording = continuity.result();
     checks.add('recording.continuity', recording.status, recording.detail, recording.where);
   } else checks.add('recording.continuity', 'skip', 'not checked: the event chain is broken');
+
+  if (chainOk) {
+    const judged = judgeBatches(batches);
+    checks.add('web.batches', judged.status, judged.detail, judged.seqs.map((seq) => `${layout.EVENTS_JSONL}:${seq + 1}`));
+  } else checks.add('web.batches', 'skip', 'not checked: the event chain is broken');
 
   // --- Session description and device --------------------------------------------------------
   const sessionDoc = parseJson(await readTag(layout.SESSION_JSON)) as Record<string, unknown> | undefined;
@@ -391,7 +399,11 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const sealSig = await readTagBytes(layout.SEAL_SIGNATURE);
   if (!sealSig) checks.add('seal.signature', 'fail', `${layout.SEAL_SIGNATURE} is missing`, [layout.SEAL_SIGNATURE]);
   else if (!deviceKeyPem || !verifyDeviceSignature(deviceKeyPem, tagManifestBytes!, sealSig)) checks.add('seal.signature', 'fail', 'the seal signature over tagmanifest-sha256.txt does not verify with the device key', [layout.SEAL_SIGNATURE]);
-  else checks.add('seal.signature', 'pass', 'tagmanifest-sha256.txt is signed by the session\'s device key');
+  else {
+    const resumedAt = bagInfo.get(layout.SEAL_RESUMED_AT)?.[0];
+    const resumed = resumedAt ? `; the seal was interrupted and finished at ${resumedAt} by a later process (begun at ${bagInfo.get('Proofline-Sealed-At')?.[0] ?? '?'})` : '';
+    checks.add('seal.signature', 'pass', `tagmanifest-sha256.txt is signed by the session's device key${resumed}`);
+  }
 
   // seal.tsr lies outside the tag manifest (it timestamps it), so anyone can add one at any
   // time: one dated after the seal window proves only that the archive existed by then.

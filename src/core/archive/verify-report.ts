@@ -22,6 +22,7 @@ export type CheckId =
   | 'seal.signature'
   | 'seal.timestamp'
   | 'recording.continuity'
+  | 'web.batches'
   | 'time.anchoring';
 
 export interface VerifyCheck {
@@ -72,6 +73,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'seal.signature': 'Seal signature',
   'seal.timestamp': 'Seal timestamp (RFC 3161)',
   'recording.continuity': 'Screen recording is continuous (gaps disclosed)',
+  'web.batches': 'Every URL of every batch capture accounted for',
   'time.anchoring': 'Every event proven to exist soon after it was recorded',
 };
 

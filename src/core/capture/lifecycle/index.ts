@@ -152,14 +152,16 @@ export class CaptureLifecycle {
   // --- Start, seal and shutdown ----------------------------------------------------------------
 
   /**
-   * Closes out recordings whose process died (a crash, kill -9): each gets a `session.interrupted`
-   * event saying what survived; resolves with one line per recording recovered. A host starting
+   * Closes out recordings and batch captures whose process died (a crash, kill -9): each gets a
+   * `session.interrupted` or `web.capture.interrupted` event saying what survived; resolves with one line per recording recovered. A host starting
    * up reports a failure and goes on; `strict` (a command about to seal or record) throws it.
    */
   async recoverInterrupted(options: { readonly strict?: boolean } = {}): Promise<string[]> {
     try {
       const { recoverInterruptedRecordings, describeRecovery } = await load.recovery();
-      return (await recoverInterruptedRecordings(this.context.pl, { leases: this.leases })).map(describeRecovery);
+      const { recoverInterruptedBatches, describeBatchRecovery } = await load.batchRecovery();
+      const recordings = (await recoverInterruptedRecordings(this.context.pl, { leases: this.leases })).map(describeRecovery);
+      return [...recordings, ...recoverInterruptedBatches(this.context.pl, { leases: this.leases }).map(describeBatchRecovery)];
     } catch (error) {
       if (options.strict) throw error;
       this.context.reportBackground(`could not recover an interrupted recording: ${(error as Error).message}`, error);
@@ -217,6 +219,10 @@ export class CaptureLifecycle {
     const { recoverInterruptedRecordings, describeRecovery } = await load.recovery();
     for (const report of await recoverInterruptedRecordings(this.context.pl, { leases: this.leases, sessionId })) {
       this.context.notify(sessionId, { source: 'recovery', level: 'warn', message: describeRecovery(report), eventSeq: report.eventSeq });
+    }
+    const { recoverInterruptedBatches, describeBatchRecovery } = await load.batchRecovery();
+    for (const report of recoverInterruptedBatches(this.context.pl, { leases: this.leases, sessionId })) {
+      this.context.notify(sessionId, { source: 'recovery', level: 'warn', message: describeBatchRecovery(report), eventSeq: report.eventSeq });
     }
   }
 

@@ -18,4 +18,5 @@ export const environment = () => import('../environment/environment.js');
 export const browserLocate = () => import('../web/browser-locate.js');
 export const cleanEnv = () => import('../web/clean-env/index.js');
 export const batchCapture = () => import('../web/capture-urls.js');
+export const batchRecovery = () => import('../web/batch-recovery.js');
 export const interactive = () => import('../web/interactive.js');

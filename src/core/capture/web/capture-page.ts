@@ -32,6 +32,8 @@ export interface PageAttempt {
   /** On the last attempt a 5xx page is captured as it is; before it, it is retried. */
   readonly lastAttempt: boolean;
   readonly onState: (state: PageState) => void;
+  /** The batch it belongs to (`web.capture.batch.started`), named in its event. */
+  readonly batch?: string;
 }
 
 export type PageOutcome =
@@ -149,7 +151,10 @@ export async function capturePage(
     const httpError: CaptureFailure | undefined = status >= 400 ? { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() } : undefined;
     const event = pl.events.append(sessionId, {
       type: 'web.capture',
-      payload: captureFacts({ trigger: 'batch', captureId, attempt, navigation, rendered, tls, wacz, browser: launched.facts, settings, partial, httpError }),
+      payload: {
+        ...captureFacts({ trigger: 'batch', captureId, attempt, navigation, rendered, tls, wacz, browser: launched.facts, settings, partial, httpError }),
+        ...(attempt.batch === undefined ? {} : { batch: attempt.batch }),
+      },
       artifacts: sink.artifacts,
     });
     await pl.sessions.checkpoint(sessionId, 'manual');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { capturePage, type PageCaptureSettings } from './capture-page.js';
 import type { CaptureFailure, FailureKind } from './failure-kind.js';
 import { cancelled, ProoflineError } from '../../errors.js';
 import { SessionSealedError } from '../../session-guard.js';
+import { ownIdentity } from '../../process/process-identity.js';
 
 /** `cancelled`: the batch was cancelled before this URL was captured. */
 export type CaptureState = 'queued' | 'loading' | 'scrolling' | 'saving' | 'done' | 'failed' | 'retrying' | 'cancelled';
@@ -108,8 +110,13 @@ function positive(name: string, value: number | undefined, fallback: number, min
 /**
  * Captures a list of URLs headless, several at once (one browser, a fresh context per URL),
  * retrying failures that may pass with exponential backoff. One URL failing never stops the
- * others; each failure is recorded as a `web.capture.failed` event with its reason. A cancelled
- * batch is recorded as one `web.capture.cancelled` event (see `signal`).
+ * others; each failure is recorded as a `web.capture.failed` event with its reason.
+ *
+ * The batch is disclosed as a whole (src/core/archive/batch-accounting.ts): it opens with
+ * `web.capture.batch.started` naming every URL and this process, its events name it, and it
+ * ends with `web.capture.batch.ended` (finished, or failed as a whole, naming what was not
+ * captured) or one `web.capture.cancelled` event (see `signal`). A batch whose process is killed
+ * is closed out by the next process to open the session (batch-recovery.ts).
  */
 export async function captureUrls(pl: Proofline, sessionId: string, urls: string[], options: CaptureUrlsOptions = {}): Promise<BatchResult> {
   const session = pl.sessions.get(sessionId);
@@ -125,6 +132,19 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
     extraCaRoots: options.extraCaRoots ?? [],
   };
   const report = options.onProgress ?? (() => {});
+  const batch = randomUUID();
+  const named = urls.map((raw) => {
+    try {
+      return normaliseUrl(raw);
+    } catch {
+      return raw; // refused below, by the name it was given
+    }
+  });
+  const me = ownIdentity();
+  pl.events.append(sessionId, {
+    type: 'web.capture.batch.started',
+    payload: { batch, urls: named, requested: urls.length, concurrency, retries, process: { pid: me.pid, start: me.start, host: me.host } },
+  });
   const results: UrlResult[] = new Array(urls.length);
   const queue: number[] = [];
   urls.forEach((raw, index) => {
@@ -134,12 +154,12 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
       report({ url: raw, state: 'queued', attempt: 0 });
     } catch (error) {
       const failure: CaptureFailure = { kind: 'invalid-url', message: (error as Error).message };
-      recordFailure(pl, sessionId, raw, failure, 0, false);
+      recordFailure(pl, sessionId, batch, raw, failure, 0, false);
       results[index] = { url: raw, ok: false, attempts: 0, error: failure };
       report({ url: raw, state: 'failed', attempt: 0, message: failure.message });
     }
   });
-  if (queue.length === 0) return summarise(results);
+  if (queue.length === 0) return finished(pl, sessionId, batch, named, results);
 
   const signal = options.signal;
   const workDir = await mkdtemp(join(tmpdir(), 'proofline-web-'));
@@ -155,10 +175,22 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
       const settings: PageCaptureSettings = { ...settingsBase, workDir };
       const worker = async (): Promise<void> => {
         for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-          results[index] = await captureOne(pl, sessionId, browser, settings, urls[index]!, retries, retryDelayMs, report, signal);
+          results[index] = await captureOne(pl, sessionId, batch, browser, settings, urls[index]!, retries, retryDelayMs, report, signal);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      // Every worker is waited for, so that no event of the batch comes after its end.
+      const workers = await Promise.allSettled(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      const broke = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+      if (broke) throw broke.reason;
+    }
+  } catch (error) {
+    if (!signal?.aborted) {
+      // The batch failed as a whole (the browser would not start, say): its end says what it did not capture.
+      pl.events.append(sessionId, {
+        type: 'web.capture.batch.ended',
+        payload: { batch, outcome: 'failed', error: (error as Error).message, ...counts(named, results) },
+      });
+      throw error;
     }
   } finally {
     if (!options.browser) await launched?.browser.close().catch(() => undefined);
@@ -167,8 +199,20 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
   if (signal?.aborted) {
     // What was never started is as much "not captured" as what the closed browser cut short.
     for (const index of queue) results[index] = notCaptured(urls[index]!, 0);
-    throw recordCancelled(pl, sessionId, urls, results, report);
+    throw recordCancelled(pl, sessionId, batch, named, results, report);
   }
+  return finished(pl, sessionId, batch, named, results);
+}
+
+/** What the batch's end event says: how many were asked, captured and given up, and which were not captured. */
+function counts(named: readonly string[], results: readonly (UrlResult | undefined)[]): { requested: number; captured: number; failed: number; notCaptured: string[] } {
+  const notCaptured = named.filter((_, i) => results[i] === undefined || results[i]!.error === CANCELLED_FAILURE);
+  const captured = results.filter((r) => r?.ok).length;
+  return { requested: named.length, captured, failed: named.length - captured - notCaptured.length, notCaptured };
+}
+
+function finished(pl: Proofline, sessionId: string, batch: string, named: readonly string[], results: UrlResult[]): BatchResult {
+  pl.events.append(sessionId, { type: 'web.capture.batch.ended', payload: { batch, outcome: 'finished', ...counts(named, results) } });
   return summarise(results);
 }
 
@@ -179,12 +223,13 @@ function notCaptured(url: string, attempts: number): UrlResult {
 }
 
 /** The evidence says the batch was cancelled, and which URLs it did not capture; the error says it to the caller. */
-function recordCancelled(pl: Proofline, sessionId: string, urls: readonly string[], results: readonly UrlResult[], report: (p: CaptureProgress) => void): ProoflineError {
+function recordCancelled(pl: Proofline, sessionId: string, batch: string, named: readonly string[], results: readonly UrlResult[], report: (p: CaptureProgress) => void): ProoflineError {
   const missed = results.filter((r) => r.error === CANCELLED_FAILURE).map((r) => r.url);
+  const urls = named;
   const captured = results.filter((r) => r.ok).length;
   const event = pl.events.append(sessionId, {
     type: 'web.capture.cancelled',
-    payload: { reason: 'the batch was cancelled', requested: urls.length, captured, failed: results.length - captured - missed.length, notCaptured: missed },
+    payload: { batch, reason: 'the batch was cancelled', ...counts(named, results) },
   });
   for (const url of missed) report({ url, state: 'cancelled', attempt: 0, message: CANCELLED_FAILURE.message });
   return cancelled(
@@ -201,6 +246,7 @@ function summarise(results: UrlResult[]): BatchResult {
 async function captureOne(
   pl: Proofline,
   sessionId: string,
+  batch: string,
   launched: LaunchedBrowser,
   settings: PageCaptureSettings,
   raw: string,
@@ -218,13 +264,14 @@ async function captureOne(
       url,
       attempt,
       lastAttempt,
+      batch,
       onState: (state) => report({ url: raw, state, attempt }),
     });
     if (outcome.ok) {
       const base = { url: raw, finalUrl: outcome.finalUrl, status: outcome.status, eventSeq: outcome.event.body.seq, partial: outcome.partial, attempts: attempt, ...(outcome.navigatedTo ? { navigatedTo: outcome.navigatedTo } : {}) };
       if (outcome.httpError) {
         // Captured as evidence (a 404 shows the page is gone), but not the page that was asked for.
-        recordFailure(pl, sessionId, url, outcome.httpError, attempt, false, outcome.event.body.seq);
+        recordFailure(pl, sessionId, batch, url, outcome.httpError, attempt, false, outcome.event.body.seq);
         report({ url: raw, state: 'failed', attempt, message: outcome.httpError.message });
         return { ...base, ok: false, error: outcome.httpError };
       }
@@ -235,7 +282,7 @@ async function captureOne(
     // The browser was closed under it: the cancellation, not a failure of the page.
     if (signal?.aborted) return notCaptured(raw, attempt);
     const willRetry = outcome.retryable && !lastAttempt;
-    recordFailure(pl, sessionId, url, outcome.failure, attempt, willRetry);
+    recordFailure(pl, sessionId, batch, url, outcome.failure, attempt, willRetry);
     if (!willRetry) {
       report({ url: raw, state: 'failed', attempt, message: outcome.failure.message });
       return { url: raw, ok: false, attempts: attempt, error: outcome.failure, ...(outcome.status ? { status: outcome.status } : {}) };
@@ -245,10 +292,10 @@ async function captureOne(
   }
 }
 
-function recordFailure(pl: Proofline, sessionId: string, url: string, failure: CaptureFailure, attempt: number, willRetry: boolean, captureEventSeq?: number): void {
+function recordFailure(pl: Proofline, sessionId: string, batch: string, url: string, failure: CaptureFailure, attempt: number, willRetry: boolean, captureEventSeq?: number): void {
   pl.events.append(sessionId, {
     type: 'web.capture.failed',
-    payload: { url, kind: failure.kind, message: failure.message, attempt, willRetry, ...(captureEventSeq === undefined ? {} : { captureEventSeq }) },
+    payload: { batch, url, kind: failure.kind, message: failure.message, attempt, willRetry, ...(captureEventSeq === undefined ? {} : { captureEventSeq }) },
   });
 }
 
