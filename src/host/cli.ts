@@ -10,6 +10,8 @@ import { registerCaptureCommands } from './commands/capture.js';
 import { registerRecordCommands } from './commands/record.js';
 import { registerCheckEnvCommands } from './commands/check-env.js';
 import { registerInspectCommands } from './commands/inspect.js';
+import { registerReportCommands } from './commands/report.js';
+import { registerTsaCommands } from './commands/tsa.js';
 
 /** Every command module; add a new one here. */
 const COMMANDS: readonly RegisterCommands[] = [
@@ -20,6 +22,8 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerRecordCommands,
   registerCheckEnvCommands,
   registerInspectCommands,
+  registerTsaCommands,
+  registerReportCommands,
 ];
 
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {

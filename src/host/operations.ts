@@ -3,11 +3,13 @@
 // calls them in-process (cli-context.ts). Nothing here knows how it was called; hosts parse the
 // input first (contract.parseInput). Capture goes through the core's one lifecycle.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { openArchive, type ZipArchive } from '../core/archive/read-zip.js';
 import { verifyArchive } from '../core/archive/verify-archive.js';
 import { readTrustedRoots, TrustedRootError } from '../core/attest/trusted-roots.js';
+import { publicTsaUrl } from '../core/attest/tsa-names.js';
+import { testTsas } from '../core/attest/tsa-test.js';
 import { asProoflineError } from '../core/errors.js';
 import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import { sealWarning } from './seal-warning.js';
@@ -21,6 +23,7 @@ import type * as V from '../shared/views.js';
 import type { CaptureNotice } from '../core/capture/capture-source.js';
 import { CaptureLifecycle } from '../core/capture/lifecycle/index.js';
 import { galleryFromEvents, pagesFromEvents } from '../core/views/session-view.js';
+import { recordingFilm } from '../core/views/recording-film.js';
 import { OperationFailure } from './operation-failure.js';
 import type { SettingsSource } from './settings-store.js';
 
@@ -56,6 +59,8 @@ export interface Host {
   readonly capture: CaptureLifecycle;
   /** The file behind a handle from `archive.open`, for the hosts' media routes. */
   archivePath(handle: string): string | undefined;
+  /** A report `archive.report` wrote, by the id in its `download`, for the web host's download route. */
+  reportPath?(id: string): string | undefined;
   /** Stops every capture source (app quit, server shutdown); closes open archives. */
   shutdown(): Promise<void>;
 }
@@ -75,7 +80,29 @@ function trustedRoots(settings: Settings): Buffer[] {
   }
 }
 
+/** What evidence made now would lack: the first-launch check's TSA and trusted-root items. */
+function readiness(settings: Settings): V.Readiness {
+  const tsa = { count: settings.tsaUrls.length, urls: settings.tsaUrls.map(publicTsaUrl) };
+  const files = settings.trustedRootFiles.length;
+  try {
+    return { tsa, trustedRoots: { files, certificates: readTrustedRoots(settings.trustedRootFiles).length } };
+  } catch (error) {
+    if (!(error instanceof TrustedRootError)) throw error;
+    // A file that went missing since it was saved: verify would then trust nothing; say which.
+    return { tsa, trustedRoots: { files, certificates: 0, problem: { code: error.code, message: error.message, params: error.params } } };
+  }
+}
+
 const MAX_TIMELINE_EVENTS_IN_ARCHIVE = 20_000;
+
+/** `<archive>-report-<lang>.pdf` in the exports folder, numbered if that name is taken. */
+function freeReportPath(dir: string, archive: string, lang: string): string {
+  const stem = basename(archive).replace(/\.zip$/i, '');
+  for (let n = 1; ; n++) {
+    const candidate = join(dir, `${stem}-report-${lang}${n === 1 ? '' : `-${n}`}.pdf`);
+    if (!existsSync(candidate)) return candidate;
+  }
+}
 
 export function createHost(deps: HostDeps): Host {
   const { pl, settings } = deps;
@@ -83,6 +110,8 @@ export function createHost(deps: HostDeps): Host {
   // Handle → archive path. Each read opens the file afresh, so a file changed on disk since it
   // was opened is read as it is now, never from a stale directory.
   const archives = new Map<string, string>();
+  // Report id → the PDF written, so `serve` can hand it to the browser as a download.
+  const reports = new Map<string, string>();
 
   const archiveOf = (handle: string): string => {
     const path = archives.get(handle);
@@ -112,7 +141,15 @@ export function createHost(deps: HostDeps): Host {
         platform: process.platform,
         device: { keyId: device.keyId, keyPath: device.keyPath, keyStorage: device.keyStorage },
         capabilities: await capture.capabilities(),
+        readiness: readiness(settings.get()),
       };
+    },
+    'tsa.test': async ({ url, trustedRootFiles }, { signal }) => {
+      const s = settings.get();
+      const urls = url === undefined ? s.tsaUrls : [url];
+      if (urls.length === 0) throw new OperationFailure('tsa.none-configured', 'No time-stamping authority is configured: add one in Settings (or give a URL), then test it.');
+      // Judged under the roots verify would use; a broken root file is the caller's to fix first.
+      return testTsas(urls, { trustedRoots: trustedRoots(trustedRootFiles === undefined ? s : { ...s, trustedRootFiles }), signal });
     },
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
@@ -254,6 +291,7 @@ export function createHost(deps: HostDeps): Host {
         session: report.session ? { id: report.session.id, title: report.session.title, kind: report.session.kind, sealedAt: report.session.sealedAt } : null,
         checks: report.checks.map((c) => ({ id: c.id, title: CHECK_TITLES[c.id], status: c.status, detail: c.detail, where: c.where })),
         ...(report.anchoring && { anchoring: anchoringView(report.anchoring) }),
+        ...(report.altered && { altered: report.altered.slice(0, 1000) }),
       };
       /** The anchoring without its per-event list (the ranges say it per event); long lists capped. */
       function anchoringView(a: NonNullable<typeof report.anchoring>): V.AnchoringView {
@@ -310,7 +348,7 @@ export function createHost(deps: HostDeps): Host {
           })
           .filter((segment) => segment.path !== '');
         // The views a live session's screens get, from the same functions (core/views).
-        return { session, events, artifactPaths, recording, gallery: galleryFromEvents(events), pages: pagesFromEvents(events), truncated };
+        return { session, events, artifactPaths, recording, gallery: galleryFromEvents(events), pages: pagesFromEvents(events), film: recordingFilm(events, (sha256) => artifactPaths[sha256]), truncated };
       }),
     'archive.file': async ({ archive, path, maxBytes }) =>
       withZip(archive, async (zip) => {
@@ -321,6 +359,40 @@ export function createHost(deps: HostDeps): Host {
         return { mime, size: entry.size, base64: (await zip.readBytes(path, maxBytes)).toString('base64'), truncated: false };
       }),
 
+    'archive.report': async ({ archive, lang, out, trustedRoots: roots }, { progress, signal }) => {
+      const source = archiveOf(archive);
+      const s = settings.get();
+      const [{ makeReport }, { chromiumPrinter }] = await Promise.all([import('../core/report/make-report.js'), import('./report-printer.js')]);
+      const made = await makeReport({
+        archivePath: source,
+        lang,
+        trustedRoots: roots ?? trustedRoots(s),
+        device: await pl.device(),
+        print: chromiumPrinter(s.browserPath),
+        tsaUrls: s.tsaUrls,
+        signal,
+        onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
+      });
+      const target = out ?? freeReportPath(deps.exportDir, source, lang);
+      try {
+        mkdirSync(dirname(target), { recursive: true });
+        // 'wx': an existing file is never overwritten, as an export is never.
+        writeFileSync(target, made.pdf, { flag: 'wx' });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new OperationFailure('report.exists', `${target} already exists: give another file name; the existing file was not changed.`, { path: target });
+        throw new OperationFailure('report.failed', `Could not write the report ${target}: ${code ?? (error as Error).message}.`, { path: target, reason: code ?? (error as Error).message });
+      }
+      let download: string | undefined;
+      if (deps.host === 'web') {
+        const id = randomUUID();
+        reports.set(id, target);
+        download = `report/${id}`;
+      }
+      const { reportKeyId, deviceKeyId, sameDevice, timestampedBy } = made.signature;
+      return { path: target, name: basename(target), size: made.pdf.length, pages: made.pages, lang, verdict: made.verdict, archiveSha256: made.archiveSha256, signature: { reportKeyId, deviceKeyId, sameDevice, timestampedBy }, ...(download && { download }) };
+    },
+
     'dialog.chooseArchive': async () => needDialogs().chooseArchive(),
     'dialog.chooseFolder': async () => needDialogs().chooseFolder(),
     'dialog.chooseSaveArchive': async ({ suggestedName }) => needDialogs().chooseSaveArchive(suggestedName),
@@ -330,6 +402,7 @@ export function createHost(deps: HostDeps): Host {
     handlers,
     capture,
     archivePath: (handle) => archives.get(handle),
+    reportPath: (id) => reports.get(id),
     async shutdown() {
       await capture.stopAll();
       archives.clear();

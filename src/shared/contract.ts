@@ -90,6 +90,9 @@ export const operations = {
   'app.info': op({ input: z.object({}), result: returns<V.AppInfo>() }),
   'settings.get': op({ input: z.object({}), result: returns<Settings>() }),
   'settings.update': op({ input: settingsPatchSchema, result: returns<Settings>() }),
+  /** Asks each TSA (Settings' or the one given) for a real token over a random digest; records nothing. */
+  // trustedRootFiles, when given, overrides Settings' (the CLI's --trust).
+  'tsa.test': op({ input: z.object({ url: url.optional(), trustedRootFiles: z.array(path).max(16).optional() }), result: returns<V.TsaTestResult[]>() }),
 
   'session.list': op({ input: z.object({}), result: returns<SessionSummary[]>() }),
   'session.get': op({ input: z.object({ id }), result: returns<V.SessionDetail>() }),
@@ -235,6 +238,22 @@ export const operations = {
   'archive.file': op({
     input: z.object({ archive: z.string().uuid(), path: path.max(1024), maxBytes: z.number().int().min(1).max(64 << 20).default(16 << 20) }),
     result: returns<V.BlobData>(),
+  }),
+
+  /**
+   * The court report (PDF) of an opened archive: verified first, printed by Chromium, signed.
+   * Written to `out`, or beside the exports; `serve` offers it as a download (`downloadPath`).
+   */
+  'archive.report': op({
+    input: z.object({
+      archive: z.string().uuid(),
+      lang: z.enum(['zh', 'en']).default('en'),
+      out: path.optional(),
+      /** PEM text of TSA roots to trust instead of Settings' (the CLI's --trust). */
+      trustedRoots: z.array(z.string().max(1 << 20)).max(32).optional(),
+    }),
+    result: returns<V.ReportSummary>(),
+    progress: returns<V.Progress>(),
   }),
 
   'dialog.chooseArchive': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),

@@ -47,6 +47,7 @@ export const errorCodes = {
   'tsa.malformed': 'damaged',
   'tsa.mismatch': 'failed',
   'tsa.unusable': 'failed',
+  'tsa.none-configured': 'invalid-input',
   'trusted-root.unreadable': 'invalid-input',
   'trusted-root.no-certificate': 'invalid-input',
   'trusted-root.malformed': 'invalid-input',
@@ -61,6 +62,11 @@ export const errorCodes = {
   'export.exists': 'conflict',
   'export.cancelled': 'interrupted',
   'export.failed': 'failed',
+  // Court reports (src/core/report/)
+  'report.not-an-archive': 'invalid-input',
+  'report.no-browser': 'unavailable',
+  'report.exists': 'conflict',
+  'report.failed': 'failed',
   // Tools the capture needs
   'ffmpeg.missing': 'unavailable',
   'ffmpeg.path-invalid': 'unavailable',
@@ -69,6 +75,7 @@ export const errorCodes = {
   'browser.path-invalid': 'unavailable',
   'browser.start-failed': 'unavailable',
   'display.missing': 'unavailable',
+  'display.unreachable': 'unavailable',
   'comfyui.unreachable': 'unavailable',
   'comfyui.url-invalid': 'invalid-input',
   // Recording
@@ -81,6 +88,7 @@ export const errorCodes = {
   'recording.segment-range': 'invalid-input',
   'recording.region-invalid': 'invalid-input',
   'recording.region-small': 'invalid-input',
+  'recording.folder-in-use': 'conflict',
   // Web capture
   'url.invalid': 'invalid-input',
   'url.scheme': 'invalid-input',
@@ -104,6 +112,7 @@ export const errorCodes = {
   'watch.no-folder': 'invalid-input',
   'folder.missing': 'not-found',
   'folder.is-file': 'invalid-input',
+  'folder.unreadable': 'invalid-input',
   'lineage.relation': 'invalid-input',
   'lineage.self': 'invalid-input',
   'mark.invalid': 'invalid-input',

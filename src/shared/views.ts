@@ -1,6 +1,7 @@
 // The shapes the hosts read: results of the operations in contract.ts. Plain data, JSON-safe.
 // The UI shows part of them; the CLI prints them whole (its --json output), so a result carries
 // everything a host prints, not only what the window shows.
+import type { AlteredItem } from './altered.js';
 import type { AnchorRange, TokenSummary } from './anchoring.js';
 import type { ArtifactRef, JsonValue, SessionSummary } from './domain.js';
 import type { ErrorValue } from './errors.js';
@@ -17,6 +18,44 @@ export interface AppInfo {
     readonly browser: { readonly ok: boolean; readonly detail: string };
     readonly display: { readonly ok: boolean; readonly detail: string };
   };
+  /**
+   * What evidence made now would lack (the first-launch check): time-stamping authorities
+   * configured (URLs without credentials) and trusted TSA roots for verify to count tokens.
+   */
+  readonly readiness: Readiness;
+}
+
+export interface Readiness {
+  /** Settings' TSAs, as shown (publicTsaUrl): none means no third party proves any time. */
+  readonly tsa: { readonly count: number; readonly urls: readonly string[] };
+  /** Settings' trusted root files and the certificates in them; a problem names the file. */
+  readonly trustedRoots: {
+    readonly files: number;
+    readonly certificates: number;
+    readonly problem?: { readonly code: string; readonly message: string; readonly params: Readonly<Record<string, string | number>> };
+  };
+}
+
+/** One TSA asked for a real token by `tsa.test` (nothing recorded). */
+export interface TsaTestResult {
+  /** The URL asked, without credentials. */
+  readonly url: string;
+  readonly ok: boolean;
+  readonly elapsedMs: number;
+  /** The token's genTime (ISO 8601), when a token came. */
+  readonly genTime?: string;
+  readonly accuracyMs?: number;
+  /** The TSTInfo `tsa` name, or the signer's subject. */
+  readonly tsaName?: string;
+  /** The subject of the certificate that signed the token. */
+  readonly signer?: string;
+  readonly policy?: string;
+  /** Whether the signer chains to a configured trusted root (what verify would count). */
+  readonly trusted?: boolean;
+  /** Why it is not trusted: no roots configured, not a time-stamping certificate, no path. */
+  readonly trustProblem?: { readonly cause: 'no-roots' | 'signer' | 'path'; readonly detail: string };
+  /** Why no usable token came: the TSA client's reason, and its English message. */
+  readonly error?: { readonly reason: 'unreachable' | 'http' | 'rejected' | 'malformed' | 'mismatch' | 'unusable'; readonly message: string };
 }
 
 export interface Progress {
@@ -82,6 +121,22 @@ export interface ExportSummary {
   readonly sealTokens: number;
 }
 
+/** A court report written by `archive.report`. */
+export interface ReportSummary {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+  readonly pages: number;
+  readonly lang: 'zh' | 'en';
+  /** The verifier's verdict the report states on its cover. */
+  readonly verdict: string;
+  readonly archiveSha256: string;
+  /** Which key signed the PDF, and whether a TSA timestamped the signature (PAdES B-T). */
+  readonly signature: { readonly reportKeyId: string; readonly deviceKeyId: string; readonly sameDevice: boolean; readonly timestampedBy: string | null };
+  /** Where a browser downloads it, under the web host's media root (`report/<id>`); absent elsewhere. */
+  readonly download?: string;
+}
+
 export interface SourceStatus {
   readonly name: string;
   readonly kind: 'screen' | 'watch' | 'comfyui' | 'other';
@@ -99,6 +154,8 @@ export interface RecordingStatus {
   readonly bytes: number;
   readonly sources: readonly SourceStatus[];
   readonly lastError?: string;
+  /** What the start found worth saying but not refusing: another session records the same display. */
+  readonly warnings?: readonly string[];
   /** How the session's last recording in this host ended (after recording.stop, or its duration). */
   readonly ended?: RecordingEnd;
 }
@@ -329,6 +386,8 @@ export interface VerifyReport {
   readonly checks: readonly { readonly id: string; readonly title: string; readonly status: CheckStatus; readonly detail: string; readonly where: readonly string[] }[];
   /** When each event was proven to exist (absent when the chain could not be read). */
   readonly anchoring?: AnchoringView;
+  /** What the failing checks name, as the session recorded it (the first 1000). */
+  readonly altered?: readonly AlteredItem[];
 }
 
 /** One RFC 3161 token in the archive, as the verifier judged it. */
@@ -371,5 +430,36 @@ export interface ArchiveContents {
   /** The same views a live session's screens get (core/views/session-view.ts), over the events read. */
   readonly gallery: Gallery;
   readonly pages: readonly CapturedPage[];
+  /** The screen recording as one stream (core/views/recording-film.ts): what the HLS playlist lists. */
+  readonly film?: RecordingFilm;
   readonly truncated: boolean;
+}
+
+/** What lies between two segments of the film: a pause, a new run (or recording), or time with no segment. */
+export type FilmBreakKind = 'pause' | 'run' | 'gap';
+
+/** One segment of the film, where it sits in the stream and on the recorded clock. */
+export interface FilmSegment {
+  /** The `recording.segment` event. */
+  readonly seq: number;
+  readonly recording: string;
+  readonly run: number;
+  readonly index: number;
+  readonly sha256: string;
+  /** The entry inside the archive. */
+  readonly path: string;
+  /** Wall-clock range, as the recorder recorded it (ISO 8601). */
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationSeconds: number;
+  /** Seconds into the stream where this segment begins: the durations of those before it. */
+  readonly mediaStart: number;
+  readonly partial: boolean;
+  /** Why the stream jumps in time before this segment (an HLS discontinuity), or null when it follows on. */
+  readonly breakBefore: { readonly kind: FilmBreakKind; readonly seconds: number } | null;
+}
+
+export interface RecordingFilm {
+  readonly segments: readonly FilmSegment[];
+  readonly durationSeconds: number;
 }

@@ -11,6 +11,7 @@ const LANDED: Readonly<Record<number, string>> = {
   4: 'b3148c3d43b974d4e3e4f54c073a2cc19ffa3d84405d6eda46aea164eb475875',
   5: '24722a6dd91c36b8504aa9622183e47c8722d5281e19e19ed9fc21357d05f922',
   6: 'cb5889771d007306ec8030d9b73f60db3bf1f847713ee25ec29f51e3c12e59a2',
+  7: '365e89a9645a7e00e82ef17d20e493fb2cba2b92d76dafe709c525cc614d9037',
 };
 
 describe('migrations', () => {

@@ -175,4 +175,23 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- What each live recording uses, across processes (issue 11: two sessions watched one
+      -- folder and each took the same image as its own): a watched folder (its real path) or an
+      -- X display, the session that records it and the process that does (PID, start, host, as in
+      -- session_leases). Not evidence: a row lives while its recording runs; one whose process
+      -- died is ignored and removed by the next recording that looks.
+      CREATE TABLE recording_claims (
+        resource TEXT NOT NULL,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        pid INTEGER NOT NULL,
+        pid_start TEXT,
+        host TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        PRIMARY KEY (resource, session_id)
+      ) STRICT;
+    `,
+  },
 ];

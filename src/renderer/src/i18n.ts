@@ -8,12 +8,14 @@ import common from './locales/common';
 import creation from './locales/creation';
 import errors from './locales/errors';
 import home from './locales/home';
+import readiness from './locales/readiness';
+import report from './locales/report';
 import settings from './locales/settings';
 import web from './locales/web';
 
 export type Locale = 'en' | 'zh';
 
-const namespaces = { common, home, creation, web, archive, settings, errors } as const;
+const namespaces = { common, home, creation, web, archive, settings, errors, readiness, report } as const;
 
 export const systemLocale: Locale = navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 

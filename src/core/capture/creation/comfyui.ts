@@ -56,12 +56,7 @@ export async function connectComfyUI(pl: Proofline, sessionId: string, options: 
     return response.json();
   };
 
-  let systemStats: unknown;
-  try {
-    systemStats = await getJson('/system_stats');
-  } catch (error) {
-    throw new ProoflineError('comfyui.unreachable', `Cannot reach ComfyUI at ${base}: ${describeError(error)}. Start ComfyUI, or check the address and port (default http://127.0.0.1:8188).`, { url: base }, { cause: error });
-  }
+  const systemStats = await probeComfyUI(base, timeoutMs);
   // Prompts that ran before we connected are not part of this session.
   const known = new Set<string>();
   try {
@@ -322,7 +317,23 @@ export async function connectComfyUI(pl: Proofline, sessionId: string, options: 
   };
 }
 
-function normaliseUrl(url: string): string {
+/**
+ * ComfyUI's /system_stats at `url`, or `comfyui.unreachable` saying why: asked by the connector
+ * and, before anything is recorded, by the recording's checks (recording-plan.ts).
+ */
+export async function probeComfyUI(url: string, timeoutMs = 15_000): Promise<unknown> {
+  const base = normaliseUrl(url);
+  try {
+    const response = await fetch(`${base}/system_stats`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`/system_stats answered HTTP ${response.status}`);
+    return await response.json();
+  } catch (error) {
+    throw new ProoflineError('comfyui.unreachable', `Cannot reach ComfyUI at ${base}: ${describeError(error)}. Start ComfyUI, or check the address and port (default http://127.0.0.1:8188).`, { url: base }, { cause: error });
+  }
+}
+
+/** The ComfyUI address as the connector uses it; `comfyui.url-invalid` if it is not an http(s) URL. */
+export function normaliseUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

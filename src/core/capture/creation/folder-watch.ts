@@ -9,6 +9,7 @@ import type { CaptureNotice, CaptureSource, NoticeListener } from '../capture-so
 import { readImageMetadata } from './metadata/index.js';
 import { metadataJson, RAW_PAYLOAD_LIMIT } from './metadata/payload.js';
 import { ProoflineError } from '../../errors.js';
+import { checkFolders } from './watch-folders-check.js';
 
 export interface WatchFoldersOptions {
   /** Output folders of AI tools: every new or changed PNG/JPEG/WebP becomes a `generation.image`. */
@@ -225,22 +226,6 @@ export async function watchFolders(pl: Proofline, sessionId: string, options: Wa
       return stopped;
     },
   };
-}
-
-async function checkFolders(folders: readonly string[], kind: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const folder of folders) {
-    const absolute = resolve(folder);
-    let info;
-    try {
-      info = await stat(absolute);
-    } catch {
-      throw new ProoflineError('folder.missing', `The ${kind} folder ${absolute} does not exist. Create it or pick another folder to watch.`, { path: absolute });
-    }
-    if (!info.isDirectory()) throw new ProoflineError('folder.is-file', `${absolute} is a file, not a folder: give the ${kind} folder that contains it.`, { path: absolute });
-    if (!out.includes(absolute)) out.push(absolute);
-  }
-  return out;
 }
 
 function describe(metadata: JsonValue): string {

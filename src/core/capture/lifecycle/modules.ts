@@ -6,8 +6,10 @@ export const screenRecorder = () => import('../recording/screen-recorder.js');
 export const screenArgs = () => import('../recording/screen-args.js');
 export const ffmpegLocate = () => import('../recording/ffmpeg-locate.js');
 export const recovery = () => import('../recording/recording-recovery.js');
+export const displayCheck = () => import('../recording/display-check.js');
 
 export const folderWatch = () => import('../creation/folder-watch.js');
+export const folderCheck = () => import('../creation/watch-folders-check.js');
 export const comfyui = () => import('../creation/comfyui.js');
 export const marks = () => import('../creation/marks.js');
 export const lineage = () => import('../creation/lineage.js');

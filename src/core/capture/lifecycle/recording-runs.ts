@@ -4,16 +4,18 @@ import type { ParsedInputOf } from '../../../shared/contract.js';
 import type * as V from '../../../shared/views.js';
 import { ProoflineError } from '../../errors.js';
 import { SessionSealedError } from '../../session-guard.js';
+import { RecordingClaims, type TakenClaims } from '../../store/recording-claims.js';
 import type { LeasePurpose, TakenLease } from '../../store/session-lease.js';
 import type { CaptureNotice, CaptureSource } from '../capture-source.js';
 import type { ComfyUIConnection } from '../creation/comfyui.js';
 import type { FolderWatch } from '../creation/folder-watch.js';
 import type { ScreenRecording } from '../recording/screen-recorder.js';
-import { orUndefined, type LifecycleContext } from './deps.js';
+import type { LifecycleContext } from './deps.js';
 import type { EnvironmentJobs } from './environment-jobs.js';
 import * as load from './modules.js';
+import { planRecording, type RecordingPlan, type RecordingRequest } from './recording-plan.js';
 
-export type RecordingRequest = Omit<ParsedInputOf<'recording.start'>, 'id'>;
+export type { RecordingRequest };
 
 interface Run {
   readonly startedAt: Date;
@@ -30,6 +32,10 @@ interface Run {
   timer?: NodeJS.Timeout;
   /** This process's ownership of the session while it records (released once every source stopped). */
   lease?: TakenLease;
+  /** The folders and display it uses, claimed across processes (released with the lease). */
+  claims?: TakenClaims;
+  /** What the start found worth a warning (another session records the same display). */
+  readonly warnings: string[];
 }
 
 export const IDLE: V.RecordingStatus = { state: 'idle', startedAt: null, elapsedMs: 0, segments: 0, bytes: 0, sources: [] };
@@ -40,6 +46,7 @@ export class RecordingRuns {
   private readonly runs = new Map<string, Run>();
   /** How each session's last run in this host ended. */
   private readonly ended = new Map<string, V.RecordingEnd>();
+  private readonly claims: RecordingClaims;
 
   constructor(
     private readonly context: LifecycleContext,
@@ -48,7 +55,9 @@ export class RecordingRuns {
     private readonly closing: (sessionId: string) => boolean,
     /** Owns the session across processes, having closed out a dead owner's recording (CaptureLifecycle.claim). */
     private readonly claim: (sessionId: string, purpose: LeasePurpose) => Promise<TakenLease>,
-  ) {}
+  ) {
+    this.claims = new RecordingClaims(context.pl.db);
+  }
 
   sessions(): string[] {
     return [...this.runs.keys()];
@@ -60,20 +69,32 @@ export class RecordingRuns {
     if (session.state === 'sealed' || this.closing(session.id)) {
       throw new SessionSealedError(session.id, session.sealedAt, 'This session is sealed: start a new session to record more.');
     }
-    const run: Run = { startedAt: new Date(), sources: [], notices: [], state: 'recording', started: Promise.resolve() };
+    const run: Run = { startedAt: new Date(), sources: [], notices: [], warnings: [], state: 'recording', started: Promise.resolve() };
     this.runs.set(sessionId, run);
     this.ended.delete(sessionId);
     const starting = (async () => {
+      // Everything the sources need is checked before anything is recorded or started.
+      const plan = await planRecording(request, this.context.settings());
       // No other live process may record or seal it meanwhile; a dead one's recording is closed out first.
       run.lease = await this.claim(sessionId, 'recording');
-      await this.startSources(sessionId, run, request);
+      // No other session may watch its folders; one recording its display is said, not refused.
+      run.claims = this.claims.take(sessionId, { folders: [...plan.folders, ...plan.drafts], display: plan.screen?.displayKey });
+      for (const other of run.claims.sharedDisplay) {
+        const warning = `session ${other.sessionId}${other.title ? ` ("${other.title}")` : ''} is recording the same display ${other.display} too (process ${other.pid} on ${other.host}, since ${other.since})`;
+        run.warnings.push(warning);
+        this.notice(sessionId, run, { source: 'screen', level: 'warn', message: warning });
+      }
+      await this.startSources(sessionId, run, request, plan);
     })();
     run.started = starting.catch(() => undefined);
     try {
       await starting;
     } catch (error) {
       if (this.runs.get(sessionId) === run) this.runs.delete(sessionId);
-      await Promise.allSettled(run.sources.map((source) => source.stop()));
+      // A source that had started already ends as a failure, with why: not "stopped by the user".
+      const reason = `the recording could not start: ${(error as Error).message}`;
+      await Promise.allSettled(run.sources.map((source) => (source === run.screen ? run.screen.fail(reason) : source.stop())));
+      run.claims?.release();
       run.lease?.release();
       throw error;
     }
@@ -125,6 +146,7 @@ export class RecordingRuns {
       run.stopped = (async () => {
         await run.started;
         await Promise.allSettled(run.sources.map((source) => (source === run.screen ? run.screen.stop(reason) : source.stop())));
+        run.claims?.release();
         run.lease?.release();
         this.ended.set(sessionId, endOf(run, reason));
         if (this.runs.get(sessionId) === run) this.runs.delete(sessionId);
@@ -151,6 +173,7 @@ export class RecordingRuns {
       bytes: screen?.bytes ?? 0,
       sources,
       ...(lastError ? { lastError } : {}),
+      ...(run.warnings.length > 0 ? { warnings: [...run.warnings] } : {}),
     };
   }
 
@@ -164,47 +187,47 @@ export class RecordingRuns {
     return run;
   }
 
-  /** The screen first (the source most likely to fail: no ffmpeg, no display), then the others. */
-  private async startSources(sessionId: string, run: Run, request: RecordingRequest): Promise<void> {
+  private notice(sessionId: string, run: Run, notice: CaptureNotice): void {
+    run.notices.push(notice);
+    if (run.notices.length > MAX_NOTICES) run.notices.shift();
+    if (notice.level === 'error') run.lastError = notice.message;
+    this.context.notify(sessionId, notice);
+  }
+
+  /**
+   * The sources of a checked plan: the screen first (the one still most likely to fail, if
+   * ffmpeg cannot open what the display check let through), then folders, then ComfyUI.
+   */
+  private async startSources(sessionId: string, run: Run, request: RecordingRequest, plan: RecordingPlan): Promise<void> {
     const s = this.context.settings();
-    const onNotice = (notice: CaptureNotice): void => {
-      run.notices.push(notice);
-      if (run.notices.length > MAX_NOTICES) run.notices.shift();
-      if (notice.level === 'error') run.lastError = notice.message;
-      this.context.notify(sessionId, notice);
-    };
+    const onNotice = (notice: CaptureNotice): void => this.notice(sessionId, run, notice);
     const { pl } = this.context;
-    if (request.screen) {
+    if (plan.screen) {
       const [{ startScreenRecording }, { QUALITY }] = await Promise.all([load.screenRecorder(), load.screenArgs()]);
       const named = QUALITY[request.quality ?? s.recording.quality];
       const screen = await startScreenRecording(pl, sessionId, {
-        ffmpegPath: request.ffmpegPath ?? orUndefined(s.ffmpegPath),
-        display: request.display ?? orUndefined(s.recording.display),
+        ffmpeg: plan.screen.ffmpeg,
+        display: plan.screen.display,
         fps: request.fps ?? s.recording.fps,
         quality: { crf: request.crf ?? named.crf, preset: request.preset ?? named.preset },
         clock: request.clock ?? s.recording.clock,
         segmentSeconds: request.segmentSeconds ?? s.recording.segmentSeconds,
         region: request.region,
+        sharedDisplay: run.claims?.sharedDisplay.map((o) => ({ sessionId: o.sessionId, pid: o.pid, host: o.host, since: o.since })),
         onNotice,
       });
       run.screen = screen;
       run.sources.push(screen);
     }
-    const folders = request.watch ?? s.watchFolders;
-    const drafts = request.drafts ?? s.draftFolders;
-    if (folders.length > 0 || drafts.length > 0) {
+    if (plan.folders.length > 0 || plan.drafts.length > 0) {
       const { watchFolders } = await load.folderWatch();
-      const watch = await watchFolders(pl, sessionId, { folders, drafts, onNotice });
+      const watch = await watchFolders(pl, sessionId, { folders: plan.folders, drafts: plan.drafts, onNotice });
       run.sources.push(watch);
       await watch.ready;
     }
-    const comfy = request.comfyuiUrl ?? orUndefined(s.comfyuiUrl);
-    if (comfy) {
+    if (plan.comfyuiUrl) {
       const { connectComfyUI } = await load.comfyui();
-      run.sources.push(await connectComfyUI(pl, sessionId, { url: comfy, onNotice }));
-    }
-    if (run.sources.length === 0) {
-      throw new ProoflineError('recording.nothing', 'Nothing to record: turn on screen recording, or add a watched folder or a ComfyUI address in Settings.');
+      run.sources.push(await connectComfyUI(pl, sessionId, { url: plan.comfyuiUrl, onNotice }));
     }
   }
 }

@@ -28,6 +28,8 @@ import {
 
 export interface ScreenRecordingOptions {
   readonly ffmpegPath?: string;
+  /** ffmpeg already found and run by the caller's checks (the lifecycle's); else located here. */
+  readonly ffmpeg?: LocatedFfmpeg;
   /** X11 display (default $DISPLAY or ":0"); macOS: the avfoundation screen device. */
   readonly display?: string;
   readonly region?: Region;
@@ -38,6 +40,8 @@ export interface ScreenRecordingOptions {
   /** Burn a date-and-time clock into the video (default true). */
   readonly clock?: boolean;
   readonly windowsGrabber?: WindowsGrabber;
+  /** Other sessions' live recordings of the same display, named in `recording.started`. */
+  readonly sharedDisplay?: readonly { readonly sessionId: string; readonly pid: number; readonly host: string; readonly since: string }[];
   readonly onNotice?: NoticeListener;
 }
 
@@ -62,6 +66,11 @@ export interface ScreenRecording extends CaptureSource {
   resume(): Promise<void>;
   /** Stops, stores every segment and records `recording.stopped` with the reason given. */
   stop(reason?: string): Promise<void>;
+  /**
+   * Stops as `stop` does but records `recording.failed` with the reason: the recording this one
+   * was part of could not start (another source failed), so it did not end by anyone's choice.
+   */
+  fail(reason: string): Promise<void>;
   status(): ScreenRecordingStatus;
   /** Settles when the recording ends for any reason (stopped, ffmpeg died, disk full); never rejects. */
   readonly done: Promise<void>;
@@ -104,7 +113,7 @@ export async function startScreenRecording(pl: Proofline, sessionId: string, opt
     throw new ProoflineError('recording.segment-range', `Segment length ${segmentSeconds} s is out of range: give 1 to 600 seconds.`, { seconds: segmentSeconds });
   }
   const quality: Quality = typeof options.quality === 'object' ? options.quality : QUALITY[options.quality ?? 'standard'];
-  const ffmpeg = await locateFfmpeg(options.ffmpegPath);
+  const ffmpeg = options.ffmpeg ?? (await locateFfmpeg(options.ffmpegPath));
   const ffprobe = locateFfprobe(ffmpeg.path);
   const recorder = new Recorder(pl, session.id, ffmpeg, ffprobe, { ...options, fps, segmentSeconds, quality });
   await recorder.begin();
@@ -186,6 +195,7 @@ class Recorder {
         orphanGuard: run.run.ffmpeg.guard,
         args: run.args,
         workDir: this.dir,
+        ...(this.settings.sharedDisplay?.length ? { sharedDisplay: this.settings.sharedDisplay.map((o) => ({ ...o })) } : {}),
       },
     });
     this.notice('info', `recording the screen (${run.input}, ${this.settings.fps} fps, segments of ${this.settings.segmentSeconds} s)`, event.body.seq);
@@ -391,6 +401,14 @@ class Recorder {
   }
 
   stop(reason = 'stopped by the user'): Promise<void> {
+    return this.end('stopped', reason);
+  }
+
+  fail(reason: string): Promise<void> {
+    return this.end('failed', reason);
+  }
+
+  private end(state: 'stopped' | 'failed', reason: string): Promise<void> {
     return this.serial(async () => {
       if (this.finished) return;
       const run = this.run;
@@ -399,7 +417,7 @@ class Recorder {
         await run.ffmpeg.stop();
         await this.drainRun(run, true);
       }
-      await this.finish('stopped', 'recording.stopped', { reason });
+      await this.finish(state, state === 'failed' ? 'recording.failed' : 'recording.stopped', { reason });
     }).then(() => this.done);
   }
 
@@ -423,6 +441,7 @@ class Recorder {
       pause: () => this.pause(),
       resume: () => this.resume(),
       stop: (reason?: string) => this.stop(reason),
+      fail: (reason: string) => this.fail(reason),
       status: () => this.status(),
       done: this.done,
     };

@@ -10,6 +10,23 @@ export function useConnectionLost(): boolean {
   return useSyncExternalStore(connection.subscribe, connection.lost);
 }
 
+/**
+ * Calls `onBack` each time the host answers again after the connection was lost: what a screen
+ * shows was fetched before, and may have changed meanwhile (a recording stopped, a seal came).
+ */
+export function useReconnected(onBack: () => void): void {
+  const ref = useRef(onBack);
+  ref.current = onBack;
+  useEffect(() => {
+    let wasLost = connection.lost();
+    return connection.subscribe(() => {
+      const lost = connection.lost();
+      if (wasLost && !lost) ref.current();
+      wasLost = lost;
+    });
+  }, []);
+}
+
 /** The banner every screen shows while the host does not answer. */
 export function ConnectionBanner(): ReactNode {
   const { t } = useTranslation();

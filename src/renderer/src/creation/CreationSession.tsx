@@ -12,7 +12,7 @@ import { AnchoringPanel } from '../sessions/AnchoringPanel';
 import { SessionHeader } from '../sessions/SessionHeader';
 import { useLiveEvents } from '../sessions/useLiveEvents';
 import { Timeline } from '../sessions/Timeline';
-import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useConnectionLost, useInterval, useLoad } from '../components/ui';
+import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useConnectionLost, useInterval, useLoad, useReconnected } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
 
 interface Props {
@@ -78,12 +78,14 @@ export function CreationSession({ detail, reload, info }: Props): ReactNode {
 }
 
 function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: string; readonly initial: RecordingStatus; readonly info: AppInfo | undefined; readonly onChange: () => void }): ReactNode {
-  const { t } = useTranslation('creation');
+  const { t, i18n } = useTranslation('creation');
   const [status, setStatus] = useState(initial);
   const [screen, setScreen] = useState(true);
   const settings = useLoad(() => api['settings.get']({}), []);
   const active = status.state === 'recording' || status.state === 'paused' || status.state === 'stopping';
   useInterval(() => void api['recording.status']({ id: sessionId }).then(setStatus, () => undefined), 1000, active);
+  // Back from a lost connection: the recording may have ended or started meanwhile.
+  useReconnected(() => void api['recording.status']({ id: sessionId }).then(setStatus, () => undefined));
   // The elapsed clock ticks locally between polls so it never looks frozen.
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 250, status.state === 'recording');
@@ -94,7 +96,8 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
   const act = useAction(async (what: 'start' | 'pause' | 'resume' | 'stop') => {
     const next =
       what === 'start'
-        ? await api['recording.start']({ id: sessionId, screen })
+        ? // The box shows the screen off when ffmpeg or the display is missing: the request says the same.
+          await api['recording.start']({ id: sessionId, screen: screen && canScreen })
         : what === 'pause'
           ? await api['recording.pause']({ id: sessionId })
           : what === 'resume'
@@ -104,7 +107,9 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
     onChange();
   });
   const canScreen = info ? info.capabilities.ffmpeg.ok && info.capabilities.display.ok : true;
-  const why = info ? (!info.capabilities.ffmpeg.ok ? info.capabilities.ffmpeg.detail : info.capabilities.display.detail) : '';
+  // The host's reason is English; in Chinese say which part is missing, in the reader's words.
+  const missing = info && !info.capabilities.ffmpeg.ok ? 'ffmpeg' : 'display';
+  const why = info ? (i18n.language === 'zh' ? t(`recorder.why.${missing}`) : info.capabilities[missing].detail) : '';
   const folders = settings.value?.watchFolders ?? [];
   return (
     <section className="panel" aria-label={t('recorder.title')}>
@@ -343,6 +348,13 @@ function Diff({ parts }: { readonly parts: readonly WordDiff[] }): ReactNode {
 function ComparisonPanel({ sessionId, comparison, images }: { readonly sessionId: string; readonly comparison: Comparison; readonly images: readonly GalleryImage[] }): ReactNode {
   const { t } = useTranslation('creation');
   const name = (sha: string): string => images.find((i) => i.sha256 === sha)?.name ?? sha.slice(0, 12);
+  // A compared field in the reader's words; the tool's own parameter names (parameters.*) as recorded.
+  const fieldLabel = (field: string): string => {
+    const [head, ...rest] = field.split('.');
+    if ((head === 'parameters' || head === 'aigcLabel') && rest.length > 0) return t(`comparison.fields.${head}`, { name: rest.join('.') });
+    return t(`comparison.fields.${field.replace(/\./g, '_')}`, { defaultValue: field });
+  };
+  const toolLabel = (value: JsonValue): string => (typeof value === 'string' ? t(`common:params.tools.${value}`, { defaultValue: value }) : text(value));
   return (
     <section className="panel" aria-label={t('comparison.title')}>
       <div className="panel-head">
@@ -385,9 +397,9 @@ function ComparisonPanel({ sessionId, comparison, images }: { readonly sessionId
           <tbody>
             {comparison.paramChanges.map((c) => (
               <tr key={c.field}>
-                <td>{c.field}</td>
-                <td className="diff-removed-soft">{text(c.a)}</td>
-                <td className="diff-added-soft">{text(c.b)}</td>
+                <td>{fieldLabel(c.field)}</td>
+                <td className="diff-removed-soft">{c.field === 'tool' ? toolLabel(c.a) : text(c.a)}</td>
+                <td className="diff-added-soft">{c.field === 'tool' ? toolLabel(c.b) : text(c.b)}</td>
               </tr>
             ))}
           </tbody>

@@ -18,6 +18,7 @@ const en = {
   'browser.path-invalid': 'The browser at {{path}} does not exist or cannot be run. Correct the browser path in Settings, or leave it empty to let Proofline find one.',
   'image.needs-ffmpeg': 'Cannot decode {{label}}: it is neither PNG nor JPEG, and converting it needs ffmpeg. Install ffmpeg, or set its path in Settings.',
   'artifact.missing': 'No file {{query}} is recorded in this session: only files already recorded in it can be marked, linked or compared.',
+  'tsa.none-configured': 'No time-stamping authority is configured: add one in Settings, then test it.',
 } satisfies Partial<Record<ErrorCode, string>> & { original: string };
 
 const zh: Record<ErrorCode, string> & { original: string } = {
@@ -50,6 +51,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'tsa.malformed': '来自 {{url}} 的回复不是有效的时间戳：请确认该地址是 RFC 3161 时间戳服务。',
   'tsa.mismatch': '时间戳机构 {{url}} 的回复对应的不是本次请求，已被丢弃；请求仍在队列中。',
   'tsa.unusable': '时间戳机构 {{url}} 返回的时间戳未通过校验，已被丢弃；请求仍在队列中。',
+  'tsa.none-configured': '尚未配置时间戳机构：请在设置中添加一个时间戳机构的地址，再进行测试。',
   'trusted-root.unreadable': '无法读取受信任的根证书 {{file}}：请提供时间戳机构根证书的路径。',
   'trusted-root.no-certificate': '{{file}} 中没有证书（PEM 或 DER）：请提供时间戳机构的根证书。',
   'trusted-root.malformed': '{{file}} 中的证书已损坏，无法读取。',
@@ -64,6 +66,10 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'export.exists': '{{path}} 已存在，未导出：请换一个文件名，原文件未被覆盖。',
   'export.cancelled': '导出已取消，未写出证据包。',
   'export.failed': '导出到 {{path}} 失败，证据库未被改动。',
+  'report.not-an-archive': '{{path}} 不是可读的 Proofline 证据包，无法生成报告：{{reason}}',
+  'report.no-browser': '生成 PDF 报告需要 Chrome、Edge 或 Chromium，但本机找不到。请安装其中之一，或在“设置”中指定浏览器路径。',
+  'report.exists': '{{path}} 已存在，未生成报告：请换一个文件名，原文件未被覆盖。',
+  'report.failed': '生成报告 {{path}} 失败：{{reason}}',
   // Tools the capture needs
   'ffmpeg.missing': '本机找不到 ffmpeg，无法录制屏幕。请安装 ffmpeg，或在“设置”中指定其路径。',
   'ffmpeg.path-invalid': '找不到 ffmpeg：{{path}} 不存在或无法运行。请在“设置”中更正 ffmpeg 路径，或留空让 Proofline 自动查找。',
@@ -72,6 +78,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'browser.path-invalid': '浏览器 {{path}} 不存在或无法运行。请在“设置”中更正浏览器路径，或留空让 Proofline 自动查找。',
   'browser.start-failed': '无法启动浏览器 {{path}}。',
   'display.missing': '交互式取证需要打开浏览器窗口，但当前没有可用的显示器。',
+  'display.unreachable': '无法连接显示器 {{display}}，屏幕无法录制：请确认该显示器正在运行，或在“设置”中选择其他显示器。未记录任何内容。',
   'comfyui.unreachable': '无法连接 ComfyUI（{{url}}）：请启动 ComfyUI，或检查地址和端口（默认 http://127.0.0.1:8188）。',
   'comfyui.url-invalid': '“{{url}}”不是有效的 ComfyUI 地址：请以 http:// 或 https:// 开头，例如 http://127.0.0.1:8188。',
   // Recording
@@ -84,6 +91,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'recording.segment-range': '分段时长 {{seconds}} 秒超出范围：请设为 1 到 600 秒。',
   'recording.region-invalid': '区域“{{region}}”的格式应为 宽x高+X+Y，例如 1280x720+0+0。',
   'recording.region-small': '区域“{{region}}”小于 16x16 像素，无法录制有用的内容。',
+  'recording.folder-in-use': '文件夹 {{path}} 已由会话 {{sessionId}}（“{{title}}”，主机 {{host}} 上的进程 {{pid}}）监视（{{otherPath}}）：同一张图片不能同时记入两个会话。请先停止那边的录制，或选择其他文件夹。',
   // Web capture
   'url.invalid': '“{{url}}”不是网址：请输入要取证的网页，例如 https://example.com/page。',
   'url.scheme': '“{{url}}”不是 http 或 https 网址：只能取证 http 和 https 网页。',
@@ -107,6 +115,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'watch.no-folder': '请至少指定一个要监视的文件夹（输出文件夹或草稿文件夹）。',
   'folder.missing': '文件夹 {{path}} 不存在：请创建它，或选择其他要监视的文件夹。',
   'folder.is-file': '{{path}} 是文件而不是文件夹：请选择包含它的文件夹。',
+  'folder.unreadable': '无法读取文件夹 {{path}}（没有权限）：请修改其权限，或选择其他要监视的文件夹。',
   'lineage.relation': '“{{relation}}”不是有效的关联关系：请使用 {{relations}} 之一。',
   'lineage.self': '图像不能源自其自身。',
   'mark.invalid': '“{{mark}}”不是有效的标记：请使用 {{marks}} 之一。',

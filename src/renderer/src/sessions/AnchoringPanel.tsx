@@ -7,7 +7,7 @@ import type { AnchoringStatus } from '../../../shared/domain';
 import { api } from '../client';
 import { formatClock } from '../i18n';
 import { href } from '../router';
-import { useInterval } from '../components/ui';
+import { useInterval, useReconnected } from '../components/ui';
 
 const POLL_MS = 3000;
 
@@ -29,6 +29,7 @@ export function AnchoringPanel({ sessionId, open, refresh }: { readonly sessionI
     );
   }, [sessionId]);
   useEffect(poll, [poll, open, refresh]);
+  useReconnected(poll);
   // Sealed, it still changes while a seal timestamp is owed (the host retries it).
   useInterval(poll, POLL_MS, open || (status?.pending ?? 0) > 0);
   // The wait is counted here between polls, so it never looks frozen.

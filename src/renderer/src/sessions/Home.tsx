@@ -2,13 +2,17 @@ import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionKind, SessionState, SessionSummary } from '../../../shared/domain';
 import { api } from '../client';
-import { Badge, EmptyState, ErrorNotice, useAction, useLoad } from '../components/ui';
+import { Badge, EmptyState, ErrorNotice, useAction, useLoad, useReconnected } from '../components/ui';
 import { formatTime } from '../i18n';
 import { href, navigate } from '../router';
+import { missingCount, ReadinessPanel } from './ReadinessPanel';
 
 export function Home(): ReactNode {
   const { t } = useTranslation('home');
   const sessions = useLoad(() => api['session.list']({}), []);
+  // Afresh on each visit: Settings may have changed what is missing.
+  const info = useLoad(() => api['app.info']({}), []);
+  useReconnected(sessions.reload);
   const [query, setQuery] = useState('');
   const [kind, setKind] = useState<'' | SessionKind>('');
   const [state, setState] = useState<'' | SessionState>('');
@@ -25,7 +29,8 @@ export function Home(): ReactNode {
   }, [sessions.value, query, kind, state]);
 
   return (
-    <div className="screen">
+    // data-readiness: whether the first-launch check found something missing, once it has run.
+    <div className="screen" data-readiness={info.value ? (missingCount(info.value) > 0 ? 'incomplete' : 'complete') : undefined}>
       <header className="screen-head">
         <h1>{t('title')}</h1>
         <div className="actions">
@@ -40,6 +45,8 @@ export function Home(): ReactNode {
           </a>
         </div>
       </header>
+
+      {info.value && <ReadinessPanel info={info.value} />}
 
       {creating && <NewSessionForm kind={creating} onCancel={() => setCreating(null)} />}
 

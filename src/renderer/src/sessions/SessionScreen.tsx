@@ -1,12 +1,14 @@
 import type { ReactNode } from 'react';
 import type { AppInfo } from '../../../shared/views';
 import { api } from '../client';
-import { ErrorNotice, useLoad } from '../components/ui';
+import { ErrorNotice, useLoad, useReconnected } from '../components/ui';
 import { CreationSession } from '../creation/CreationSession';
 import { WebSession } from '../web/WebSession';
 
 export function SessionScreen({ id, info }: { readonly id: string; readonly info: AppInfo | undefined }): ReactNode {
   const detail = useLoad(() => api['session.get']({ id }), [id]);
+  // Back from a lost connection: the session may have changed meanwhile (sealed, recording ended).
+  useReconnected(detail.reload);
   if (detail.error !== undefined && !detail.value) return <ErrorNotice error={detail.error} onRetry={detail.reload} />;
   if (!detail.value) return null;
   return detail.value.session.kind === 'creation' ? (

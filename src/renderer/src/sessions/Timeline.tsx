@@ -1,10 +1,11 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineEvent } from '../../../shared/views';
 import { formatClock } from '../i18n';
+import { endReasonOf, failureKindOf } from './english-reasons';
 
 /** One line of plain words about an event: what a person needs to recognise it. */
-export function eventSummary(event: TimelineEvent, t: (key: string) => string = (k) => k.split('.').pop()!): string {
+export function eventSummary(event: TimelineEvent, t: (key: string, options?: Record<string, unknown>) => string = (k) => k.split('.').pop()!): string {
   const p = event.payload;
   const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   const meta = (p['metadata'] ?? {}) as Record<string, unknown>;
@@ -21,17 +22,26 @@ export function eventSummary(event: TimelineEvent, t: (key: string) => string = 
       return `#${str(p['index'])} ${event.artifacts[0]?.name ?? ''}`;
     case 'recording.failed':
     case 'recording.stopped':
-    case 'session.interrupted':
-      return str(p['reason']) || str(p['message']) || str(p['summary']);
+    case 'session.interrupted': {
+      const reason = str(p['reason']) || str(p['message']) || str(p['summary']);
+      const known = endReasonOf(reason);
+      return (known && t(`endReason.${known}`)) || reason;
+    }
     case 'web.capture':
     case 'web.navigation':
       return str(p['finalUrl']) || str(p['url']);
-    case 'web.capture.failed':
-      return `${str(p['url'])} — ${str(p['message'])}`;
-    case 'web.capture.cancelled': {
-      const missed = Array.isArray(p['notCaptured']) ? p['notCaptured'].map(str) : [];
-      return `${str(p['captured'])}/${str(p['requested'])} — ${missed.join(', ')}`;
+    case 'web.capture.failed': {
+      const kind = failureKindOf(p['kind'], str(p['message']));
+      return `${str(p['url'])} — ${(kind && t(`captureFailure.${kind}`)) || str(p['message'])}`;
     }
+    case 'web.capture.cancelled':
+    case 'web.capture.interrupted':
+    case 'web.capture.batch.ended': {
+      const missed = Array.isArray(p['notCaptured']) ? p['notCaptured'].map(str) : [];
+      return `${str(p['captured'])}/${str(p['requested'])}${missed.length > 0 ? ` — ${t('timeline.notCaptured', { count: missed.length })}: ${missed.join(', ')}` : ''}`;
+    }
+    case 'web.capture.batch.started':
+      return t('timeline.urls', { count: Number(p['requested'] ?? 0) });
     default:
       return event.artifacts.map((a) => a.name).join(', ');
   }
@@ -57,6 +67,16 @@ export function Timeline({ events, onSelect, selectedSeq, proof, proofTags, lege
     const list = needle ? events.filter((e) => `${e.type} ${t(`eventType.${e.type}`, { defaultValue: e.type })} ${eventSummary(e, t)}`.toLowerCase().includes(needle)) : events;
     return list.slice(-400).reverse();
   }, [events, filter, t]);
+  // The selected event kept in sight as it moves (the archive's list follows the recording):
+  // the list scrolls, never the page.
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const box = list.current;
+    const item = box?.querySelector<HTMLElement>('.timeline-item.selected');
+    if (!box || !item) return;
+    const [outer, inner] = [box.getBoundingClientRect(), item.getBoundingClientRect()];
+    if (inner.top < outer.top || inner.bottom > outer.bottom) box.scrollTop += inner.top - outer.top - (box.clientHeight - inner.height) / 2;
+  }, [selectedSeq]);
   return (
     <section className="panel timeline" aria-label={t('timeline.title')}>
       <div className="panel-head">
@@ -67,7 +87,7 @@ export function Timeline({ events, onSelect, selectedSeq, proof, proofTags, lege
       {shown.length === 0 ? (
         <p className="muted">{t('timeline.empty')}</p>
       ) : (
-        <ol className="timeline-list">
+        <ol className="timeline-list" ref={list}>
           {shown.map((event) => {
             const proven = proof?.(event.seq);
             return (

@@ -1,26 +1,76 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TimelineEvent } from '../../../shared/views';
 import { api } from '../client';
-import { useInterval } from '../components/ui';
+import { useInterval, useReconnected } from '../components/ui';
 
-/** New events since the last poll, appended; polled while the session is open. */
+const TICK_MS = 1500;
+/** One page of the catch-up; after an outage the missed events come in pages of this many. */
+const PAGE = 2000;
+/** The longest wait between tries while the host fails (1.5 s, 3 s, 6 s, 12 s, then 15 s). */
+const MAX_BACKOFF_MS = 15_000;
+/** A call with no answer after this long is given up (a host that died mid-answer never replies). */
+const STALLED_MS = 10_000;
+
+export const backoffMs = (failures: number): number => Math.min(MAX_BACKOFF_MS, TICK_MS * 2 ** Math.max(0, failures - 1));
+
+/**
+ * New events since the last one shown, appended in order; polled while the session is open.
+ * After an error (host unreachable, a failed answer) it tries again with backoff and, once
+ * answered, catches up on every event missed meanwhile by seq, without a reload (issue 11:
+ * "the live timeline stops updating after an error until a reload").
+ */
 export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {
   const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [retrying, setRetrying] = useState(false);
   const last = useRef(-1); // seq of the last event shown; the first event is seq 0
-  const busy = useRef(false);
-  const poll = useCallback(() => {
-    if (busy.current) return;
-    busy.current = true;
-    api['session.events']({ id, afterSeq: last.current, limit: 2000 })
-      .then((more) => {
-        if (more.length === 0) return;
-        last.current = more[more.length - 1]!.seq;
-        setEvents((prev) => [...prev, ...more]);
-      })
-      .catch(() => undefined)
-      .finally(() => (busy.current = false));
-  }, [id]);
-  useEffect(poll, [poll, open]); // once more when sealed: the session.sealed event
-  useInterval(poll, 1500, open);
+  const call = useRef<{ readonly round: number; readonly startedAt: number } | null>(null);
+  const rounds = useRef(0);
+  const failures = useRef(0);
+  const notBefore = useRef(0);
+
+  const poll = useCallback(
+    (now = false) => {
+      const started = Date.now();
+      const running = call.current;
+      if (running && started - running.startedAt < STALLED_MS) return;
+      if (!now && started < notBefore.current) return;
+      const round = ++rounds.current; // a stalled call that answers late is ignored by its round
+      call.current = { round, startedAt: started };
+      const catchUp = async (): Promise<void> => {
+        for (;;) {
+          const more = await api['session.events']({ id, afterSeq: last.current, limit: PAGE });
+          if (round !== rounds.current) return;
+          const fresh = more.filter((e) => e.seq > last.current);
+          if (fresh.length > 0) {
+            last.current = fresh[fresh.length - 1]!.seq;
+            setEvents((prev) => [...prev, ...fresh]);
+          }
+          if (more.length < PAGE) return;
+        }
+      };
+      catchUp().then(
+        () => {
+          if (round !== rounds.current) return;
+          failures.current = 0;
+          notBefore.current = 0;
+          setRetrying(false);
+        },
+        () => {
+          if (round !== rounds.current) return;
+          failures.current += 1;
+          notBefore.current = Date.now() + backoffMs(failures.current);
+          setRetrying(true);
+        },
+      ).finally(() => {
+        if (call.current?.round === round) call.current = null;
+      });
+    },
+    [id],
+  );
+  useEffect(() => poll(true), [poll, open]); // once more when sealed: the session.sealed event
+  // Sealed sessions poll too while a try failed: the last events must still come in.
+  useInterval(poll, TICK_MS, open || retrying);
+  // The host answers again: ask at once, not at the end of a backoff.
+  useReconnected(() => poll(true));
   return events;
 }

@@ -1,11 +1,13 @@
 // Settings: trusted time, watched folders, tools, recording, language and the device key. One
 // form: Enter saves; the host validates, and each problem is shown next to its field.
+import { TechnicalDetail } from '../components/TechnicalDetail';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Settings } from '../../../shared/contract';
 import type { AppInfo } from '../../../shared/views';
 import { api, ApiError, inDesktopApp } from '../client';
 import { Badge, ErrorNotice, useLoad } from '../components/ui';
+import { TsaTest } from '../components/TsaTest';
 import { setLanguage } from '../i18n';
 import '../archive.css';
 
@@ -144,6 +146,8 @@ export function SettingsScreen({ info, onSaved }: { readonly info: AppInfo | und
           <h2 id="set-tsa">{t('tsa.title')}</h2>
           <p className="section-intro">{t('tsa.intro')}</p>
           <ListEditor field="tsaUrls" label={t('tsa.urls')} hint={t('tsa.urlsHint')} placeholder={t('tsa.urlPlaceholder')} items={draft.tsaUrls} onChange={(tsaUrls) => change({ tsaUrls })} issueAt={issueAt} inputMode="url" />
+          {/* The addresses as typed, saved or not: a person tests before saving. */}
+          <TsaTest urls={draft.tsaUrls.map((u) => u.trim()).filter(Boolean)} />
           <NumberField field="anchorSeconds" label={t('tsa.interval')} hint={t('tsa.intervalHint')} value={draft.anchorSeconds} min={5} max={3600} step={1} onChange={(anchorSeconds) => change({ anchorSeconds })} issue={issueAt('anchorSeconds')} />
           <ListEditor field="trustedRootFiles" label={t('tsa.roots')} hint={t('tsa.rootsHint')} placeholder={t('tsa.rootPlaceholder')} items={draft.trustedRootFiles} onChange={(trustedRootFiles) => change({ trustedRootFiles })} issueAt={issueAt} />
         </section>
@@ -440,7 +444,8 @@ function Capability({ capability }: { readonly capability: { readonly ok: boolea
   return (
     <p className="capability">
       <Badge tone={capability.ok ? 'pass' : 'warn'}>{capability.ok ? t('tools.found') : t('tools.missing')}</Badge>
-      <span className="detail">{capability.detail}</span>
+      {/* A missing tool's reason is the host's English: folded in Chinese. */}
+      {capability.ok ? <span className="detail">{capability.detail}</span> : <TechnicalDetail detail={capability.detail} className="detail" />}
     </p>
   );
 }

@@ -7,10 +7,12 @@ import type { AppInfo, BatchSummary, BrowseStatus, CapturedPage, CaptureProgress
 import { api, ApiError, mediaUrl } from '../client';
 import { AnchoringPanel } from '../sessions/AnchoringPanel';
 import { PageCard } from './PageCard';
+import { TechnicalDetail } from '../components/TechnicalDetail';
+import { failureKindOf } from '../sessions/english-reasons';
 import { SessionHeader } from '../sessions/SessionHeader';
 import { useLiveEvents } from '../sessions/useLiveEvents';
 import { Timeline } from '../sessions/Timeline';
-import { Badge, CancelButton, CancelledNotice, EmptyState, ErrorNotice, isCancelled, ProgressBar, useAction, useCancel, useInterval, useLoad } from '../components/ui';
+import { Badge, CancelButton, CancelledNotice, EmptyState, ErrorNotice, isCancelled, ProgressBar, useAction, useCancel, useInterval, useLoad, useReconnected } from '../components/ui';
 
 interface Props {
   readonly detail: SessionDetail;
@@ -89,7 +91,8 @@ function EnvironmentPanel({ sessionId, target, onTarget }: { readonly sessionId:
                 <Badge tone={f.status}>{t(`check.status.${f.status}`)}</Badge>
                 <div>
                   <div className="finding-title">{t(`finding.${f.id}`, { defaultValue: i18n.language === 'zh' && f.titleZh ? f.titleZh : f.title })}</div>
-                  <div className="finding-detail">{f.detail}</div>
+                  {/* The probe's own sentence is English: folded in Chinese, as the viewer does. */}
+                  <TechnicalDetail detail={f.detail} />
                 </div>
               </li>
             ))}
@@ -109,6 +112,7 @@ function BrowsePanel({ sessionId, initial }: { readonly sessionId: string; reado
   useEffect(() => void api['web.browse.status']({ id: sessionId }).then(setStatus, () => undefined), [sessionId]);
   const active = status?.state === 'browsing' || status?.state === 'stopping';
   useInterval(() => void api['web.browse.status']({ id: sessionId }).then(setStatus, () => undefined), 1000, active);
+  useReconnected(() => void api['web.browse.status']({ id: sessionId }).then(setStatus, () => undefined));
   const act = useAction(async (what: 'open' | 'capture' | 'stop') => {
     if (what === 'open') {
       const url = (address.trim() || initial.trim()) || undefined;
@@ -236,7 +240,7 @@ function CapturePanel({ sessionId, initial, onDone }: { readonly sessionId: stri
                 <div>
                   <div className="finding-title mono">{s.url}</div>
                   {/* A cancelled URL's badge and the notice below say it in the reader's language. */}
-                  {s.message && s.state !== 'cancelled' && <div className="finding-detail">{s.message}</div>}
+                  {s.message && s.state !== 'cancelled' && <FailureMessage message={s.message} />}
                 </div>
               </li>
             ))}
@@ -277,5 +281,18 @@ function PagesPanel({ sessionId, pages, error }: { readonly sessionId: string; r
         ))}
       </div>
     </section>
+  );
+}
+
+/** Why a URL failed: the known kinds in the reader's words, the core's English folded in Chinese. */
+function FailureMessage({ message }: { readonly message: string }): ReactNode {
+  const { t, i18n } = useTranslation('common');
+  const kind = failureKindOf(undefined, message);
+  if (i18n.language !== 'zh') return <div className="finding-detail">{message}</div>;
+  return (
+    <>
+      <div className="finding-detail">{t(`captureFailure.${kind ?? 'other'}`)}</div>
+      {!kind && <TechnicalDetail detail={message} />}
+    </>
   );
 }
