@@ -1,6 +1,7 @@
 import type { SessionSummary } from '../shared/domain.js';
 import { CHECK_TITLES, type VerifyReport } from '../core/archive/verify-report.js';
 import { describeRange } from '../core/archive/verify-time.js';
+import { describeAltered } from '../shared/altered.js';
 
 const MARK = { pass: 'ok  ', fail: 'FAIL', warn: 'WARN', skip: 'skip' } as const;
 
@@ -22,6 +23,12 @@ export function formatReport(report: VerifyReport): string {
   lines.push('');
   for (const check of report.checks) {
     lines.push(`  ${MARK[check.status]}  ${CHECK_TITLES[check.id]}: ${check.detail}`);
+  }
+  if (report.altered && report.altered.length > 0) {
+    // What was altered, named as the session recorded it.
+    lines.push('', 'altered:');
+    for (const item of report.altered.slice(0, 50)) lines.push(`  ${describeAltered(item)} — ${item.path}`);
+    if (report.altered.length > 50) lines.push(`  … ${report.altered.length - 50} more: see --json`);
   }
   const anchoring = report.anchoring;
   if (anchoring) {

@@ -62,8 +62,10 @@ describe('a sealed archive', () => {
     const r = report(result.stdout);
     expect(r.verdict).toBe('verified');
     // This session has no screen recording, so its continuity check has nothing to prove.
-    expect(r.checks.filter((c) => c.status !== 'pass' && !(c.id === 'recording.continuity' && c.status === 'skip'))).toEqual([]);
+    // This session has no screen recording and no batch capture: those two checks have nothing to check.
+    expect(r.checks.filter((c) => c.status !== 'pass' && !(['recording.continuity', 'web.batches'].includes(c.id) && c.status === 'skip'))).toEqual([]);
     expect(r.checks.find((c) => c.id === 'recording.continuity')?.status).toBe('skip');
+    expect(r.checks.find((c) => c.id === 'web.batches')?.status).toBe('skip');
     expect(r.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['bag.payload-manifest', 'events.chain', 'checkpoints.signatures', 'timestamps.checkpoints', 'seal.timestamp']));
   });
 
@@ -170,6 +172,23 @@ describe('tampering is caught and named', () => {
     const manifest = failing(result.stdout).find((c) => c.id === 'bag.payload-manifest')!;
     expect(manifest.detail).toContain(png);
     expect(failing(result.stdout).map((c) => c.id)).toContain('events.artifacts');
+  });
+
+  it('names the altered file as the session recorded it, in --json and in the text output', async () => {
+    const png = `data/artifacts/${sha256(readFileSync(join(root, 'final.png')))}.png`;
+    const zip = await tamper((dir) => {
+      const bytes = readFileSync(join(dir, png));
+      bytes[2000] ^= 0x01;
+      writeFileSync(join(dir, png), bytes);
+    });
+    const json = JSON.parse((await verify(zip)).stdout) as { altered: { path: string; kind: string; name: string; seq: number; time: string; checks: string[] }[]; summary: string };
+    expect(json.altered).toEqual([expect.objectContaining({ path: png, kind: 'attachment', name: 'final.png', checks: expect.arrayContaining(['bag.payload-manifest']) })]);
+    const { seq, time } = json.altered[0]!;
+    const said = `attached file final.png, recorded ${time.slice(0, 10)} ${time.slice(11, 19)} UTC (event #${seq})`;
+    expect(json.summary).toContain(`Altered: ${said}.`);
+    const text = await proofline(['verify', zip, '--trust', tsa.caPath]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`altered:\n  ${said} — ${png}`);
   });
 
   it('a flipped byte inside the ZIP itself (CRC no longer matches)', async () => {

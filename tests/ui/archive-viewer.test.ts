@@ -376,6 +376,28 @@ describe('archive viewer', () => {
     await shoot(page, `archive-${lang}-timeline-late`);
   });
 
+  it.each([
+    { lang: 'en' as const, nav: 'Open archive', tab: /Images/, title: 'What was altered', phrase: /^Image 00001-1234\.png, marked Final, recorded .+, event #(\d+)$/, badge: 'Altered' },
+    { lang: 'zh' as const, nav: '打开证据包', tab: /图像/, title: '被改动的内容', phrase: /^图像 00001-1234\.png，标记为“定稿”，记录于 .+，事件 #(\d+)$/, badge: '已被改动' },
+  ])('names the altered image by its file name and mark, and flags it in the Images tab ($lang)', async ({ lang, nav, tab, title, phrase, badge }) => {
+    const { page } = await ui.open(lang);
+    await openByPath(page, tampered, nav);
+    const altered = page.locator('.verdict .altered-items');
+    await altered.getByRole('heading', { name: title }).waitFor();
+    const items = await altered.locator('li').allTextContents();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatch(phrase);
+    expect(await altered.locator('li').first().getAttribute('data-path')).toBe(tamperedFile);
+    await page.getByRole('tab', { name: tab }).click();
+    const tile = page.locator('.tile', { hasText: '00001-1234.png' });
+    await tile.locator('.badge-tampered', { hasText: badge }).waitFor();
+    // The untouched attachment is not flagged.
+    expect(await page.locator('.tile .badge-tampered').count()).toBe(1);
+    await tile.click();
+    await page.locator('.image-detail .altered-warning').waitFor();
+    await shoot(page, `archive-${lang}-altered-image`);
+  });
+
   it('names the changed file at the top of a tampered archive, in Chinese', async () => {
     const { page } = await ui.open('zh');
     await openByPath(page, tampered, '打开证据包');

@@ -14,6 +14,7 @@ import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits }
 import { isRecordedTime, readChain, type ChainReading } from './verify-events.js';
 import { RecordingContinuity } from './verify-recording.js';
 import { BatchAccounting, judgeBatches } from './batch-accounting.js';
+import { ArtifactIndex } from './altered-items.js';
 import type { TokenReasonKind } from '../../shared/anchoring.js';
 import { conclude, unusable, type AnchoringReport, type CheckId, type CheckStatus, type TokenSummary, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
 import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_SECONDS, type AnchorDeclaration } from './verify-time.js';
@@ -195,12 +196,14 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   let chain: ChainReading | undefined;
   const continuity = new RecordingContinuity();
   const batches = new BatchAccounting();
+  const artifactIndex = new ArtifactIndex();
   // Recorded times (as numbers: a million events stay small) and the anchoring they declared.
   const times: number[] = [];
   const declarations: AnchorDeclaration[] = [];
   const observe = (body: EventBody): void => {
     continuity.observe(body);
     batches.observe(body);
+    artifactIndex.observe(body);
     times.push(Date.parse(body.time));
     const declared = declarationOf(body.seq, body.type, body.payload);
     if (declared) declarations.push(declared);
@@ -466,7 +469,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
         sealedAt: String(sessionDoc['sealedAt']),
         events: chain?.hashes.length ?? 0,
       }
-    : undefined, anchoring);
+    : undefined, anchoring, artifactIndex.altered(checks.list, (seq) => times[seq]));
 }
 
 interface TokenJudgement {

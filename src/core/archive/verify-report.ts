@@ -1,4 +1,5 @@
 /** The verifier's answer: named checks, a verdict and the exit code the CLI returns (DESIGN.md). */
+import { describeAltered, type AlteredItem } from '../../shared/altered.js';
 import type { AnchoringReport } from '../../shared/anchoring.js';
 
 export type { AnchoringReport, AnchorRange, EventAnchor, TokenSummary } from '../../shared/anchoring.js';
@@ -46,6 +47,8 @@ export interface VerifyReport {
   readonly checks: readonly VerifyCheck[];
   /** When each event was proven to exist (absent when the chain could not be read). */
   readonly anchoring?: AnchoringReport;
+  /** What the failing checks name, as the session recorded it (an image by its name and mark, a segment by its span). */
+  readonly altered?: readonly AlteredItem[];
 }
 
 export interface VerifyProgress {
@@ -77,13 +80,16 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'time.anchoring': 'Every event proven to exist soon after it was recorded',
 };
 
-export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session'], anchoring?: AnchoringReport): VerifyReport {
+export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session'], anchoring?: AnchoringReport, altered: readonly AlteredItem[] = []): VerifyReport {
   const failed = checks.filter((c) => c.status === 'fail');
   const warned = checks.filter((c) => c.status === 'warn');
-  const base = { archive, session, checks, ...(anchoring && { anchoring }) };
+  const base = { archive, session, checks, ...(anchoring && { anchoring }), ...(altered.length > 0 && { altered }) };
   if (failed.length > 0) {
     const first = failed[0]!;
-    return { ...base, verdict: 'tampered', exitCode: 1, summary: `NOT VERIFIED: ${failed.length} check(s) failed. First: ${CHECK_TITLES[first.id]}: ${first.detail}` };
+    // Named as the session recorded them, the items a person can look for first.
+    const named = [...altered].sort((a, b) => Number(a.kind === 'record') - Number(b.kind === 'record'));
+    const what = named.length > 0 ? ` Altered: ${named.slice(0, 3).map(describeAltered).join('; ')}${named.length > 3 ? `; and ${named.length - 3} more` : ''}.` : '';
+    return { ...base, verdict: 'tampered', exitCode: 1, summary: `NOT VERIFIED: ${failed.length} check(s) failed.${what} First: ${CHECK_TITLES[first.id]}: ${first.detail}` };
   }
   const time = warned.find((c) => c.id === 'time.anchoring');
   if (time) {

@@ -10,10 +10,12 @@ import type { ArchiveView } from './archive-view';
 import { EnvironmentTab } from './tabs/EnvironmentTab';
 import { FilesTab } from './tabs/FilesTab';
 import { ImagesTab } from './tabs/ImagesTab';
+import { alteredShas } from './altered';
 import { PagesTab } from './tabs/PagesTab';
 import { TimelineTab } from './tabs/TimelineTab';
 import { TimeTab } from './tabs/TimeTab';
 import { TimeSummary } from './TimeProof';
+import { ReportButton } from './ReportButton';
 import { CancelButton, CancelledNotice, ErrorNotice, isCancelled, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
 import '../archive.css';
@@ -138,6 +140,7 @@ export function ArchiveViewer(): ReactNode {
             </button>
           </div>
         )}
+        {opened && <ReportButton archive={opened.handle.archive} />}
       </header>
 
       {!opened && <OpenPanel busy={opening} onPath={(p) => void openPath(p)} onFile={(f) => void openFile(f)} onError={setOpenError} />}
@@ -340,9 +343,9 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
             {tab === 'time' && (report ? <TimeTab anchoring={report.anchoring} /> : <p className="muted">{stopped ?? t('verifyingStart')}</p>)}
             {tab !== 'checks' && tab !== 'time' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
             {tab !== 'checks' && tab !== 'time' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
-            {view && tab === 'timeline' && <TimelineTab view={view} anchoring={report?.anchoring} />}
-            {view && tab === 'images' && <ImagesTab view={view} />}
-            {view && tab === 'pages' && <PagesTab view={view} />}
+            {view && tab === 'timeline' && <TimelineTab view={view} anchoring={report?.anchoring} altered={alteredShas(report)} />}
+            {view && tab === 'images' && <ImagesTab view={view} altered={alteredShas(report)} />}
+            {view && tab === 'pages' && <PagesTab view={view} altered={alteredShas(report)} />}
             {view && tab === 'environment' && <EnvironmentTab view={view} />}
             {view && tab === 'files' && <FilesTab view={view} />}
           </div>

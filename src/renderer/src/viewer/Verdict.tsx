@@ -5,6 +5,10 @@ import { useTranslation } from 'react-i18next';
 import type { ArchiveContents, CheckStatus, VerifyReport } from '../../../shared/views';
 import { formatTime } from '../i18n';
 import { Badge, ErrorNotice } from '../components/ui';
+import { AlteredList } from './altered';
+import { TechnicalDetail } from '../components/TechnicalDetail';
+import { tsaName } from './TimeProof';
+import { sealTimeOf, sealTsa, verdictSentences } from './verdict-text';
 
 const VERDICTS = ['verified', 'tampered', 'unattested', 'unusable'] as const;
 type KnownVerdict = (typeof VERDICTS)[number] | 'unknown';
@@ -24,8 +28,9 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
         <h2 id="verdict-title" className="verdict-title">
           {t(`verdict.${verdict}`)}
         </h2>
-        <p className="verdict-meaning">{t(`meaning.${verdict}`)}</p>
+        <p className="verdict-meaning">{verdictSentences(report, verdict).map((key) => t(key)).join(i18n.language === 'zh' ? '' : ' ')}</p>
         {verdict === 'unusable' && failed[0] && <TechnicalDetail detail={failed[0].detail} hideInChinese={false} className="problem-detail" />}
+        {verdict === 'tampered' && report.altered && <AlteredList items={report.altered} />}
         {verdict !== 'unusable' && problems.length > 0 && (
           <div className="verdict-problems">
             <h3>{t(verdict === 'unattested' ? 'missingWhere' : 'failingFiles')}</h3>
@@ -50,22 +55,6 @@ export function VerdictBanner({ report }: { readonly report: VerifyReport }): Re
         )}
       </div>
     </section>
-  );
-}
-
-/**
- * The verifier's own sentence is English. In English it is shown as is; in Chinese the translated
- * check name and meaning stand alone, and the sentence of a failed check is one click away.
- */
-function TechnicalDetail({ detail, hideInChinese, className = 'finding-detail' }: { readonly detail: string; readonly hideInChinese: boolean; readonly className?: string }): ReactNode {
-  const { t, i18n } = useTranslation('archive');
-  if (i18n.language !== 'zh') return <div className={className}>{detail}</div>;
-  if (hideInChinese) return null;
-  return (
-    <details className={`${className} technical`}>
-      <summary>{t('checks.technical')}</summary>
-      <span className="mono">{detail}</span>
-    </details>
   );
 }
 
@@ -150,7 +139,10 @@ export function FactsPanel({ contents, report, contentsError }: { readonly conte
           <dt>{t('facts.created')}</dt>
           <dd>{formatTime(str('createdAt') || null)}</dd>
           <dt>{t('facts.sealed')}</dt>
-          <dd>{formatTime(str('sealedAt') || report?.session?.sealedAt || null)}</dd>
+          <dd>
+            {formatTime(str('sealedAt') || report?.session?.sealedAt || null)}
+            {report && report.verdict !== 'tampered' && report.verdict !== 'unusable' && <SealProof report={report} />}
+          </dd>
           <dt>{t('facts.events')}</dt>
           <dd>{str('eventCount') || (contents ? String(contents.events.length) : '—')}</dd>
           {doc?.['interrupted'] === true && (
@@ -171,6 +163,17 @@ export function FactsPanel({ contents, report, contentsError }: { readonly conte
       )}
       {contents?.truncated && <p className="notice notice-warn small">{t('facts.truncated')}</p>}
     </section>
+  );
+}
+
+/** Under the seal time: proven by the TSA when the seal's timestamp check passed, else the device's clock. */
+function SealProof({ report }: { readonly report: VerifyReport }): ReactNode {
+  const { t } = useTranslation('archive');
+  const seal = sealTimeOf(report);
+  return (
+    <div className={`small seal-proof seal-proof-${seal === 'proven' ? 'ok' : 'warn'}`} data-seal-time={seal}>
+      {seal === 'proven' ? t('facts.sealProven', { tsa: tsaName(sealTsa(report)) }) : t('facts.sealClock')}
+    </div>
   );
 }
 

@@ -8,7 +8,7 @@ import { GenerationParams } from '../../creation/GenerationParams';
 import { Badge, EmptyState } from '../../components/ui';
 import { entryUrl, pathOf, type ArchiveView } from '../archive-view';
 
-export function ImagesTab({ view }: { readonly view: ArchiveView }): ReactNode {
+export function ImagesTab({ view, altered = new Set() }: { readonly view: ArchiveView; readonly altered?: ReadonlySet<string> }): ReactNode {
   const { t } = useTranslation(['archive', 'common']);
   const { images } = view.contents.gallery;
   const [chosen, setChosen] = useState<string | null>(null);
@@ -25,6 +25,7 @@ export function ImagesTab({ view }: { readonly view: ArchiveView }): ReactNode {
                 {path ? <img src={entryUrl(view, path)} alt={image.name} loading="lazy" /> : <span className="tile-missing">{image.name}</span>}
                 <span className="tile-foot">
                   <span className="tile-name">{image.name}</span>
+                  {altered.has(image.sha256) && <Badge tone="tampered">{t('altered.badge')}</Badge>}
                   {image.mark ? (
                     <Badge tone={image.mark.mark}>{t(`common:mark.${image.mark.mark}`, { defaultValue: image.mark.mark })}</Badge>
                   ) : (
@@ -36,17 +37,22 @@ export function ImagesTab({ view }: { readonly view: ArchiveView }): ReactNode {
           })}
         </div>
       </section>
-      <ImageDetail view={view} image={current} />
+      <ImageDetail view={view} image={current} altered={altered.has(current.sha256)} />
     </div>
   );
 }
 
-function ImageDetail({ view, image }: { readonly view: ArchiveView; readonly image: GalleryImage }): ReactNode {
+function ImageDetail({ view, image, altered }: { readonly view: ArchiveView; readonly image: GalleryImage; readonly altered: boolean }): ReactNode {
   const { t } = useTranslation(['archive', 'common']);
   const path = pathOf(view, image);
   return (
     <section className="panel image-detail" aria-labelledby="image-title">
       <h3 id="image-title">{image.name}</h3>
+      {altered && (
+        <p className="altered-warning" role="alert">
+          <Badge tone="tampered">{t('altered.badge')}</Badge> {t('altered.imageWarning')}
+        </p>
+      )}
       {path && <img className="image-large" src={entryUrl(view, path)} alt={image.name} />}
       {image.mark && (
         <p className="image-mark">
