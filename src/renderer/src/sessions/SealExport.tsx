@@ -4,6 +4,7 @@ import type { SealSummary, SessionDetail } from '../../../shared/views';
 import { api, inDesktopApp } from '../client';
 import { CancelButton, CancelledNotice, ErrorNotice, errorText, isCancelled, ProgressBar, useAction, useCancel } from '../components/ui';
 import { formatBytes, formatTime } from '../i18n';
+import { ReportButton } from '../viewer/ReportButton';
 
 /** Seal (with confirmation) and export (with progress): the end of every session. */
 export function SealExport({ detail, onChanged }: { readonly detail: SessionDetail; readonly onChanged: () => void }): ReactNode {
@@ -12,6 +13,8 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
   const [message, setMessage] = useState<{ tone: 'ok' | 'warn'; text: string; warning?: string; technical?: string } | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const exportCancel = useCancel();
+  // The archive just written, opened so its court report can be made from it alone.
+  const [exported, setExported] = useState<string | null>(null);
   const seal = useAction(async () => {
     // Say "timestamped" only when a TSA will be asked: Settings as they are now.
     const tsaCount = await api['settings.get']({}).then(
@@ -47,6 +50,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
     try {
       const result = await api['session.export']({ id: session.id, ...(out ? { out } : {}) }, { onProgress: (p) => setProgress({ done: p.done, total: p.total }), signal: exportCancel.signal() });
       setMessage({ tone: 'ok', text: t('export.done', { path: result.path }) });
+      setExported((await api['archive.open']({ path: result.path })).archive);
     } finally {
       setProgress(null);
     }
@@ -86,6 +90,15 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
           )}
         </div>
       )}
+      {exported && !inDesktopApp && (
+        // In the browser host the archive is written on the host's disk: the browser saves a copy.
+        <p className="export-download">
+          <a href={`/media/archive-file/${encodeURIComponent(exported)}`} download>
+            {t('export.download')}
+          </a>
+        </p>
+      )}
+      {exported && <ReportButton archive={exported} />}
       {seal.error !== undefined && <ErrorNotice error={seal.error} />}
       {retry.error !== undefined && <ErrorNotice error={retry.error} />}
       {exportArchive.error !== undefined && (isCancelled(exportArchive.error) ? <CancelledNotice text={t('export.cancelled')} /> : <ErrorNotice error={exportArchive.error} />)}
