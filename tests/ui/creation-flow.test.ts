@@ -2,9 +2,10 @@
 // session, record the screen of a real Xvfb display, drop generated images into the watched
 // folder, mark and note, compare, seal with a real TSA, export, and open the archive in the
 // viewer to see it verified. Once in English and once in Chinese.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a1111Parameters, pngWithText } from '../support/ai-images.js';
 import { startTsa, type RunningTsa } from '../support/tsa-server.js';
@@ -90,6 +91,12 @@ describe.each(['en', 'zh'] as const)('the creator in the UI (%s)', (lang) => {
     await page.getByRole('button', { name: t.export }).click();
     await seeText(page.locator('.seal-export .notice'), t.written, 60_000);
     const archive = (await page.locator('.seal-export .notice').textContent())!.split(/[:：]\s*/).pop()!.trim();
+    // In the browser host the archive is on the host's disk: the browser saves a byte-identical copy.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.export-download a').click()]);
+    expect(download.suggestedFilename()).toBe(basename(archive));
+    const saved = join(work, `downloaded-${lang}.zip`);
+    await download.saveAs(saved);
+    expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(createHash('sha256').update(readFileSync(archive)).digest('hex'));
     await shot(page, `creation-sealed-${lang}`);
 
     // The lawyer's view of the same archive.

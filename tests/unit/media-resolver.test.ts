@@ -195,6 +195,65 @@ describe('the app\'s proofline-media: protocol, an adapter over the resolver', (
   });
 });
 
+describe('the recording as one HLS playlist (archive/<handle>/recording.m3u8?as=hls)', () => {
+  let filmHandle: string;
+  beforeAll(async () => {
+    const id = (await pl.sessions.create({ kind: 'creation', title: 'Film' })).id;
+    const recording = '7b0c0f4e-2d7e-4d39-9d1e-2f1f0c3b9a10';
+    const t0 = Date.UTC(2026, 10, 30, 9, 0, 0);
+    pl.events.append(id, { type: 'recording.started', payload: { recording, run: 1 } });
+    for (const [index, from, to] of [[0, 0, 10], [1, 10, 20]] as const) {
+      const file = join(dir, `seg-${index}.ts`);
+      writeFileSync(file, Buffer.alloc(188 * 4, index + 1));
+      const stored = await pl.blobs.putFile(file);
+      pl.events.append(id, {
+        type: 'recording.segment',
+        payload: { recording, run: 1, index, file: `seg-${index}.ts`, durationSeconds: to - from, startedAt: new Date(t0 + from * 1000).toISOString(), endedAt: new Date(t0 + to * 1000).toISOString(), partial: false },
+        artifacts: [{ sha256: stored.sha256, size: stored.size, name: `seg-${index}.ts`, mime: 'video/mp2t' }],
+      });
+    }
+    pl.events.append(id, { type: 'recording.stopped', payload: { recording, reason: 'stopped by the user' } });
+    await pl.sessions.seal(id);
+    const out = join(dir, 'film.zip');
+    await pl.exportSession(id, { out });
+    filmHandle = (await host.handlers['archive.open']({ path: out }, ctx)).archive;
+  });
+
+  it('lists the archive\'s segments by their paths beside it, typed as an HLS playlist, never cached', async () => {
+    const reply = await get(`archive/${filmHandle}/recording.m3u8`, { as: 'hls' });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['Content-Type']).toBe('application/vnd.apple.mpegurl');
+    expect(reply.headers['Cache-Control']).toBe('no-store');
+    const text = (await bodyOf(reply)).toString();
+    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-11-30T09:00:00.000Z');
+    const uris = text.split('\n').filter((l) => l.startsWith('data/'));
+    expect(uris).toHaveLength(2);
+    // Each URI, resolved against the playlist's address, is the media route of that entry.
+    const segment = await get(new URL(uris[1]!, `http://x/archive/${filmHandle}/recording.m3u8`).pathname);
+    expect(segment.headers['Content-Type']).toBe('video/mp2t');
+    expect(await bodyOf(segment)).toEqual(Buffer.alloc(188 * 4, 2));
+  });
+
+  it('says when there is nothing to play, and makes no playlist for another name or a session\'s blob', async () => {
+    expect((await bodyOf(await get(`archive/${handle}/recording.m3u8`, { as: 'hls' }))).toString()).toBe('The archive holds no screen recording segment to play.');
+    expect((await get(`archive/${filmHandle}/data/recording.m3u8`, { as: 'hls' })).status).toBe(404);
+    expect((await get(`${blob('bytes.png')}`, { as: 'hls' })).status).toBe(404);
+    expect((await get(`archive/${filmHandle}/recording.m3u8`)).status).toBe(404); // an entry of that name: none
+  });
+
+  it('lets the app\'s player fetch the playlist and segments from its page, and nothing else', async () => {
+    const playlist = await handleMediaRequest(new Request(`proofline-media://archive/${filmHandle}/recording.m3u8?as=hls`), media);
+    expect(playlist.status).toBe(200);
+    expect(playlist.headers.get('access-control-allow-origin')).toBe('*');
+    const first = (await playlist.text()).split('\n').find((l) => l.startsWith('data/'))!;
+    const segment = await handleMediaRequest(new Request(new URL(first, `proofline-media://archive/${filmHandle}/recording.m3u8?as=hls`).href), media);
+    expect(segment.headers.get('content-type')).toBe('video/mp2t');
+    expect(segment.headers.get('access-control-allow-origin')).toBe('*');
+    const other = await handleMediaRequest(new Request(`proofline-media://archive/${handle}/data/session.json`), media);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('byteRange (RFC 9110 §14.1.2)', () => {
   it('reads first-last, first-, and the suffix -n, clamped to the size', () => {
     expect(byteRange('bytes=0-0', 10)).toEqual({ start: 0, end: 0 });

@@ -1,47 +1,39 @@
-// The Timeline and recording tab: every event, the screen recording sought to the moment of the
-// one chosen, and what that event recorded.
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+// The Timeline and recording tab: every event, the screen recording as one film sought to the
+// moment of the one chosen (RecordingFilm.tsx), the list following the film, and what that event recorded.
+import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AnchoringView, AnchorRangeView, ArchiveContents, TimelineEvent } from '../../../../shared/views';
+import type { AnchoringView, AnchorRangeView, TimelineEvent } from '../../../../shared/views';
 import { formatTime } from '../../i18n';
 import { ArtifactList } from '../../web/ArtifactList';
 import { FragmentRow } from '../../components/FragmentRow';
 import { Timeline, eventSummary } from '../../sessions/Timeline';
-import { archiveLinks, entryUrl, str, type ArchiveView } from '../archive-view';
+import { archiveLinks, type ArchiveView } from '../archive-view';
+import { eventAt, mediaTimeOf } from '../film-time';
 import { proofOf, rangeState, tsaName, useDuration } from '../TimeProof';
+import { RecordingFilmPlayer, type FilmTarget } from './RecordingFilm';
 
-interface Segment {
-  readonly path: string;
-  readonly mime: string;
-  readonly seq: number;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Each segment's wall-clock range: the recorder's startedAt/endedAt, else its event time and duration. */
-export function segmentsOf(contents: ArchiveContents): Segment[] {
-  const bySeq = new Map(contents.events.map((e) => [e.seq, e]));
-  return contents.recording
-    .map((r) => {
-      const payload = bySeq.get(r.seq)?.payload ?? {};
-      const end = Date.parse(str(payload['endedAt'])) || Date.parse(r.time);
-      const seconds = typeof payload['durationSeconds'] === 'number' ? payload['durationSeconds'] * 1000 : r.durationMs;
-      const start = Date.parse(str(payload['startedAt'])) || (seconds !== null ? end - seconds : end);
-      return { path: r.path, mime: r.mime, seq: r.seq, start, end };
-    })
-    .sort((a, b) => a.start - b.start);
-}
-
-export function TimelineTab({ view, anchoring }: { readonly view: ArchiveView; readonly anchoring: AnchoringView | undefined }): ReactNode {
+export function TimelineTab({ view, anchoring, altered = new Set() }: { readonly view: ArchiveView; readonly anchoring: AnchoringView | undefined; readonly altered?: ReadonlySet<string> }): ReactNode {
   const { t } = useTranslation('archive');
-  const [selected, setSelected] = useState<TimelineEvent | null>(null);
+  const [target, setTarget] = useState<FilmTarget | null>(null);
+  const [playhead, setPlayhead] = useState<{ readonly wall: number; readonly media: number } | null>(null);
   const proof = useMemo(() => proofOf(anchoring), [anchoring]);
+  const film = view.contents.film;
+  const events = view.contents.events;
+  const choose = (event: TimelineEvent): void => setTarget((before) => ({ event, nonce: (before?.nonce ?? 0) + 1 }));
+  // The list follows the playhead: the event last before the recorded clock's time, unless the
+  // one chosen is where the film stands (an event in a pause shows the first picture after it).
+  const chosen = target?.event ?? null;
+  const following = useMemo(() => {
+    if (!film || !playhead) return chosen;
+    if (chosen && Math.abs(mediaTimeOf(film, Date.parse(chosen.time)) - playhead.media) < 0.75) return chosen;
+    return eventAt(events, playhead.wall) ?? chosen;
+  }, [film, playhead, chosen, events]);
   return (
     <div className="grid-2 archive-timeline">
       <Timeline
-        events={view.contents.events}
-        onSelect={setSelected}
-        selectedSeq={selected?.seq}
+        events={events}
+        onSelect={choose}
+        selectedSeq={following?.seq}
         {...(proof && {
           proof: (seq: number) => {
             const range = proof(seq);
@@ -52,130 +44,30 @@ export function TimelineTab({ view, anchoring }: { readonly view: ArchiveView; r
         })}
       />
       <div className="stack">
-        <RecordingPlayer view={view} at={selected ? Date.parse(selected.time) : null} />
-        <EventDetail view={view} event={selected} proof={selected && proof ? proof(selected.seq) : undefined} />
+        {film && film.segments.length > 0 ? (
+          <RecordingFilmPlayer view={view} film={film} events={events} target={target} highlighted={following?.seq} onPick={choose} onPlayhead={setPlayhead} altered={altered} />
+        ) : (
+          <NoRecording />
+        )}
+        <EventDetail view={view} event={following} proof={following && proof ? proof(following.seq) : undefined} />
       </div>
     </div>
   );
 }
 
-function RecordingPlayer({ view, at }: { readonly view: ArchiveView; readonly at: number | null }): ReactNode {
+function NoRecording(): ReactNode {
   const { t } = useTranslation('archive');
-  const segments = useMemo(() => segmentsOf(view.contents), [view.contents]);
-  const [index, setIndex] = useState(0);
-  const [failed, setFailed] = useState<string | null>(null);
-  const video = useRef<HTMLVideoElement>(null);
-  const offset = useRef(0);
-  const covering = at === null ? -1 : segments.findIndex((s) => at >= s.start - 500 && at <= s.end + 500);
-
-  useEffect(() => {
-    if (at === null || covering < 0) return;
-    const segment = segments[covering]!;
-    offset.current = Math.max(0, (at - segment.start) / 1000);
-    setIndex(covering);
-    const element = video.current;
-    if (element && covering === index && element.readyState >= 1) element.currentTime = offset.current;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [at, covering, segments]);
-
-  // The segment is read whole into memory: a blob URL can be sought anywhere, whatever the
-  // host's media route does with byte ranges. Segments are short (seconds), so this is cheap.
-  const current = segments[Math.min(index, Math.max(0, segments.length - 1))];
-  // MPEG-TS segments (what the recorder writes) are remuxed to MP4 by the host for playback.
-  const isTs = current?.mime === 'video/mp2t';
-  const rawSrc = current ? entryUrl(view, current.path) : null;
-  const currentSrc = rawSrc && isTs ? `${rawSrc}?as=mp4` : rawSrc;
-  const canPlay = current ? document.createElement('video').canPlayType(isTs ? 'video/mp4; codecs="avc1.42E01E"' : current.mime) !== '' : false;
-  const [loaded, setLoaded] = useState<{ readonly src: string; readonly url: string } | null>(null);
-  useEffect(() => {
-    if (!currentSrc || !canPlay) return;
-    let cancelled = false;
-    let objectUrl: string | null = null;
-    fetch(currentSrc, { credentials: 'same-origin' })
-      .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(String(response.status)))))
-      .then((blob) => {
-        if (cancelled) return;
-        objectUrl = URL.createObjectURL(blob);
-        setLoaded({ src: currentSrc, url: objectUrl });
-      })
-      .catch(() => {
-        if (!cancelled) setLoaded({ src: currentSrc, url: currentSrc });
-      });
-    return () => {
-      cancelled = true;
-      if (objectUrl) URL.revokeObjectURL(objectUrl);
-    };
-  }, [currentSrc, canPlay]);
-
-  if (segments.length === 0) {
-    return (
-      <section className="panel recording">
-        <h3>{t('recording.title')}</h3>
-        <p className="muted">{t('recording.none')}</p>
-      </section>
-    );
-  }
-  const segment = current!;
-  const src = currentSrc!;
-  const playable = canPlay && failed !== segment.path;
-  const videoUrl = loaded?.src === src ? loaded.url : null;
   return (
-    <section className="panel recording" aria-labelledby="recording-title">
-      <div className="panel-head">
-        <h3 id="recording-title">{t('recording.title')}</h3>
-        <span className="muted small">{t('recording.segment', { n: index + 1, total: segments.length })}</span>
-      </div>
-      {playable && !videoUrl && <div className="video-placeholder">{t('recording.loading')}</div>}
-      {playable && videoUrl ? (
-        <video
-          key={segment.path}
-          ref={video}
-          className="recording-video"
-          src={videoUrl}
-          controls
-          preload="metadata"
-          data-segment={segment.path}
-          onLoadedMetadata={(e) => {
-            e.currentTarget.currentTime = offset.current;
-          }}
-          onError={() => setFailed(segment.path)}
-        />
-      ) : playable ? null : (
-        <div className="notice notice-warn">
-          <p>{t('recording.cannotPlay')}</p>
-          <p className="mono where">{segment.path}</p>
-          <a className="button" href={rawSrc ?? src} download={segment.path.split('/').pop()}>
-            {t('recording.download')}
-          </a>
-        </div>
-      )}
-      {at !== null && covering >= 0 && <p className="muted small recording-at">{t('recording.at', { time: formatTime(new Date(at).toISOString()) })}</p>}
-      {at !== null && covering < 0 && <p className="muted small recording-at">{t('recording.notCovered', { time: formatTime(new Date(at).toISOString()) })}</p>}
-      {at === null && <p className="muted small">{t('recording.pick')}</p>}
-      {segments.length > 1 && (
-        <div className="segment-list" role="group" aria-label={t('recording.segments')}>
-          {segments.map((s, i) => (
-            <button
-              key={s.path}
-              type="button"
-              className={`small${i === index ? ' active' : ''}`}
-              aria-pressed={i === index}
-              onClick={() => {
-                offset.current = 0;
-                setIndex(i);
-              }}
-            >
-              {i + 1}
-            </button>
-          ))}
-        </div>
-      )}
+    <section className="panel recording">
+      <h3>{t('recording.title')}</h3>
+      <p className="muted">{t('recording.none')}</p>
     </section>
   );
 }
 
 function EventDetail({ view, event, proof }: { readonly view: ArchiveView; readonly event: TimelineEvent | null; readonly proof: AnchorRangeView | undefined }): ReactNode {
   const { t } = useTranslation(['archive', 'common']);
+  const commonT = useTranslation('common').t as (key: string, options?: Record<string, unknown>) => string;
   const duration = useDuration();
   if (!event) {
     return (
@@ -209,7 +101,7 @@ function EventDetail({ view, event, proof }: { readonly view: ArchiveView; reado
         <dt>{t('event.hash')}</dt>
         <dd className="mono">{event.hash}</dd>
       </dl>
-      {eventSummary(event) && <p className="event-summary">{eventSummary(event)}</p>}
+      {eventSummary(event, commonT) && <p className="event-summary">{eventSummary(event, commonT)}</p>}
       {event.artifacts.length > 0 && (
         <>
           <h4>{t('event.files')}</h4>
