@@ -12,6 +12,8 @@
 //   the operation's zod schema before the core sees them;
 // - `POST /api/cancel` `{ callId }` (same secret, same checks) aborts the long call that was sent
 //   with `X-Proofline-Call-Id: callId`; closing a call's stream cancels it too.
+// - captured pages are replayed on a second listener, another origin with no privileges
+//   (replay-server.ts); the window's CSP lets it frame that origin and no other.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,6 +25,7 @@ import { isCallId } from '../shared/bridge.js';
 import { cancelInput, isLongOperation, isOperationName, operations, parseInput, type CancelResult, type OperationError, type OperationName } from '../shared/contract.js';
 import { HTTP_STATUS_OF_KIND } from './http-status.js';
 import { createMediaResolver, mediaSourcesOf } from './media-resolver.js';
+import { startReplayServer } from './replay-server.js';
 import { toOperationError, type Host } from './operations.js';
 
 export { HTTP_STATUS_OF_KIND };
@@ -46,6 +49,8 @@ export interface WebHost {
   readonly origin: string;
   readonly port: number;
   readonly secret: string;
+  /** Where captured pages are replayed (replay-server.ts): another origin, with no privileges. */
+  readonly replayOrigin: string;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,7 @@ const MAX_JSON_BODY = 1 << 20;
 const MAX_UPLOAD = 16 * 1024 ** 3;
 const COOKIE = 'proofline_secret';
 
-const CSP = [
+const cspWith = (replayOrigin: string): string => [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -61,7 +66,7 @@ const CSP = [
   "media-src 'self' blob:",
   "font-src 'self' data:",
   "connect-src 'self'",
-  "frame-src 'self' blob: data:",
+  `frame-src 'self' blob: data: ${replayOrigin}`,
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
@@ -80,7 +85,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const running = new Map<string, AbortController>();
   /** Cancels that named no running call, by when they came: the call may arrive after them. */
   const cancelledEarly = new Map<string, number>();
-  const resolver = createMediaResolver(mediaSourcesOf(options.pl, { capture: options.host.capture, archivePath: options.archivePath ?? (() => undefined) }, options.ffmpegPath));
+  const replay = await startReplayServer({
+    // The WACZ's bytes, as the media resolver reads any archive entry (ranges, HEAD).
+    read: (handle, entry, range, method) => resolver.resolve({ path: `archive/${handle}/${entry.split('/').map(encodeURIComponent).join('/')}`, range, method }),
+    frameAncestors: () => [...allowedOrigins()],
+  });
+  const CSP = cspWith(replay.origin);
+  const resolver = createMediaResolver({
+    ...mediaSourcesOf(options.pl, { capture: options.host.capture, archivePath: options.archivePath ?? (() => undefined), reportPath: (id) => options.host.reportPath?.(id) }, options.ffmpegPath),
+    replayAddress: (handle, entry, page) => replay.address(handle, entry, page),
+  });
 
   const authorised = (req: IncomingMessage): boolean => {
     const header = req.headers['x-proofline-secret'];
@@ -223,7 +237,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   /** /media/blob/<session>/<sha256> and /media/archive/<handle>/<path inside the archive>: the one resolver's answer. */
   async function media(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const reply = await resolver.resolve({ path: url.pathname.slice('/media/'.length), as: url.searchParams.get('as'), range: req.headers.range, method: req.method });
+    const reply = await resolver.resolve({ path: url.pathname.slice('/media/'.length), as: url.searchParams.get('as'), range: req.headers.range, method: req.method, page: url.searchParams.get('page'), download: url.searchParams.get('download') });
     res.writeHead(reply.status, reply.headers);
     if (!reply.body) return void res.end();
     // A viewer that goes away mid-file destroys the body, which stops ffmpeg or the entry's read.
@@ -276,6 +290,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
+  }).catch(async (error: unknown) => {
+    await replay.close();
+    throw error;
   });
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
@@ -285,11 +302,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `${origin}/#secret=${secret}`,
     port,
     secret,
+    replayOrigin: replay.origin,
     close: () =>
-      new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        server.closeAllConnections();
-      }),
+      Promise.all([
+        new Promise<void>((resolveClose) => {
+          server.close(() => resolveClose());
+          server.closeAllConnections();
+        }),
+        replay.close(),
+      ]).then(() => undefined),
   };
 }
 

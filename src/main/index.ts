@@ -7,6 +7,7 @@ import { app, dialog, ipcMain, protocol, session, BrowserWindow } from 'electron
 import { tsaUrlsFromEnv } from '../core/paths.js';
 import { openProofline } from '../core/proofline.js';
 import { createMediaResolver, mediaSourcesOf } from '../host/media-resolver.js';
+import { startReplayServer, type ReplayServer } from '../host/replay-server.js';
 import { createHost } from '../host/operations.js';
 import { SettingsStore } from '../host/settings-store.js';
 import type { TrustedRenderer } from './ipc-trust.js';
@@ -16,8 +17,9 @@ import { installRecordingIndicator } from './tray.js';
 import { createMainWindow, denyAllPermissions, lockDownWebContents } from './window.js';
 
 // Recordings and images reach the window through our own scheme, never a file:// path
-// (checklist #18); registered before ready, as Electron requires.
-protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
+// (checklist #18); registered before ready, as Electron requires. corsEnabled: the recording's
+// player fetches its playlist and segments from the file:// page (media-protocol.ts).
+protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } }]);
 
 // userData is derived from the package name ("proofline") once at start-up and is not
 // recomputed by setName (electron/electron#22899), so set both. The result,
@@ -113,7 +115,24 @@ function start(): void {
   });
 
   registerIpc(ipcMain, host.handlers, renderer);
-  const media = createMediaResolver(mediaSourcesOf(proofline, host, () => settings.get().ffmpegPath || undefined));
+  // Captured pages are replayed on a loopback listener of their own, as under `proofline serve`:
+  // their scripts must never run with a privileged origin (src/host/replay-server.ts). Only this
+  // window may frame it: file: (the built UI) or the dev server's origin.
+  let replay: ReplayServer | undefined;
+  const media = createMediaResolver({
+    ...mediaSourcesOf(proofline, host, () => settings.get().ffmpegPath || undefined),
+    replayAddress: (handle, entry, page) => replay?.address(handle, entry, page),
+  });
+  void startReplayServer({
+    read: (handle, entry, range, method) => media.resolve({ path: `archive/${handle}/${entry.split('/').map(encodeURIComponent).join('/')}`, range, method }),
+    frameAncestors: () => (renderer.kind === 'dev-server' ? [renderer.origin] : ['file:']),
+  }).then(
+    (started) => {
+      replay = started;
+      app.once('will-quit', () => void started.close());
+    },
+    (error: unknown) => console.error(`The replay of captured pages is unavailable: ${String(error)}`),
+  );
   session.defaultSession.protocol.handle(MEDIA_SCHEME, (request) => handleMediaRequest(request, media));
 
   const paths = {

@@ -4,6 +4,7 @@ import type { ArtifactRef, JsonValue } from '../../../shared/domain';
 import type { ArchiveContents } from '../../../shared/views';
 import { mediaUrl } from '../client';
 import type { FileLinks } from '../web/ArtifactList';
+import type { PageArchiveLinks } from '../web/PageReplay';
 
 export interface ArchiveView {
   readonly handle: string;
@@ -24,6 +25,23 @@ export function archiveLinks(view: ArchiveView): FileLinks {
       return path === undefined ? undefined : entryUrl(view, path);
     },
     where: (artifact: ArtifactRef) => pathOf(view, artifact),
+  };
+}
+
+/**
+ * A captured page's WACZ replayed, and its files downloaded: the host answers `as=replay` with a
+ * redirect to its replay origin (src/host/replay-server.ts) and `download=` as an attachment.
+ */
+export function archivePageLinks(view: ArchiveView): PageArchiveLinks {
+  return {
+    replay: (wacz, page) => {
+      const path = pathOf(view, wacz);
+      return path === undefined ? undefined : `${entryUrl(view, path)}?as=replay&page=${encodeURIComponent(page)}`;
+    },
+    download: (artifact) => {
+      const path = pathOf(view, artifact);
+      return path === undefined ? undefined : `${entryUrl(view, path)}?download=${encodeURIComponent(artifact.name)}`;
+    },
   };
 }
 

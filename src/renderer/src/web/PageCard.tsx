@@ -1,15 +1,20 @@
 // A captured web page, in a live web session and in an opened archive alike: its screenshot, its
-// addresses and status, its files, and its DOM only in a sandboxed frame with scripts off.
+// addresses and status, its files, and its DOM only in a sandboxed frame with scripts off; from an
+// archive also its replay from its own WACZ and its files to download (PageReplay.tsx).
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CapturedPage } from '../../../shared/views';
 import { formatTime } from '../i18n';
 import { ArtifactList, type FileLinks } from './ArtifactList';
 import { Badge } from '../components/ui';
+import { PageDownloads, pageFile, ReplayFrame, type PageArchiveLinks } from './PageReplay';
 
-export function PageCard({ page, links }: { readonly page: CapturedPage; readonly links: FileLinks }): ReactNode {
+export function PageCard({ page, links, archive }: { readonly page: CapturedPage; readonly links: FileLinks; readonly archive?: PageArchiveLinks }): ReactNode {
   const { t } = useTranslation('common');
   const [showDom, setShowDom] = useState(false);
+  const [showReplay, setShowReplay] = useState(false);
+  const wacz = pageFile(page, 'wacz');
+  const replay = archive && wacz ? archive.replay(wacz, page.finalUrl) : undefined;
   const shot = page.screenshot && links.url(page.screenshot);
   const dom = page.dom && links.url(page.dom);
   const heading = page.title || page.finalUrl;
@@ -42,6 +47,12 @@ export function PageCard({ page, links }: { readonly page: CapturedPage; readonl
             {showDom ? t('page.hide') : t('page.show')}
           </button>
         )}
+        {replay && (
+          <button type="button" className="small" onClick={() => setShowReplay((v) => !v)} aria-expanded={showReplay}>
+            {showReplay ? t('page.replayHide') : t('page.replay')}
+          </button>
+        )}
+        {archive && <PageDownloads page={page} links={archive} />}
       </div>
       {showDom && dom && (
         <figure className="page-frame">
@@ -51,6 +62,7 @@ export function PageCard({ page, links }: { readonly page: CapturedPage; readonl
           <p className="muted small">{t('page.domNote')}</p>
         </figure>
       )}
+      {showReplay && replay && <ReplayFrame src={replay} title={heading} />}
     </article>
   );
 }
