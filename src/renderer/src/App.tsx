@@ -46,7 +46,7 @@ export function App(): ReactNode {
         <div className="sidebar-foot">
           <LanguageSwitch />
           {info.value && (
-            <p className="device" title={`${info.value.device.keyPath}\n${info.value.device.keyStorage}`}>
+            <p className="device" title={i18n.language === 'zh' ? info.value.device.keyPath : `${info.value.device.keyPath}\n${info.value.device.keyStorage}`}>
               {t('device', { keyId: `${info.value.device.keyId.slice(0, 16)}…` })}
               <br />
               <span className="muted">{t('deviceStorage')}</span>

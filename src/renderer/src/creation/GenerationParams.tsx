@@ -13,7 +13,7 @@ export function GenerationParams({ metadata }: { readonly metadata: { readonly [
   const m = metadata ?? {};
   const model = record(m['model']);
   const rows: [string, string][] = [
-    [t('params.tool'), text(m['tool'])],
+    [t('params.tool'), text(m['tool']) && t(`params.tools.${text(m['tool'])}`, { defaultValue: text(m['tool']) })],
     [t('params.seed'), text(m['seed'])],
     [t('params.steps'), text(m['steps'])],
     [t('params.sampler'), text(m['sampler'])],
@@ -26,7 +26,7 @@ export function GenerationParams({ metadata }: { readonly metadata: { readonly [
   const prompt = text(m['prompt']);
   const negative = text(m['negativePrompt']);
   // A file with no parameters still parses to tool "unknown": say plainly that there are none.
-  if (!prompt && shown.every(([, value]) => value === 'unknown')) return <p className="muted small">{t('params.none')}</p>;
+  if (!prompt && text(m['tool']) === 'unknown' && shown.length <= 1) return <p className="muted small">{t('params.none')}</p>;
   return (
     <>
       {prompt && (

@@ -124,12 +124,12 @@ const zh: typeof en = {
       resolvers: '已配置的 DNS 服务器',
       system: '系统解析器对目标的解析',
       servers: '所配置 DNS 服务器对目标的解析',
-      doh: 'DNS over HTTPS 对目标的解析'
+      doh: '经 HTTPS 加密 DNS 对目标的解析'
     },
     network: {
       interfaces: '网络接口与 VPN 适配器',
       route: '到目标的路由',
-      ping: '到目标的 ping',
+      ping: '到目标的连通测试（回显请求）',
       'public-ip': '公网 IP 地址'
     },
     processes: {

@@ -8,6 +8,7 @@ import { api } from '../../client';
 import { formatBytes, formatTime } from '../../i18n';
 import { Badge, EmptyState, ErrorNotice, useLoad } from '../../components/ui';
 import { obj, pathOf, str, type ArchiveView } from '../archive-view';
+import { TechnicalDetail } from '../../components/TechnicalDetail';
 
 export function EnvironmentTab({ view }: { readonly view: ArchiveView }): ReactNode {
   const { t } = useTranslation('archive');
@@ -84,7 +85,7 @@ function CheckReport({ report }: { readonly report: CheckDoc }): ReactNode {
             <Badge tone={finding.status}>{t(`env.status.${finding.status}`, { defaultValue: finding.status })}</Badge>
             <div>
               <div className="finding-title">{t(`web:finding.${finding.id}`, { defaultValue: finding.title })}</div>
-              <div className="finding-detail">{finding.detail}</div>
+              <TechnicalDetail detail={finding.detail} />
             </div>
           </li>
         ))}
@@ -106,7 +107,7 @@ function SnapshotReport({ snapshot }: { readonly snapshot: { [key: string]: Json
         const unavailable = section['available'] === false;
         return (
           <EnvRow key={key} label={t(`env.sections.${key}`, { defaultValue: key })} unavailable={unavailable}>
-            {unavailable ? <span className="warn-text">{t('env.notAvailable', { reason: str(section['reason']) })}</span> : <ValueView value={value} />}
+            {unavailable ? <NotAvailable reason={str(section['reason'])} /> : <ValueView value={value} />}
           </EnvRow>
         );
       })}
@@ -129,7 +130,7 @@ const BYTES_KEY = /bytes$/i;
 function ValueView({ value, depth = 0 }: { readonly value: JsonValue; readonly depth?: number }): ReactNode {
   const { t } = useTranslation('archive');
   if (value === null) return <span className="muted">—</span>;
-  if (typeof value === 'object' && !Array.isArray(value) && value['available'] === false) return <span className="warn-text">{t('env.notAvailable', { reason: str(value['reason']) })}</span>;
+  if (typeof value === 'object' && !Array.isArray(value) && value['available'] === false) return <NotAvailable reason={str(value['reason'])} />;
   if (typeof value !== 'object') return <span>{String(value)}</span>;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">—</span>;
@@ -144,14 +145,26 @@ function ValueView({ value, depth = 0 }: { readonly value: JsonValue; readonly d
     );
   }
   const entries = Object.entries(value).filter(([k, v]) => k !== 'available' && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0));
-  if (depth >= 2) return <span className="small">{entries.map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ')}</span>;
+  if (depth >= 2) return <span className="small">{entries.map(([k, v]) => `${t(`env.fields.${k}`, { defaultValue: k })}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ')}</span>;
   return (
     <span className="env-pairs">
       {entries.map(([k, v]) => (
         <span key={k} className="env-pair">
-          <span className="muted">{k}</span> {typeof v === 'number' && BYTES_KEY.test(k) ? formatBytes(v) : <ValueView value={v} depth={depth + 1} />}
+          <span className="muted">{t(`env.fields.${k}`, { defaultValue: k })}</span> {typeof v === 'number' && BYTES_KEY.test(k) ? formatBytes(v) : <ValueView value={v} depth={depth + 1} />}
         </span>
       ))}
+    </span>
+  );
+}
+
+/** A part of the snapshot the machine could not give: said in the reader's words, the tool's reason (English) folded in Chinese. */
+function NotAvailable({ reason }: { readonly reason: string }): ReactNode {
+  const { t, i18n } = useTranslation('archive');
+  if (i18n.language !== 'zh') return <span className="warn-text">{t('env.notAvailable', { reason })}</span>;
+  return (
+    <span className="warn-text">
+      {t('env.notAvailableShort')}
+      <TechnicalDetail detail={reason} className="small" />
     </span>
   );
 }
