@@ -27,13 +27,24 @@ const KIND_OF_EVENT: Readonly<Record<string, AlteredKind>> = {
 };
 
 const MARKS = new Set<string>(['selected', 'rejected', 'final']);
+const UNKNOWN_TYPE = 0xffff;
+
+/** A copy with room for at least `needed` items, doubling so n appends cost O(n) copies. */
+function grown(array: Uint16Array, needed: number): Uint16Array {
+  let length = array.length;
+  while (length < needed) length *= 2;
+  const next = new Uint16Array(length);
+  next.set(array);
+  return next;
+}
 
 export class ArtifactIndex {
   private readonly artifacts = new Map<string, ArtifactFacts>();
   private readonly marks = new Map<string, Mark>();
   private readonly typeIds = new Map<string, number>();
   private readonly typeNames: string[] = [];
-  private readonly eventTypes: number[] = [];
+  /** Type id by seq, 2 bytes an event; UNKNOWN_TYPE past 65,535 distinct types (no real session has 100). */
+  private eventTypes: Uint16Array = new Uint16Array(1024);
 
   observe(body: EventBody): void {
     let id = this.typeIds.get(body.type);
@@ -41,7 +52,11 @@ export class ArtifactIndex {
       id = this.typeNames.push(body.type) - 1;
       this.typeIds.set(body.type, id);
     }
-    this.eventTypes[body.seq] = id;
+    const seq = body.seq;
+    if (Number.isSafeInteger(seq) && seq >= 0) {
+      if (seq >= this.eventTypes.length) this.eventTypes = grown(this.eventTypes, seq + 1);
+      this.eventTypes[seq] = id + 1 < UNKNOWN_TYPE ? id + 1 : UNKNOWN_TYPE; // 0: no event seen at seq
+    }
     const p = body.payload;
     if (body.type === 'generation.marked' && typeof p['sha256'] === 'string' && typeof p['mark'] === 'string' && MARKS.has(p['mark'])) {
       this.marks.set(p['sha256'], p['mark'] as Mark);
@@ -86,7 +101,8 @@ export class ArtifactIndex {
     const line = /^data\/events\.jsonl:(\d+)$/.exec(where);
     if (line) {
       const seq = Number(line[1]) - 1;
-      const type = this.eventTypes[seq];
+      const stored = seq < this.eventTypes.length ? this.eventTypes[seq]! : 0;
+      const type = stored === 0 || stored === UNKNOWN_TYPE ? undefined : stored - 1;
       const time = timeOf(seq);
       return {
         path: where,

@@ -9,7 +9,8 @@ import { ArchiveError, quoteName } from './archive-error.js';
 import { extractArchive } from './extract-zip.js';
 import type { ZipEntryInfo, ZipEntrySource } from './zip-entry-info.js';
 import { LargeReadFileReader } from './zip-file-reader.js';
-import { guardEntryStream, readLocalHeader, describeDataError } from './zip-entry-stream.js';
+import { readInOrder, readWhole, type EntryRead, type EntrySink } from './zip-sequential-read.js';
+import { guardEntryStream, readLocalHeader, describeDataError, refusal } from './zip-entry-stream.js';
 import {
   findNameClash,
   findOverlap,
@@ -32,6 +33,7 @@ import {
 export { ArchiveError, type ArchiveErrorKind } from './archive-error.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits.js';
 export type { ZipEntryInfo } from './zip-entry-info.js';
+export type { EntryRead, EntrySink } from './zip-sequential-read.js';
 
 interface FileHealth {
   error: Error | undefined;
@@ -55,6 +57,7 @@ export class ZipArchive implements ZipEntrySource {
   constructor(
     readonly path: string,
     private readonly zip: ZipFile,
+    private readonly fd: number,
     private readonly health: FileHealth,
     slots: readonly Slot[],
   ) {
@@ -67,11 +70,7 @@ export class ZipArchive implements ZipEntrySource {
   }
 
   async openStream(name: string): Promise<Readable> {
-    const slot = this.slots.get(name);
-    if (slot === undefined) throw new ArchiveError('missing', `archive '${this.path}' has no entry ${quoteName(name)}`, name);
-    if (this.closed || this.health.error !== undefined) {
-      throw new ArchiveError('unreadable', `archive '${this.path}' is ${this.health.error ? `unreadable (${this.health.error.message})` : 'closed'}; open it again`, name);
-    }
+    const slot = this.usable(name);
     let local;
     try {
       local = await readLocalHeader(this.zip, slot.entry);
@@ -83,15 +82,24 @@ export class ZipArchive implements ZipEntrySource {
     return guardEntryStream(this.zip, local.fileDataStart, slot.info);
   }
 
+  /**
+   * Every entry named, read in the order of their bytes in the file with large reads (not one
+   * stream per entry), into the sink `sinkFor` gives it, under the same checks as openStream.
+   * Yields each entry when its last byte has passed its size and CRC-32 checks, or with the
+   * error if it is damaged; stops at anything worse (see readInOrder).
+   */
+  readInOrder(names: Iterable<string>, sinkFor: (info: ZipEntryInfo) => EntrySink, signal?: AbortSignal): AsyncGenerator<EntryRead> {
+    const entries = [...names].map((name) => this.usable(name));
+    return readInOrder({ fd: this.fd, size: this.zip.fileSize }, entries, sinkFor, signal);
+  }
+
   /** A whole entry in memory, for tag files: refused unless it declares at most `maxBytes`. */
   async readBytes(name: string, maxBytes: number): Promise<Buffer> {
     const slot = this.slots.get(name);
     if (slot !== undefined && slot.info.size > maxBytes) {
       throw refusal({ kind: 'hostile', entry: name, detail: `is ${formatBytes(slot.info.size)}, over the ${formatBytes(maxBytes)} it may be` });
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.openStream(name)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return readWhole({ fd: this.fd, size: this.zip.fileSize }, this.usable(name));
   }
 
   /**
@@ -112,6 +120,15 @@ export class ZipArchive implements ZipEntrySource {
     await extractArchive(this, dir);
   }
 
+  private usable(name: string): Slot {
+    const slot = this.slots.get(name);
+    if (slot === undefined) throw new ArchiveError('missing', `archive '${this.path}' has no entry ${quoteName(name)}`, name);
+    if (this.closed || this.health.error !== undefined) {
+      throw new ArchiveError('unreadable', `archive '${this.path}' is ${this.health.error ? `unreadable (${this.health.error.message})` : 'closed'}; open it again`, name);
+    }
+    return slot;
+  }
+
   /** Open streams keep the file open until they end or are destroyed. */
   close(): void {
     if (this.closed) return;
@@ -125,12 +142,12 @@ export class ZipArchive implements ZipEntrySource {
  * Throws ArchiveError: 'not-zip', 'truncated', 'unreadable', 'damaged' or 'hostile'.
  */
 export async function openArchive(path: string, limits: Partial<ZipLimits> = {}): Promise<ZipArchive> {
-  const zip = await openZip(path);
+  const { zip, fd } = await openZip(path);
   // yauzl re-emits errors of the open file on the ZipFile; an unheard 'error' event would crash.
   const health: FileHealth = { error: undefined };
   zip.on('error', (error: Error) => void (health.error ??= error));
   try {
-    return new ZipArchive(path, zip, health, await readDirectory(zip, path, resolveLimits(limits)));
+    return new ZipArchive(path, zip, fd, health, await readDirectory(zip, path, resolveLimits(limits)));
   } catch (error) {
     zip.close();
     throw error;
@@ -157,15 +174,12 @@ export async function hashEntry<A extends DigestAlgorithm>(
   return { size, digests: digests as Record<A, string> };
 }
 
-export function refusal(finding: Finding): ArchiveError {
-  const suffix = finding.kind === 'hostile' ? ': refused; nothing was extracted' : '';
-  return new ArchiveError(finding.kind, `archive entry ${quoteName(finding.entry)} ${finding.detail}${suffix}`, finding.entry);
-}
+export { refusal };
 
 const openFd = promisify(open);
 const fstatFd = promisify(fstat);
 
-async function openZip(path: string): Promise<ZipFile> {
+async function openZip(path: string): Promise<{ zip: ZipFile; fd: number }> {
   try {
     // decodeStrings off: yauzl would refuse a bad name with an error naming no entry, and with
     // strictFileNames off it silently turns '\' into '/'; we decode and judge names ourselves.
@@ -176,12 +190,13 @@ async function openZip(path: string): Promise<ZipFile> {
     // The reader owns the descriptor from here on and closes it with the ZipFile.
     const reader = new LargeReadFileReader(fd);
     try {
-      return await yauzl.fromRandomAccessReaderPromise(reader, size, {
+      const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
         autoClose: false,
         decodeStrings: false,
         validateEntrySizes: false,
         strictFileNames: true,
       });
+      return { zip, fd };
     } catch (error) {
       // The open failed already; that error is the one worth reporting, not a close error.
       reader.close(() => {});

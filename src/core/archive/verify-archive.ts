@@ -6,12 +6,11 @@ import { certificateKey, verifyDeviceSignature } from '../attest/device-identity
 import type { TrustFailure } from '../attest/tsa-chain.js';
 import { verifyTimestampResponse, type CertificateInput, type TimestampVerdict } from '../attest/tsa-verify.js';
 import { throwIfCancelled } from '../errors.js';
-import { merkleRootsAt } from '../store/event-chain.js';
-import { sha256Hex } from '../store/hashing.js';
+import { createHasher, sha256Hex, type DigestAlgorithm, type Hasher } from '../store/hashing.js';
 import * as layout from './bag-layout.js';
 import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
-import { ArchiveError, hashEntry, openArchive, type ZipArchive, type ZipLimits } from './read-zip.js';
-import { isRecordedTime, readChain, type ChainReading } from './verify-events.js';
+import { ArchiveError, openArchive, type EntrySink, type ZipArchive, type ZipEntryInfo, type ZipLimits } from './read-zip.js';
+import { ChainReader, isRecordedTime, type ChainReading } from './verify-events.js';
 import { RecordingContinuity } from './verify-recording.js';
 import { BatchAccounting, judgeBatches } from './batch-accounting.js';
 import { ArtifactIndex } from './altered-items.js';
@@ -45,8 +44,10 @@ class Checks {
 }
 
 /**
- * Recomputes everything an archive claims (DESIGN.md, "proofline verify"). Never extracts: each
- * entry is streamed through the hashes straight from the ZIP, under the safe reader's limits.
+ * Recomputes everything an archive claims (DESIGN.md, "proofline verify"). Never extracts: the
+ * payload is read once, in the ZIP's own order with large reads, straight into the hashes (and
+ * events.jsonl into the chain's walk), under the safe reader's limits; memory stays bounded
+ * whatever the number of files or events (issue 13).
  */
 export async function verifyArchive(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   try {
@@ -120,25 +121,63 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   }
   checks.add('bag.structure', 'pass', 'bagit.txt, bag-info.txt, manifest-sha256.txt and tagmanifest-sha256.txt present and well-formed');
 
-  // --- Payload: hash every data/ file once, straight from the ZIP --------------------------
+  // --- Checkpoints' statements first: small files that say which heads and Merkle roots the one
+  // pass over the events must take on its way (their signatures are judged below).
+  const checkpointFiles = [...files].filter((n) => /^proofline\/checkpoints\/\d{6}\.json$/.test(n)).sort();
+  const statements: { path: string; bytes: Buffer; statement: CheckpointStatement | undefined }[] = [];
+  for (const statementPath of checkpointFiles) {
+    stopIfCancelled();
+    const bytes = (await readTagBytes(statementPath))!;
+    statements.push({ path: statementPath, bytes, statement: parseJson(bytes.toString('utf8')) as CheckpointStatement | undefined });
+  }
+  const treeSizes = statements.flatMap(({ statement }) => {
+    const size = (statement as { treeSize?: unknown } | undefined)?.treeSize;
+    return typeof size === 'number' ? [size] : [];
+  });
+
+  // --- Payload and events: every data/ file read once, in the order of the ZIP, straight into
+  // its hashes; data/events.jsonl also into the chain's walk, so verify holds no event but the
+  // first and the last, whatever the session's length (issue 13).
+  const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
+  const continuity = new RecordingContinuity();
+  const batches = new BatchAccounting();
+  const artifactIndex = new ArtifactIndex();
+  // Recorded times, 8 bytes an event, and the anchoring the events declared.
+  const times = new TimeColumn();
+  const declarations: AnchorDeclaration[] = [];
+  const observe = (body: EventBody): void => {
+    continuity.observe(body);
+    batches.observe(body);
+    artifactIndex.observe(body);
+    times.push(Date.parse(body.time));
+    const declared = declarationOf(body.seq, body.type, body.payload);
+    if (declared) declarations.push(declared);
+  };
+  const chainReader = new ChainReader(sessionId, treeSizes, observe);
+  let chainDamage: ArchiveError | undefined;
+
   const payloadFiles = [...files].filter((name) => name.startsWith('data/')).sort();
   const total = payloadFiles.reduce((sum, name) => sum + (declaredSize.get(name) ?? 0), 0);
   let done = 0;
   const computed = new Map<string, { sha256: string; sm3?: string; size: number }>();
   const damaged: string[] = [];
   const algorithms: ('sha256' | 'sm3')[] = options.sm3 ? ['sha256', 'sm3'] : ['sha256'];
-  for (const name of payloadFiles) {
-    stopIfCancelled();
-    try {
-      const result = await hashEntry(archive, name, algorithms, options.signal);
-      computed.set(name, { sha256: result.digests.sha256, sm3: result.digests.sm3, size: result.size });
-      done += result.size;
-      options.onProgress?.({ kind: 'verify', done, total, file: name });
-    } catch (error) {
-      if (error instanceof ArchiveError && error.reason === 'damaged') damaged.push(`${name}: ${error.message}`);
-      else throw error;
+  let current: PayloadSink | undefined;
+  const sinkFor = (info: ZipEntryInfo): PayloadSink => (current = new PayloadSink(algorithms, info.name === layout.EVENTS_JSONL ? chainReader : undefined));
+  stopIfCancelled();
+  for await (const read of archive.readInOrder(payloadFiles, sinkFor, options.signal)) {
+    const name = read.info.name;
+    if (read.error) {
+      damaged.push(`${name}: ${read.error.message}`);
+      if (name === layout.EVENTS_JSONL) chainDamage = read.error;
+      continue;
     }
+    const digests = current!.digests();
+    computed.set(name, { sha256: digests.sha256, sm3: digests.sm3, size: current!.size });
+    done += current!.size;
+    options.onProgress?.({ kind: 'verify', done, total, file: name });
   }
+  stopIfCancelled();
 
   const oxum = bagInfo.get('Payload-Oxum')?.[0];
   // A damaged entry (CRC or length wrong) is reported by the manifest check; count its declared
@@ -192,32 +231,12 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   } else checks.add('bag.completeness', 'pass', 'every file is listed in a manifest and every listed file is present');
 
   // --- Event chain ---------------------------------------------------------------------------
-  const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
   let chain: ChainReading | undefined;
-  const continuity = new RecordingContinuity();
-  const batches = new BatchAccounting();
-  const artifactIndex = new ArtifactIndex();
-  // Recorded times (as numbers: a million events stay small) and the anchoring they declared.
-  const times: number[] = [];
-  const declarations: AnchorDeclaration[] = [];
-  const observe = (body: EventBody): void => {
-    continuity.observe(body);
-    batches.observe(body);
-    artifactIndex.observe(body);
-    times.push(Date.parse(body.time));
-    const declared = declarationOf(body.seq, body.type, body.payload);
-    if (declared) declarations.push(declared);
-  };
-  stopIfCancelled();
-  try {
-    chain = await readChain(await archive.openStream(layout.EVENTS_JSONL), sessionId, observe);
-  } catch (error) {
-    if (!(error instanceof ArchiveError && error.reason === 'damaged')) throw error;
-    checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${error.message}`, [layout.EVENTS_JSONL]);
-  }
-  if (chain) {
+  if (chainDamage) checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${chainDamage.message}`, [layout.EVENTS_JSONL]);
+  else {
+    chain = chainReader.finish();
     if (chain.problem) checks.add('events.chain', 'fail', chain.problem.detail, [`${layout.EVENTS_JSONL}:${chain.problem.line}`]);
-    else checks.add('events.chain', 'pass', `${chain.hashes.length} events, each hash-linked to the one before; head ${chain.hashes.at(-1)!.slice(0, 16)}…`);
+    else checks.add('events.chain', 'pass', `${chain.count} events, each hash-linked to the one before; head ${chain.head!.slice(0, 16)}…`);
   }
   const chainOk = chain !== undefined && chain.problem === undefined;
 
@@ -284,10 +303,10 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     if (!isRecordedTime(sessionDoc['createdAt']) || !(createdGap <= 5_000) || bagInfo.get('Proofline-Created-At')?.[0] !== sessionDoc['createdAt']) {
       sessionProblems.push(`the created time differs between session.json (${String(sessionDoc['createdAt'])}), bag-info.txt (${String(bagInfo.get('Proofline-Created-At')?.[0])}) and the session.created event (${created.time})`);
     }
-    if (sessionDoc['eventCount'] !== chain?.hashes.length) sessionProblems.push(`session.json counts ${String(sessionDoc['eventCount'])} events, the chain has ${chain?.hashes.length}`);
+    if (sessionDoc['eventCount'] !== chain?.count) sessionProblems.push(`session.json counts ${String(sessionDoc['eventCount'])} events, the chain has ${chain?.count}`);
     if (chain?.last?.type !== 'session.sealed') sessionProblems.push('the last event is not session.sealed: events were cut from the end');
     // A session is created once and sealed once: nothing may follow the seal.
-    else if (chain.sealedAtSeq !== undefined && chain.sealedAtSeq !== chain.hashes.length - 1) sessionProblems.push(`event #${chain.sealedAtSeq} already sealed the session, yet events follow it: the session went on after it was sealed`);
+    else if (chain.sealedAtSeq !== undefined && chain.sealedAtSeq !== chain.count - 1) sessionProblems.push(`event #${chain.sealedAtSeq} already sealed the session, yet events follow it: the session went on after it was sealed`);
     else if (chain.createdAgainAt !== undefined) sessionProblems.push(`event #${chain.createdAgainAt} is a second session.created`);
     else if (!isRecordedTime(chain.last.payload['sealedAt'])) sessionProblems.push(`the session.sealed event's sealedAt (${String(chain.last.payload['sealedAt'])}) is not a time`);
     // The seal window is measured from the sealed time in the chain, which the checkpoints cover;
@@ -322,15 +341,12 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   else checks.add('device.identity', 'pass', `device key ${device!.keyId!.slice(0, 16)}… recorded at session start; certificate matches`);
 
   // --- Checkpoints -------------------------------------------------------------------------
-  const checkpointFiles = [...files].filter((n) => /^proofline\/checkpoints\/\d{6}\.json$/.test(n)).sort();
   const checkpoints: { path: string; statement: CheckpointStatement; bytes: Buffer }[] = [];
   const sigProblems: string[] = [];
-  for (const statementPath of checkpointFiles) {
+  for (const { path: statementPath, bytes, statement } of statements) {
     stopIfCancelled();
-    const bytes = (await readTagBytes(statementPath))!;
     const sigPath = statementPath.replace(/\.json$/, '.sig');
     const signature = await readTagBytes(sigPath);
-    const statement = parseJson(bytes.toString('utf8')) as CheckpointStatement | undefined;
     if (!statement) {
       sigProblems.push(`${statementPath} is not JSON`);
       continue;
@@ -348,18 +364,18 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   if (!chainOk) checks.add('checkpoints.coverage', 'skip', 'not checked: the event chain is broken');
   else {
     const coverage: string[] = [];
-    // Every checkpoint's root from one walk over the leaves, not one rebuild per checkpoint.
-    const roots = merkleRootsAt(chain!.leaves, checkpoints.map((c) => c.statement.treeSize));
+    // Heads and roots were taken at each checkpoint's size during the one pass over the events.
+    const { count, heads, roots } = chain!;
     for (const { path: cpPath, statement } of checkpoints) {
       const size = statement.treeSize;
-      if (!Number.isInteger(size) || size < 1 || size > chain!.hashes.length) coverage.push(`${cpPath} covers ${size} events but the chain has ${chain!.hashes.length}: events were removed`);
-      else if (chain!.hashes[size - 1] !== statement.head) coverage.push(`${cpPath}: event ${size - 1} hashes to ${chain!.hashes[size - 1]!.slice(0, 16)}…, the signed head is ${String(statement.head).slice(0, 16)}…`);
+      if (!Number.isInteger(size) || size < 1 || size > count) coverage.push(`${cpPath} covers ${size} events but the chain has ${count}: events were removed`);
+      else if (heads.get(size) !== statement.head) coverage.push(`${cpPath}: event ${size - 1} hashes to ${heads.get(size)!.slice(0, 16)}…, the signed head is ${String(statement.head).slice(0, 16)}…`);
       else if (roots.get(size) !== statement.merkleRoot) coverage.push(`${cpPath}: Merkle root over ${size} events differs from the signed one`);
     }
     const final = checkpoints.at(-1)?.statement;
-    if (final && (final.reason !== 'seal' || final.treeSize !== chain!.hashes.length)) coverage.push(`the last checkpoint is not the seal over all ${chain!.hashes.length} events`);
+    if (final && (final.reason !== 'seal' || final.treeSize !== count)) coverage.push(`the last checkpoint is not the seal over all ${count} events`);
     if (coverage.length > 0) checks.add('checkpoints.coverage', 'fail', coverage[0]!, coverage.map(firstWord));
-    else if (checkpoints.length > 0) checks.add('checkpoints.coverage', 'pass', `each checkpoint's head and Merkle root match the chain; the seal checkpoint covers all ${chain!.hashes.length} events`);
+    else if (checkpoints.length > 0) checks.add('checkpoints.coverage', 'pass', `each checkpoint's head and Merkle root match the chain; the seal checkpoint covers all ${chain!.count} events`);
     else checks.add('checkpoints.coverage', 'skip', 'no checkpoints to compare');
   }
 
@@ -370,7 +386,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const sealedAtText = chain?.last?.type === 'session.sealed' ? chain.last.payload['sealedAt'] : sessionDoc?.['sealedAt'];
   const sealedAt = isRecordedTime(sealedAtText) ? Date.parse(sealedAtText) : Number.NaN;
   const createdAt = Date.parse(String(sessionDoc?.['createdAt'] ?? ''));
-  const eventCount = chain?.hashes.length ?? 0;
+  const eventCount = chain?.count ?? 0;
   const summaries: TokenSummary[] = [];
   const tokenFiles = [...files].filter((n) => /^proofline\/timestamps\/\d{6}-tsa\d+\.tsr$/.test(n)).sort();
   const tsProblems: string[] = [];
@@ -443,7 +459,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   let anchoring: AnchoringReport | undefined;
   if (!chainOk) checks.add('time.anchoring', 'skip', 'not checked: the event chain is broken');
   else {
-    anchoring = judgeAnchoring({ times, declarations, tokens: summaries });
+    anchoring = judgeAnchoring({ times: times.values(), declarations, tokens: summaries });
     const interval = `every event must be proven within ${anchoring.anchorSeconds} s (the session's anchoring interval) plus ${anchoring.toleranceSeconds} s`;
     if (anchoring.late.length > 0) {
       const count = anchoring.late.reduce((sum, r) => sum + r.to - r.from + 1, 0);
@@ -467,9 +483,9 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
         title: String(sessionDoc['title']),
         createdAt: String(sessionDoc['createdAt']),
         sealedAt: String(sessionDoc['sealedAt']),
-        events: chain?.hashes.length ?? 0,
+        events: chain?.count ?? 0,
       }
-    : undefined, anchoring, artifactIndex.altered(checks.list, (seq) => times[seq]));
+    : undefined, anchoring, artifactIndex.altered(checks.list, (seq) => times.at(seq)));
 }
 
 interface TokenJudgement {
@@ -516,6 +532,54 @@ function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | und
   const time = verdict.genTime === undefined ? undefined : verdict.genTime.getTime() + (verdict.accuracyMs ?? 0);
   if (time === undefined || !Number.isFinite(deviceTime) || time >= deviceTime - CLOCK_TOLERANCE_MS) return undefined;
   return `the TSA dates it ${verdict.genTime!.toISOString()}, ${formatSeconds(Math.round((deviceTime - time) / 1000))} before the device time ${new Date(deviceTime).toISOString()} of what it covers`;
+}
+
+/** An entry's bytes into its digests and, for data/events.jsonl, into the chain's walk. */
+class PayloadSink implements EntrySink {
+  private readonly hashers: (readonly [DigestAlgorithm, Hasher])[];
+  size = 0;
+
+  constructor(
+    algorithms: readonly DigestAlgorithm[],
+    private readonly chain: ChainReader | undefined,
+  ) {
+    this.hashers = algorithms.map((algorithm) => [algorithm, createHasher(algorithm)] as const);
+  }
+
+  update(chunk: Buffer): void {
+    for (const [, hasher] of this.hashers) hasher.update(chunk);
+    this.size += chunk.length;
+    this.chain?.push(chunk);
+  }
+
+  digests(): { sha256: string; sm3?: string } {
+    const digests: { sha256: string; sm3?: string } = { sha256: '' };
+    for (const [algorithm, hasher] of this.hashers) digests[algorithm] = hasher.digestHex();
+    return digests;
+  }
+}
+
+/** Numbers appended one by one into a Float64Array that doubles: 8 bytes each, not a boxed array. */
+class TimeColumn {
+  private array = new Float64Array(1024);
+  private length = 0;
+
+  push(value: number): void {
+    if (this.length === this.array.length) {
+      const next = new Float64Array(this.array.length * 2);
+      next.set(this.array);
+      this.array = next;
+    }
+    this.array[this.length++] = value;
+  }
+
+  at(index: number): number | undefined {
+    return index >= 0 && index < this.length ? this.array[index] : undefined;
+  }
+
+  values(): Float64Array {
+    return this.array.subarray(0, this.length);
+  }
 }
 
 function digestOf(bytes: Buffer): Buffer {

@@ -6,7 +6,8 @@
 // that covers it. Whoever holds the device key can rewrite whatever was not yet proven, so an
 // event proven much later than it claims to have happened is not attested in time: it is named.
 
-import type { AnchorRange, AnchoringReport, EventAnchor, TokenSummary } from './verify-report.js';
+import { lazyList } from './lazy-list.js';
+import type { AnchorRange, AnchoringReport, TokenSummary } from './verify-report.js';
 
 /** TSA latency, a bounded wait for a token, and the difference between the two clocks. */
 export const TOLERANCE_SECONDS = 60;
@@ -29,8 +30,11 @@ export function declarationOf(seq: number, type: string, payload: { readonly [ke
 }
 
 export interface TimeInput {
-  /** Recorded time of each event, in ms since the epoch (NaN when unreadable), by seq. */
-  readonly times: readonly number[];
+  /**
+   * Recorded time of each event, in ms since the epoch (NaN when unreadable), by seq. A
+   * Float64Array does: 8 bytes an event, where a million boxed numbers cost several times that.
+   */
+  readonly times: ArrayLike<number>;
   readonly declarations: readonly AnchorDeclaration[];
   /** Every token in the archive; only trusted ones prove anything. */
   readonly tokens: readonly TokenSummary[];
@@ -68,7 +72,6 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
     return proof && Number.isFinite(times[seq]!) ? (proof.at - times[seq]!) / 1000 : Number.POSITIVE_INFINITY;
   });
 
-  const events: EventAnchor[] = [];
   const ranges: AnchorRange[] = [];
   let p = 0;
   let open: { from: number; proof: (typeof proofs)[number] | undefined; late: boolean; ahead: boolean; lag: number | null } | undefined;
@@ -99,7 +102,6 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
     // recorded time is not attested either (and dating events ahead must not pass as "in time").
     const ahead = lag !== null && lag < -TOLERANCE_SECONDS;
     const late = !proof || lag === null || lag > allowed + TOLERANCE_SECONDS || ahead;
-    events.push({ seq, time: iso(time), provenBy: proof ? iso(proof.at) : null, lagSeconds: lag });
     if (open && (open.proof !== proof || open.late !== late || open.ahead !== ahead)) close(seq - 1);
     if (!open) open = { from: seq, proof, late, ahead, lag };
     else if (lag !== null && (open.lag === null || (ahead ? lag < open.lag : lag > open.lag))) open.lag = lag;
@@ -116,7 +118,12 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
     ranges,
     lastProven,
     late,
-    events,
+    // Made when read: a million EventAnchor objects would cost more than the whole verification.
+    events: lazyList(n, (seq) => {
+      const proof = proofOf(seq);
+      const time = times[seq]!;
+      return { seq, time: iso(time), provenBy: proof ? iso(proof.at) : null, lagSeconds: proof && Number.isFinite(time) ? Math.round((proof.at - time) / 1000) : null };
+    }),
   };
 }
 
@@ -126,7 +133,7 @@ export function judgeAnchoring(input: TimeInput): AnchoringReport {
  * device key could excuse a late rewrite by declaring a long interval inside it. A shorter one
  * only makes the judgement stricter and always counts.
  */
-function intervals(declarations: readonly AnchorDeclaration[], times: readonly number[], lagOf: (seq: number) => number): { allowedAt: (seq: number) => number; anchorSeconds: number } {
+function intervals(declarations: readonly AnchorDeclaration[], times: ArrayLike<number>, lagOf: (seq: number) => number): { allowedAt: (seq: number) => number; anchorSeconds: number } {
   const effective: (AnchorDeclaration & { since: number; longer: boolean })[] = [];
   let current = DEFAULT_ANCHOR_SECONDS;
   for (const d of declarations) {

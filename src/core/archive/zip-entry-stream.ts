@@ -2,6 +2,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import type { Entry, LocalFileHeader, ZipFile } from 'yauzl';
 import { ArchiveError, quoteName } from './archive-error.js';
+import type { Finding } from './zip-entry-rules.js';
 import { formatBytes } from './zip-limits.js';
 
 export interface GuardedEntry {
@@ -51,36 +52,75 @@ export function guardEntryStream(zip: ZipFile, fileDataStart: number, entry: Gua
   return guard;
 }
 
-class EntryGuard extends Transform {
+/**
+ * What every reader of an entry's bytes holds them to, whatever way they are read: no byte past
+ * the declared size (update throws 'hostile' on the chunk that passes it), and at the end the
+ * declared size exactly and the CRC-32 (finish throws 'damaged').
+ */
+export class EntryCheck {
   private seen = 0;
   private crc = 0;
 
-  constructor(
-    private readonly entry: GuardedEntry,
-    private readonly release: () => void,
-  ) {
-    super();
-  }
+  constructor(private readonly entry: GuardedEntry) {}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  update(chunk: Buffer): void {
     this.seen += chunk.length;
-    if (this.seen > this.entry.size) {
-      done(this.refuse('hostile', `inflates past its declared ${formatBytes(this.entry.size)}: a zip bomb or a forged size; reading stopped`));
-      return;
-    }
+    if (this.seen > this.entry.size) throw this.tooLong();
     this.crc = crc32(chunk, this.crc);
-    done(null, chunk);
   }
 
-  override _flush(done: TransformCallback): void {
+  finish(): void {
     if (this.seen < this.entry.size) {
-      done(this.refuse('damaged', `ends after ${this.seen} of its declared ${this.entry.size} bytes: the archive is damaged`));
-      return;
+      throw this.refuse('damaged', `ends after ${this.seen} of its declared ${this.entry.size} bytes: the archive is damaged`);
     }
     // 4.4.7: the CRC-32 of the uncompressed data. A mismatch means the bytes changed after the
     // archive was written, without the archive being rewritten.
     if (this.crc >>> 0 !== this.entry.crc32 >>> 0) {
-      done(this.refuse('damaged', 'fails its CRC-32 check (APPNOTE 4.4.7): its bytes changed after the archive was written'));
+      throw this.refuse('damaged', 'fails its CRC-32 check (APPNOTE 4.4.7): its bytes changed after the archive was written');
+    }
+  }
+
+  /** How many more bytes the entry may still yield. */
+  allowance(): number {
+    return this.entry.size - this.seen;
+  }
+
+  /** The refusal of content that inflates past the declared size. */
+  tooLong(): ArchiveError {
+    return this.refuse('hostile', `inflates past its declared ${formatBytes(this.entry.size)}: a zip bomb or a forged size; reading stopped`);
+  }
+
+  private refuse(kind: 'hostile' | 'damaged', detail: string): ArchiveError {
+    return new ArchiveError(kind, `archive entry ${quoteName(this.entry.name)} ${detail}`, this.entry.name);
+  }
+}
+
+class EntryGuard extends Transform {
+  private readonly check: EntryCheck;
+
+  constructor(
+    entry: GuardedEntry,
+    private readonly release: () => void,
+  ) {
+    super();
+    this.check = new EntryCheck(entry);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.check.update(chunk);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.check.finish();
+    } catch (error) {
+      done(error as Error);
       return;
     }
     done();
@@ -90,10 +130,12 @@ class EntryGuard extends Transform {
     this.release();
     done(error);
   }
+}
 
-  private refuse(kind: 'hostile' | 'damaged', detail: string): ArchiveError {
-    return new ArchiveError(kind, `archive entry ${quoteName(this.entry.name)} ${detail}`, this.entry.name);
-  }
+/** An archive's refusal of an entry, from a finding of zip-entry-rules.ts. */
+export function refusal(finding: Finding): ArchiveError {
+  const suffix = finding.kind === 'hostile' ? ': refused; nothing was extracted' : '';
+  return new ArchiveError(finding.kind, `archive entry ${quoteName(finding.entry)} ${finding.detail}${suffix}`, finding.entry);
 }
 
 /** What went wrong reading an entry's bytes, as a person would put it. */

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openProofline } from '../../src/core/proofline.js';
+import { CLI } from '../support/cli.js';
+
+// verify walks data/events.jsonl once and keeps per event only its recorded time (8 bytes) and
+// type (2 bytes): no hash, leaf or report line (issue 13). A heap far smaller than what the old
+// walk held for this many events (every hash, every leaf, a report object per event) proves it.
+const EVENTS = 200_000;
+const HEAP_MB = 64;
+
+let root: string;
+let archive: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'proofline-verify-memory-'));
+  const pl = openProofline({ dataDir: join(root, 'data'), tsaUrls: [] });
+  try {
+    const { id } = await pl.sessions.create({ kind: 'creation', title: 'A long session' });
+    for (let appended = pl.events.count(id); appended < EVENTS; ) {
+      const n = Math.min(10_000, EVENTS - appended);
+      pl.events.appendBatch(id, Array.from({ length: n }, (_, i) => ({ type: 'note', payload: { text: `prompt ${appended + i}: a cat crystal pendant, seed ${(appended + i) * 7919}` } })));
+      appended += n;
+    }
+    await pl.sessions.seal(id);
+    archive = join(root, 'long.zip');
+    await pl.exportSession(id, { out: archive });
+  } finally {
+    pl.close();
+  }
+}, 300_000);
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('verifying a long session', () => {
+  it(`checks ${EVENTS.toLocaleString('en-US')} events and their checkpoints within a ${HEAP_MB} MB heap`, async () => {
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [`--max-old-space-size=${HEAP_MB}`, CLI, 'verify', archive], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
+    // 3: intact but not attested in time (no TSA here); a heap overflow would be a crash, not 3.
+    expect(result.code, result.stderr).toBe(3);
+    const walked = /(\d+) events, each hash-linked to the one before/.exec(result.stdout);
+    expect(Number(walked?.[1])).toBeGreaterThan(EVENTS);
+    expect(result.stdout).toMatch(/each checkpoint's head and Merkle root match the chain/);
+  }, 120_000);
+});
