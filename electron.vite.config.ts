@@ -27,6 +27,10 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     build: {
+      // One chunk per screen comes from the lazy() imports in App.tsx and SessionScreen.tsx, and
+      // hls.js from the film's own dynamic import; minified, since the window (or a browser on
+      // `proofline serve`) parses all of the first chunk before it shows anything.
+      minify: 'esbuild',
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
     plugins: [react()],

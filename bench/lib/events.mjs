@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
+import canonicalize from 'canonicalize';
 
 const build = new URL('../../build/core/', import.meta.url);
 
@@ -39,8 +40,10 @@ export async function proofline(dir, count, batch) {
 }
 
 /**
- * The floor: the same rows (a ~330-byte JSON body and its SHA-256) inserted by better-sqlite3
- * with the same pragmas and table, without canonical JSON, chaining or the session checks.
+ * The floor: a bare hash chain in better-sqlite3 under the same pragmas and table. Inside the
+ * timed region, as Proofline does: each body (~330 bytes, carrying the previous hash) serialised
+ * as RFC 8785 canonical JSON (the same `canonicalize` package), its SHA-256 taken, the row
+ * inserted. Without Proofline's session checks, Merkle frontier and event parsing.
  */
 export function bareSqlite(dir, count, batch) {
   rmSync(dir, { recursive: true, force: true });
@@ -50,17 +53,20 @@ export function bareSqlite(dir, count, batch) {
   db.pragma('synchronous = FULL');
   db.exec('CREATE TABLE events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (session_id, seq)) STRICT, WITHOUT ROWID');
   const session = '0192f0c4-7a1e-7cc2-9d4e-5b1f2a3c4d5e';
-  const time = new Date().toISOString();
-  const rows = Array.from({ length: count }, (_, seq) => {
-    const body = JSON.stringify({ artifacts: [], payload: { text: noteText(seq) }, prev: '0'.repeat(64), seq, session, time, type: 'note', v: 1 });
-    return [seq, createHash('sha256').update(body).digest('hex'), body];
-  });
+  // The inputs, as Proofline's side gets them before its timer: plain objects.
+  const inputs = Array.from({ length: count }, (_, i) => ({ type: 'note', payload: { text: noteText(i) } }));
   const insert = db.prepare('INSERT INTO events (session_id, seq, hash, body) VALUES (?, ?, ?, ?)');
-  const tx = db.transaction((slice) => {
-    for (const [seq, hash, body] of slice) insert.run(session, seq, hash, body);
+  let prev = '0'.repeat(64);
+  const tx = db.transaction((from, to) => {
+    for (let seq = from; seq < to; seq++) {
+      const body = canonicalize({ artifacts: [], payload: inputs[seq].payload, prev, seq, session, time: new Date().toISOString(), type: inputs[seq].type, v: 1 });
+      const hash = createHash('sha256').update(body).digest('hex');
+      insert.run(session, seq, hash, body);
+      prev = hash;
+    }
   });
   const started = performance.now();
-  for (let i = 0; i < count; i += batch) tx.immediate(rows.slice(i, i + batch));
+  for (let i = 0; i < count; i += batch) tx.immediate(i, Math.min(count, i + batch));
   const seconds = (performance.now() - started) / 1000;
   db.close();
   rmSync(dir, { recursive: true, force: true });

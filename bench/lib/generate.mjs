@@ -72,6 +72,33 @@ export function generateSessionFiles(dir, totalBytes) {
   return { files, bytes: files.reduce((s, f) => s + f.size, 0) };
 }
 
+/**
+ * Many small files, as a web capture's page resources or a folder of thumbnails: `count` files
+ * of `size` random bytes behind a PNG signature (so Proofline stores them, as `zip -0` does), in
+ * folders of 200. Returns { files: [{path, size, group}], bytes }.
+ */
+export function generateSmallFiles(dir, count, size) {
+  const files = [];
+  const block = Buffer.allocUnsafe(Math.max(size, PNG_SIGNATURE.length) * 256);
+  for (let i = 0; i < count; i++) {
+    if (i % 256 === 0) randomFillSync(block);
+    if (i % 200 === 0) mkdirSync(join(dir, `r${String(i / 200).padStart(3, '0')}`), { recursive: true });
+    const path = join(dir, `r${String(Math.floor(i / 200)).padStart(3, '0')}`, `res-${String(i).padStart(6, '0')}.png`);
+    const content = Buffer.from(block.subarray((i % 256) * size, (i % 256) * size + size));
+    PNG_SIGNATURE.copy(content, 0, 0, Math.min(size, PNG_SIGNATURE.length));
+    // Unique content: every file is its own blob, as distinct resources are.
+    content.writeUInt32BE(i, Math.min(8, Math.max(0, size - 4)));
+    const fd = openSync(path, 'wx');
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    files.push({ group: 'image', path, size });
+  }
+  return { files, bytes: files.length * size };
+}
+
 function writeFile(path, text) {
   const fd = openSync(path, 'wx');
   try {

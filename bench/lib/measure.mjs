@@ -9,12 +9,12 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
  * Runs `cmd args` and resolves with its wall time and, where GNU time exists, its peak RSS.
  * /usr/bin/time costs one fork+exec (well under a millisecond), the same for every contender.
  */
-export function runTimed(cmd, args, { cwd, scratch, allowFail = false } = {}) {
+export function runTimed(cmd, args, { cwd, scratch, env, allowFail = false } = {}) {
   const rssFile = GNU_TIME && scratch ? join(scratch, `rss-${process.pid}-${Math.random().toString(36).slice(2)}.txt`) : undefined;
   const [file, argv] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -45,6 +45,11 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median, min and max of some values, and the values themselves. */
+export function spread(values) {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
 }
 
 export function toolVersion(cmd, args = ['--version'], pattern = /\S/) {

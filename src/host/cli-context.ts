@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ProoflineError } from '../core/errors.js';
 import { defaultDataDir, tsaUrlsFromEnv } from '../core/paths.js';
-import { ANCHOR_SECONDS_RANGE, openProofline, type Proofline } from '../core/proofline.js';
+import type { Proofline } from '../core/proofline.js';
 import type { CaptureNotice } from '../core/capture/capture-source.js';
 import type { CliHost } from './cli-host.js';
-import { SettingsStore } from './settings-store.js';
+import type { SettingsStore } from './settings-store.js';
 
 /** A mistake in how the command was called: one line on stderr and exit code 2 (cli.ts). */
 export class UsageError extends ProoflineError {
@@ -70,9 +70,9 @@ export interface CliContext {
   readonly out: (text: string) => void;
   readonly program: Command;
   dataDir(): string;
-  tsaUrls(): string[];
+  tsaUrls(): Promise<string[]>;
   /** Opens the store; `defaults` fill in what no flag or environment variable gave (the app's Settings). */
-  open(defaults?: { anchorSeconds?: number }): Proofline;
+  open(defaults?: { anchorSeconds?: number }): Promise<Proofline>;
   /**
    * Opens the store, runs `work`, anchors what it added (a checkpoint and a bounded wait for the
    * TSAs: no process stays behind to do it later), and always closes it.
@@ -96,29 +96,40 @@ export type RegisterCommands = (program: Command, context: CliContext) => void;
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/**
+ * The store and the Settings, loaded when a command first needs them, not at start-up: the core
+ * brings better-sqlite3, the archive and attestation layers, and `proofline --help` should not
+ * wait for them (tests/integration/cli-startup.test.ts).
+ */
+const loadStore = async (): Promise<{ core: typeof import('../core/proofline.js'); settings: typeof import('./settings-store.js') }> => {
+  const [core, settings] = await Promise.all([import('../core/proofline.js'), import('./settings-store.js')]);
+  return { core, settings };
+};
+
 export function createContext(program: Command, out: (text: string) => void): CliContext {
   const options = (): GlobalOptions => program.opts<GlobalOptions>();
   // The app's Settings live in the data folder: the CLI uses their TSAs and interval unless a
   // flag or environment variable says otherwise, so a session anchors the same whoever adds to it.
   let settings: SettingsStore | undefined;
-  const saved = (): SettingsStore => (settings ??= new SettingsStore(dataDir()));
-  const tsaUrls = (): string[] => {
+  const saved = async (): Promise<SettingsStore> => (settings ??= new (await loadStore()).settings.SettingsStore(dataDir()));
+  const tsaUrls = async (): Promise<string[]> => {
     const given = options().tsa;
     const fromEnv = tsaUrlsFromEnv();
-    const urls = given.length > 0 ? given : process.env['PROOFLINE_TSA_URLS'] !== undefined ? fromEnv : saved().get().tsaUrls;
+    const urls = given.length > 0 ? given : process.env['PROOFLINE_TSA_URLS'] !== undefined ? fromEnv : (await saved()).get().tsaUrls;
     for (const url of urls) {
       if (!/^https?:\/\//.test(url)) throw new UsageError(`TSA URL '${url}' must start with http:// or https://`);
     }
     return urls;
   };
   const dataDir = (): string => resolve(options().data ?? defaultDataDir());
-  const open = (defaults: { anchorSeconds?: number } = {}): Proofline => {
+  const open = async (defaults: { anchorSeconds?: number } = {}): Promise<Proofline> => {
+    const { ANCHOR_SECONDS_RANGE, openProofline } = (await loadStore()).core;
     const given = options().anchorSeconds ?? process.env['PROOFLINE_ANCHOR_SECONDS'];
-    const seconds = given !== undefined && given !== '' ? Number(given) : (defaults.anchorSeconds ?? saved().get().anchorSeconds);
+    const seconds = given !== undefined && given !== '' ? Number(given) : (defaults.anchorSeconds ?? (await saved()).get().anchorSeconds);
     if (!Number.isInteger(seconds) || seconds < ANCHOR_SECONDS_RANGE.min || seconds > ANCHOR_SECONDS_RANGE.max) {
       throw new UsageError(`--anchor-seconds must be a whole number from ${ANCHOR_SECONDS_RANGE.min} to ${ANCHOR_SECONDS_RANGE.max}, not '${given}'`);
     }
-    return openProofline({ dataDir: dataDir(), tsaUrls: tsaUrls(), anchorSeconds: seconds, tsaTimeoutMs: 10_000 });
+    return openProofline({ dataDir: dataDir(), tsaUrls: await tsaUrls(), anchorSeconds: seconds, tsaTimeoutMs: 10_000 });
   };
   return {
     out,
@@ -127,7 +138,7 @@ export function createContext(program: Command, out: (text: string) => void): Cl
     tsaUrls,
     open,
     async withStore(work) {
-      const pl = open();
+      const pl = await open();
       try {
         const result = await work(pl);
         await pl.anchorTouched();
@@ -143,8 +154,8 @@ export function createContext(program: Command, out: (text: string) => void): Cl
     async withHost(work, hostOptions = {}) {
       // Loaded here, not at start-up: the operations bring the archive and capture layers.
       const { createCliHost } = await import('./cli-host.js');
-      const urls = tsaUrls();
-      const pl = open();
+      const urls = await tsaUrls();
+      const pl = await open();
       const host = createCliHost(pl, { tsaUrls: urls, onNotice: hostOptions.onNotice });
       try {
         if (hostOptions.timers) pl.startTimers();

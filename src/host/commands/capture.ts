@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ProoflineError } from '../../core/errors.js';
 import { SessionSealedError } from '../../core/session-guard.js';
-import { MAX_BATCH_URLS } from '../../shared/contract.js';
 import type { SessionSummary } from '../../shared/domain.js';
 import type { BatchSummary, BatchUrlResult, CaptureProgress } from '../../shared/views.js';
 import { collect, interruptible, UsageError, type CliContext } from '../cli-context.js';
@@ -166,6 +165,8 @@ async function captureInTurns(
   progress: (p: CaptureProgress) => void,
   signal: AbortSignal,
 ): Promise<BatchSummary> {
+  // The contract (and zod with it) is loaded by the host by now; imported here, not at start-up.
+  const { MAX_BATCH_URLS } = await import('../../shared/contract.js');
   const results: BatchUrlResult[] = [];
   for (let from = 0; from < urls.length; from += MAX_BATCH_URLS) {
     try {

@@ -1,14 +1,11 @@
 import { resolve } from 'node:path';
 import { Argument, Option, type Command } from 'commander';
 import type { EnvironmentSnapshot as Snapshot } from '../../core/capture/environment/environment.js';
-import { operations, type ParsedInputOf } from '../../shared/contract.js';
+import type { ParsedInputOf } from '../../shared/contract.js';
 import type { JsonValue } from '../../shared/domain.js';
 import type { Comparison, EnvironmentSnapshot, Gallery, WordDiff } from '../../shared/views.js';
 import { collect, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 
-// The choices of the flags are the contract's: a mark or relation the operation refuses is never offered.
-const MARKS = operations['generation.mark'].input.shape.mark.options;
-const RELATIONS = operations['generation.link'].input.shape.relation.options;
 type Relation = ParsedInputOf<'generation.link'>['relation'];
 type Mark = ParsedInputOf<'generation.mark'>['mark'];
 
@@ -18,13 +15,24 @@ type Mark = ParsedInputOf<'generation.mark'>['mark'];
  */
 export function registerCreationCommands(program: Command, context: CliContext): void {
   const { out } = context;
+  const markArgument = new Argument('<mark>', 'selected, rejected or final');
+  const relationOption = new Option('--relation <relation>', 'how TO came from FROM').makeOptionMandatory();
+  // The choices are the contract's (a mark or relation the operation refuses is never offered),
+  // set when `mark` or `link` is about to parse: the contract brings zod, which every other
+  // command, and `proofline --help`, would otherwise load for nothing.
+  program.hook('preSubcommand', async (_program, command) => {
+    if (command.name() !== 'mark' && command.name() !== 'link') return;
+    const { operations } = await import('../../shared/contract.js');
+    markArgument.choices([...operations['generation.mark'].input.shape.mark.options]);
+    relationOption.choices([...operations['generation.link'].input.shape.relation.options]);
+  });
 
   program
     .command('mark')
     .description('mark a generation of the session as selected, rejected or final (a later mark supersedes an earlier one)')
     .argument('<id>', 'session id or a unique prefix of it')
     .argument('<sha256>', 'the image: its SHA-256 or a unique prefix of at least 8 hex digits')
-    .addArgument(new Argument('<mark>', 'selected, rejected or final').choices([...MARKS]))
+    .addArgument(markArgument)
     .option('--reason <text>', 'why')
     .action(async (id: string, sha: string, mark: string, opts: { reason?: string }) => {
       const event = await context.withHost((host) => host.call('generation.mark', { id, sha256: sha, mark: mark as Mark, reason: opts.reason }));
@@ -37,7 +45,7 @@ export function registerCreationCommands(program: Command, context: CliContext):
     .argument('<id>', 'session id or a unique prefix of it')
     .argument('<from>', 'the earlier image (SHA-256 or unique prefix)')
     .argument('<to>', 'the image made from it')
-    .addOption(new Option('--relation <relation>', 'how TO came from FROM').choices([...RELATIONS]).makeOptionMandatory())
+    .addOption(relationOption)
     .option('--note <text>', 'free text')
     .action(async (id: string, from: string, to: string, opts: { relation: Relation; note?: string }) => {
       const event = await context.withHost((host) => host.call('generation.link', { id, from, to, relation: opts.relation, note: opts.note }));

@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { verifyArchive } from '../../core/archive/verify-archive.js';
-import { readTrustedRoots, TrustedRootError } from '../../core/attest/trusted-roots.js';
 import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
-import { formatReport, formatSessions } from '../cli-output.js';
 
 /**
  * The evidence engine's commands: sessions, notes, attachments, seal, export, verify. Notes,
@@ -32,6 +29,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
       const list = await context.withHost((host) => host.call('session.list', {}));
+      const { formatSessions } = await import('../cli-output.js');
       out(opts.json ? `${JSON.stringify(list, null, 2)}\n` : formatSessions(list));
     });
 
@@ -100,6 +98,12 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--sm3', 'also recompute the SM3 digest of every payload file')
     .option('--json', 'print the full report as JSON')
     .action(async (archive: string, opts: { trust: string[]; sm3?: boolean; json?: boolean }) => {
+      // Loaded here, not at start-up (cli-context.ts, loadStore): the verifier and X.509.
+      const [{ verifyArchive }, { readTrustedRoots, TrustedRootError }, { formatReport }] = await Promise.all([
+        import('../../core/archive/verify-archive.js'),
+        import('../../core/attest/trusted-roots.js'),
+        import('../cli-output.js'),
+      ]);
       let trustedRoots: Buffer[];
       try {
         trustedRoots = readTrustedRoots(opts.trust);

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readTrustedRoots, TrustedRootError } from '../../core/attest/trusted-roots.js';
-import { certificatesPem } from '../../core/attest/tsa-pem.js';
 import { ProoflineError } from '../../core/errors.js';
 import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 
@@ -21,6 +19,8 @@ export function registerReportCommands(program: Command, context: CliContext): v
     .action(async (archive: string, opts: { out: string; lang: string; trust: string[]; json?: boolean }) => {
       if (opts.lang !== 'zh' && opts.lang !== 'en') throw new UsageError(`--lang must be zh or en, not '${opts.lang}'`);
       const lang = opts.lang;
+      // Loaded here, not at start-up (cli-context.ts, loadStore): X.509 parsing.
+      const [{ readTrustedRoots, TrustedRootError }, { certificatesPem }] = await Promise.all([import('../../core/attest/trusted-roots.js'), import('../../core/attest/tsa-pem.js')]);
       let trustedRoots: string[];
       try {
         const roots = readTrustedRoots(opts.trust);

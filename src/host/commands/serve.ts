@@ -22,8 +22,8 @@ export function registerServeCommands(program: Command, context: CliContext): vo
       // Loaded here, not at start-up: they pull in every capture module (Playwright among them),
       // which other commands do not need.
       const [{ createHost }, { SettingsStore }, { startWebHost }] = await Promise.all([import('../operations.js'), import('../settings-store.js'), import('../web-host.js')]);
-      const settings = new SettingsStore(context.dataDir(), { tsaUrls: context.tsaUrls() });
-      const pl = context.open({ anchorSeconds: settings.get().anchorSeconds });
+      const settings = new SettingsStore(context.dataDir(), { tsaUrls: await context.tsaUrls() });
+      const pl = await context.open({ anchorSeconds: settings.get().anchorSeconds });
       if (settings.problem) process.stderr.write(`warning: ${settings.problem}\n`);
       if (settings.get().tsaUrls.length > 0) pl.setTsaUrls(settings.get().tsaUrls);
       pl.startTimers();

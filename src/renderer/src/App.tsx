@@ -1,13 +1,17 @@
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from './client';
 import { ConnectionBanner, useLoad } from './components/ui';
 import { setLanguage } from './i18n';
 import { href, useRoute } from './router';
-import { ArchiveViewer } from './viewer/ArchiveViewer';
 import { Home } from './sessions/Home';
-import { SessionScreen } from './sessions/SessionScreen';
-import { SettingsScreen } from './settings/Settings';
+
+// One chunk per screen, fetched when it is first opened: the first screen (the session list)
+// does not wait for the archive viewer, a session's screens or Settings (issue 13). A screen's
+// own heavy parts load later still: hls.js when the recording's film is shown.
+const SessionScreen = lazy(() => import('./sessions/SessionScreen').then((m) => ({ default: m.SessionScreen })));
+const ArchiveViewer = lazy(() => import('./viewer/ArchiveViewer').then((m) => ({ default: m.ArchiveViewer })));
+const SettingsScreen = lazy(() => import('./settings/Settings').then((m) => ({ default: m.SettingsScreen })));
 
 export function App(): ReactNode {
   const { t, i18n } = useTranslation();
@@ -60,10 +64,13 @@ export function App(): ReactNode {
       </aside>
       <main className="main">
         <ConnectionBanner />
-        {route.screen === 'home' && <Home />}
-        {route.screen === 'session' && <SessionScreen key={route.id} id={route.id} info={info.value} />}
-        {route.screen === 'archive' && <ArchiveViewer />}
-        {route.screen === 'settings' && <SettingsScreen info={info.value} onSaved={settings.reload} />}
+        {/* No fallback text: a chunk from disk or loopback arrives within a frame or two. */}
+        <Suspense fallback={null}>
+          {route.screen === 'home' && <Home />}
+          {route.screen === 'session' && <SessionScreen key={route.id} id={route.id} info={info.value} />}
+          {route.screen === 'archive' && <ArchiveViewer />}
+          {route.screen === 'settings' && <SettingsScreen info={info.value} onSaved={settings.reload} />}
+        </Suspense>
       </main>
     </div>
   );

@@ -1,9 +1,11 @@
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import type { AppInfo } from '../../../shared/views';
 import { api } from '../client';
 import { ErrorNotice, useLoad, useReconnected } from '../components/ui';
-import { CreationSession } from '../creation/CreationSession';
-import { WebSession } from '../web/WebSession';
+
+// A session opens one of the two, never both: each is its own chunk (App.tsx's Suspense waits).
+const CreationSession = lazy(() => import('../creation/CreationSession').then((m) => ({ default: m.CreationSession })));
+const WebSession = lazy(() => import('../web/WebSession').then((m) => ({ default: m.WebSession })));
 
 export function SessionScreen({ id, info }: { readonly id: string; readonly info: AppInfo | undefined }): ReactNode {
   const detail = useLoad(() => api['session.get']({ id }), [id]);
