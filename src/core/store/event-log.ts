@@ -105,15 +105,49 @@ export class EventLog {
     return stored;
   }
 
+  /** The number of events: seqs run 0, 1, 2… without a gap (append), so the head says it. */
   count(sessionId: string): number {
-    const row = this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE session_id = ?').get(sessionId) as { n: number };
-    return row.n;
+    return this.headOf(sessionId).size;
   }
 
-  /** How many events of each type the session holds (the app's summaries, "is there one yet?"). */
+  /** How many events of each type the session holds (the app's summaries, "is there one yet?"), kept on append (migration 8). */
   countByType(sessionId: string): Map<string, number> {
-    const rows = this.db.prepare(`SELECT json_extract(body, '$.type') AS type, COUNT(*) AS n FROM events WHERE session_id = ? GROUP BY type`).all(sessionId) as { type: string; n: number }[];
+    const rows = this.db.prepare('SELECT type, n FROM event_type_counts WHERE session_id = ?').all(sessionId) as { type: string; n: number }[];
     return new Map(rows.map((row) => [row.type, row.n]));
+  }
+
+  /**
+   * The events of the given types (and of every type starting with one of `prefixes`, such as
+   * 'comfyui.'), in chain order, read through the type index (migration 8): what a view needs
+   * costs the events it shows, not the session.
+   */
+  *ofTypes(sessionId: string, types: readonly string[], prefixes: readonly string[] = []): Generator<StoredEvent> {
+    const seqs = this.seqsOfTypes(sessionId, types, prefixes);
+    const byPk = this.db.prepare('SELECT hash, body FROM events WHERE session_id = ? AND seq = ?');
+    for (const seq of seqs) {
+      const row = byPk.get(sessionId, seq) as { hash: string; body: string } | undefined;
+      if (row) yield { body: JSON.parse(row.body) as EventBody, canonical: row.body, hash: row.hash };
+    }
+  }
+
+  /** The seqs of the events of these types (or type prefixes), ascending; only the type index is read. */
+  seqsOfTypes(sessionId: string, types: readonly string[], prefixes: readonly string[] = []): number[] {
+    const parts: string[] = [];
+    const params: string[] = [];
+    // The expression is spelled as in the index, or SQLite cannot use it.
+    const type = `json_extract(body, '$.type')`;
+    if (types.length > 0) {
+      parts.push(`SELECT seq FROM events INDEXED BY events_by_type WHERE session_id = ? AND ${type} IN (${types.map(() => '?').join(',')})`);
+      params.push(sessionId, ...types);
+    }
+    for (const prefix of prefixes) {
+      // '\uffff' sorts after every character an event type may hold (EVENT_TYPE is ASCII).
+      parts.push(`SELECT seq FROM events INDEXED BY events_by_type WHERE session_id = ? AND ${type} >= ? AND ${type} < ?`);
+      params.push(sessionId, prefix, `${prefix}\uffff`);
+    }
+    if (parts.length === 0) return [];
+    const rows = this.db.prepare(parts.join(' UNION ALL ')).raw().all(...params) as [number][];
+    return rows.map((row) => row[0]).sort((a, b) => a - b);
   }
 
   /** Streams events in order without loading the session into memory. */

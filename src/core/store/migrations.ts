@@ -194,4 +194,50 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- Issue 13: no operation may cost the whole session. Everything here is derived from the
+      -- chain and kept by triggers in the transaction of each append, whichever process appends
+      -- (a rolled-back append rolls them back too); each is filled from the events already held.
+
+      -- The events of one type, by the type the body names: the views (gallery, pages) and the
+      -- recovery at start read only the events of the types they need, through this index. A
+      -- query must spell the expression exactly so, or SQLite cannot use it.
+      CREATE INDEX events_by_type ON events (session_id, json_extract(body, '$.type'), seq);
+
+      -- How many events of each type a session holds (session.get's counts, "is there one yet?").
+      CREATE TABLE event_type_counts (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        type TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (session_id, type)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO event_type_counts (session_id, type, n)
+        SELECT session_id, json_extract(body, '$.type'), COUNT(*) FROM events
+        GROUP BY session_id, json_extract(body, '$.type');
+      CREATE TRIGGER events_count_type AFTER INSERT ON events BEGIN
+        INSERT INTO event_type_counts (session_id, type, n) VALUES (NEW.session_id, json_extract(NEW.body, '$.type'), 1)
+          ON CONFLICT (session_id, type) DO UPDATE SET n = n + 1;
+      END;
+
+      -- Every artifact an event names, by SHA-256: a file is found by its hash or a prefix of it
+      -- (every image a window shows, every mark) without reading the session's events.
+      CREATE TABLE event_artifacts (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        sha256 TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        artifact TEXT NOT NULL,
+        PRIMARY KEY (session_id, sha256, seq)
+      ) STRICT, WITHOUT ROWID;
+      INSERT OR IGNORE INTO event_artifacts (session_id, sha256, seq, artifact)
+        SELECT e.session_id, json_extract(a.value, '$.sha256'), e.seq, a.value FROM events e, json_each(e.body, '$.artifacts') a
+        WHERE json_extract(a.value, '$.sha256') IS NOT NULL;
+      CREATE TRIGGER events_index_artifacts AFTER INSERT ON events BEGIN
+        INSERT OR IGNORE INTO event_artifacts (session_id, sha256, seq, artifact)
+          SELECT NEW.session_id, json_extract(a.value, '$.sha256'), NEW.seq, a.value FROM json_each(NEW.body, '$.artifacts') a
+          WHERE json_extract(a.value, '$.sha256') IS NOT NULL;
+      END;
+    `,
+  },
 ];

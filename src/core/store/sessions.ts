@@ -17,8 +17,10 @@ interface SessionRow {
   seal_tokens: number;
 }
 
+// The event count is the head's seq + 1 (seqs run 0, 1, 2… without a gap), found by the primary
+// key: COUNT(*) read every event of the session, 1.4 s per session.get at 1M events (issue 13).
 const SELECT = `
-  SELECT s.*, (SELECT COUNT(*) FROM events e WHERE e.session_id = s.id) AS event_count,
+  SELECT s.*, (SELECT COALESCE(MAX(e.seq) + 1, 0) FROM events e WHERE e.session_id = s.id) AS event_count,
     (SELECT COUNT(*) FROM timestamp_requests t WHERE t.session_id = s.id AND t.subject = 'seal' AND t.state = 'obtained') AS seal_tokens
   FROM sessions s`;
 

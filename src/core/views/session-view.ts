@@ -23,6 +23,17 @@ export function gallerySourceOf(type: string): V.GallerySource | undefined {
   return undefined;
 }
 
+/**
+ * The event types galleryFromEvents reads (and the type prefixes: every ComfyUI event): the live
+ * gallery reads only these, through the store's type index, so its cost is the gallery's and not
+ * the session's (issue 13). Every other event is passed over by galleryFromEvents, so the result
+ * is the one over the whole chain; an image one of these events does not carry is not in it.
+ */
+export const GALLERY_EVENT_TYPES = ['generation.image', 'draft.saved', 'artifact.attached', 'generation.marked', 'comparison.made', 'note', 'lineage.linked'] as const;
+export const GALLERY_EVENT_PREFIXES = ['comfyui.'] as const;
+/** The one event type pagesFromEvents reads. */
+export const PAGE_EVENT_TYPES = ['web.capture'] as const;
+
 interface Found extends LineageImage {
   readonly mime: string;
   readonly size: number;

@@ -7,7 +7,7 @@ import type { Comparison, ParamChange, WordDiff } from '../../../shared/views.js
 export type { ParamChange, WordDiff } from '../../../shared/views.js';
 import type { Proofline } from '../../proofline.js';
 import { canonicalJson } from '../../store/canonical-json.js';
-import { galleryFromEvents } from '../../views/session-view.js';
+import { GALLERY_EVENT_PREFIXES, GALLERY_EVENT_TYPES, galleryFromEvents } from '../../views/session-view.js';
 import { locateFfmpeg } from '../recording/ffmpeg-locate.js';
 import { decodeImage, encodePng, resizeRgba, sniffImageFormat, toGray, type RgbaImage } from './image-decode.js';
 import { assertOpen } from '../../session-guard.js';
@@ -298,7 +298,7 @@ export async function compareImages(pl: Proofline, sessionId: string, shaA: stri
   const pixels = diffPixels(imageA, pixelsB);
   const hashes = { a: { dHash: dHash(imageA), pHash: pHash(imageA) }, b: { dHash: dHash(imageB), pHash: pHash(imageB) } };
 
-  const events = [...pl.events.iterate(session.id)].map((e) => e.body);
+  const events = [...pl.events.ofTypes(session.id, GALLERY_EVENT_TYPES, GALLERY_EVENT_PREFIXES)].map((e) => e.body);
   const gallery = galleryFromEvents(events);
   const metaA = gallery.images.find((i) => i.sha256 === a.sha256)?.metadata ?? undefined;
   const metaB = gallery.images.find((i) => i.sha256 === b.sha256)?.metadata ?? undefined;

@@ -57,7 +57,8 @@ export async function watchFolders(pl: Proofline, sessionId: string, options: Wa
   const lastSha = new Map<string, string>();
   const versions = new Map<string, number>();
   const firstSeen = new Map<string, { path: string; seq: number }>();
-  for (const event of pl.events.iterate(sessionId)) {
+  // Only the images and drafts, through the type index: a restart costs what was watched, not the session.
+  for (const event of pl.events.ofTypes(sessionId, ['generation.image', 'draft.saved'])) {
     const { type, payload, artifacts, seq } = event.body;
     if ((type !== 'generation.image' && type !== 'draft.saved') || typeof payload['path'] !== 'string' || !artifacts[0]) continue;
     lastSha.set(payload['path'], artifacts[0].sha256);

@@ -43,14 +43,16 @@ export function findSessionArtifact(pl: Proofline, sessionId: string, shaOrPrefi
   if (wanted.length < MIN_SHA_PREFIX) {
     throw new ArtifactLookupError('invalid', `'${shaOrPrefix}' is too short: give at least ${MIN_SHA_PREFIX} hex digits of the image's SHA-256.`, { query: shaOrPrefix, sessionId });
   }
+  // event_artifacts (migration 8) holds every artifact by hash: a prefix is a range of its key,
+  // so the lookup costs the matches, not the session (issue 13).
   const rows = pl.db
     .prepare(
-      `SELECT e.seq AS seq, json_extract(e.body, '$.type') AS type, a.value AS artifact
-       FROM events e, json_each(e.body, '$.artifacts') a
-       WHERE e.session_id = ? AND substr(json_extract(a.value, '$.sha256'), 1, ?) = ?
-       ORDER BY e.seq`,
+      `SELECT a.seq AS seq, json_extract(e.body, '$.type') AS type, a.artifact AS artifact
+       FROM event_artifacts a JOIN events e ON e.session_id = a.session_id AND e.seq = a.seq
+       WHERE a.session_id = ? AND a.sha256 >= ? AND a.sha256 < ?
+       ORDER BY a.sha256, a.seq`,
     )
-    .all(sessionId, wanted.length, wanted) as { seq: number; type: string; artifact: string }[];
+    .all(sessionId, wanted, `${wanted}\uffff`) as { seq: number; type: string; artifact: string }[];
   // First appearance of each matching artifact.
   const matches = new Map<string, SessionArtifact>();
   for (const row of rows) {

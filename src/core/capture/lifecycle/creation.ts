@@ -3,7 +3,7 @@
 import type { ParsedInputOf } from '../../../shared/contract.js';
 import type { ArtifactRef, StoredEvent } from '../../../shared/domain.js';
 import type * as V from '../../../shared/views.js';
-import { galleryFromEvents } from '../../views/session-view.js';
+import { GALLERY_EVENT_PREFIXES, GALLERY_EVENT_TYPES, galleryFromEvents } from '../../views/session-view.js';
 import { orUndefined, type LifecycleContext } from './deps.js';
 import * as load from './modules.js';
 
@@ -11,7 +11,7 @@ export type CompareRequest = Pick<ParsedInputOf<'generation.compare'>, 'out' | '
 export type Relation = ParsedInputOf<'generation.link'>['relation'];
 
 export function gallery(context: LifecycleContext, sessionId: string): V.Gallery {
-  return galleryFromEvents([...context.pl.events.iterate(sessionId)].map((event) => event.body));
+  return galleryFromEvents([...context.pl.events.ofTypes(sessionId, GALLERY_EVENT_TYPES, GALLERY_EVENT_PREFIXES)].map((event) => event.body));
 }
 
 export async function mark(context: LifecycleContext, sessionId: string, sha256: string, value: V.Mark, reason?: string): Promise<StoredEvent> {

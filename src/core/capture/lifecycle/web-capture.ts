@@ -4,7 +4,7 @@ import type { ParsedInputOf } from '../../../shared/contract.js';
 import type * as V from '../../../shared/views.js';
 import { SessionSealedError } from '../../session-guard.js';
 import type { LeasePurpose, TakenLease } from '../../store/session-lease.js';
-import { pagesFromEvents } from '../../views/session-view.js';
+import { PAGE_EVENT_TYPES, pagesFromEvents } from '../../views/session-view.js';
 import type { UrlResult } from '../web/capture-urls.js';
 import { orUndefined, type LifecycleContext } from './deps.js';
 import * as load from './modules.js';
@@ -74,5 +74,6 @@ function urlResult(result: UrlResult): V.BatchUrlResult {
 }
 
 export function pages(context: LifecycleContext, sessionId: string): V.CapturedPage[] {
-  return pagesFromEvents([...context.pl.events.iterate(sessionId)].map((event) => event.body));
+  // Only the web.capture events, through the type index: the pages cost what they show (issue 13).
+  return pagesFromEvents([...context.pl.events.ofTypes(sessionId, PAGE_EVENT_TYPES)].map((event) => event.body));
 }

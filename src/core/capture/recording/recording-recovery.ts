@@ -87,18 +87,25 @@ export async function recoverInterruptedRecordings(pl: Proofline, options: Recov
   return reports;
 }
 
+/** A recording's first and last events: whether one is open is known from these alone. */
+const RECORDING_BOUNDS = ['recording.started', 'recording.stopped', 'recording.failed', 'session.interrupted'];
+
+/**
+ * The recordings started and never ended in sessions not sealed. Only those sessions are looked
+ * at, and in each only its recordings' events, through the type index (issue 13: this scanned
+ * every event at every start, 0.7 s at 1M events with every session sealed); a session's
+ * segments are read only when one of its recordings is open.
+ */
 function findOpenRecordings(pl: Proofline, sessionId?: string): OpenRecording[] {
-  const rows = pl.db
-    .prepare(
-      `SELECT e.body AS body FROM events e JOIN sessions s ON s.id = e.session_id
-       WHERE s.state != 'sealed' AND json_extract(e.body, '$.type') IN (${RECORDING_TYPES.map(() => '?').join(',')})
-       ${sessionId === undefined ? '' : 'AND e.session_id = ?'}
-       ORDER BY e.session_id, e.seq`,
-    )
-    .all(...RECORDING_TYPES, ...(sessionId === undefined ? [] : [sessionId])) as { body: string }[];
+  const unsealed = new SessionTable(pl.db).openIds();
+  const sessions = sessionId === undefined ? unsealed : unsealed.filter((id) => id === sessionId);
+  return sessions.filter((id) => foldRecordings(pl.events.ofTypes(id, RECORDING_BOUNDS)).length > 0).flatMap((id) => foldRecordings(pl.events.ofTypes(id, RECORDING_TYPES)));
+}
+
+/** The recordings left open by these events (chain order). */
+function foldRecordings(events: Iterable<{ readonly body: EventBody }>): OpenRecording[] {
   const open = new Map<string, OpenRecording>();
-  for (const { body: text } of rows) {
-    const body = JSON.parse(text) as EventBody;
+  for (const { body } of events) {
     const id = body.payload['recording'];
     if (typeof id !== 'string') continue;
     const key = `${body.session}/${id}`;

@@ -1,4 +1,3 @@
-import type { EventBody } from '../../../shared/domain.js';
 import { BATCH_ENDS, BATCH_STARTED, BatchAccounting, summariseBatch } from '../../archive/batch-accounting.js';
 import type { Proofline } from '../../proofline.js';
 import { isRunning, ownIdentity, sameProcess } from '../../process/process-identity.js';
@@ -63,28 +62,24 @@ export function recoverInterruptedBatches(pl: Proofline, options: { readonly lea
   return reports;
 }
 
-/** Sessions not sealed with a batch started and not ended, found from the start and end events alone. */
+/**
+ * Sessions not sealed with a batch started and not ended, found from the start and end events
+ * alone, read through the type index in the unsealed sessions only (issue 13: this scanned every
+ * event at every start).
+ */
 function sessionsWithOpenBatches(pl: Proofline, sessionId?: string): string[] {
   const types = [BATCH_STARTED, ...BATCH_ENDS];
-  const rows = pl.db
-    .prepare(
-      `SELECT e.session_id AS session, e.body AS body FROM events e JOIN sessions s ON s.id = e.session_id
-       WHERE s.state != 'sealed' AND json_extract(e.body, '$.type') IN (${types.map(() => '?').join(',')})
-       ${sessionId === undefined ? '' : 'AND e.session_id = ?'}
-       ORDER BY e.session_id, e.seq`,
-    )
-    .all(...types, ...(sessionId === undefined ? [] : [sessionId])) as { session: string; body: string }[];
-  const open = new Map<string, Set<string>>();
-  for (const row of rows) {
-    const body = JSON.parse(row.body) as EventBody;
-    const batch = body.payload['batch'];
-    if (typeof batch !== 'string') continue;
-    const batches = open.get(row.session) ?? new Set<string>();
-    if (body.type === BATCH_STARTED) batches.add(batch);
-    else batches.delete(batch);
-    open.set(row.session, batches);
-  }
-  return [...open].filter(([, batches]) => batches.size > 0).map(([session]) => session);
+  const unsealed = new SessionTable(pl.db).openIds();
+  return (sessionId === undefined ? unsealed : unsealed.filter((id) => id === sessionId)).filter((id) => {
+    const batches = new Set<string>();
+    for (const { body } of pl.events.ofTypes(id, types)) {
+      const batch = body.payload['batch'];
+      if (typeof batch !== 'string') continue;
+      if (body.type === BATCH_STARTED) batches.add(batch);
+      else batches.delete(batch);
+    }
+    return batches.size > 0;
+  });
 }
 
 /** One line for a host to print. */

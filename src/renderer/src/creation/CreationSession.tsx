@@ -10,7 +10,7 @@ import { FragmentRow } from '../components/FragmentRow';
 import { GenerationParams } from './GenerationParams';
 import { AnchoringPanel } from '../sessions/AnchoringPanel';
 import { SessionHeader } from '../sessions/SessionHeader';
-import { useLiveEvents } from '../sessions/useLiveEvents';
+import { lastSeqOf, liveCount, liveStart, useLiveEvents } from '../sessions/useLiveEvents';
 import { Timeline } from '../sessions/Timeline';
 import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useConnectionLost, useInterval, useLoad, useReconnected } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
@@ -24,8 +24,9 @@ interface Props {
 export function CreationSession({ detail, reload, info }: Props): ReactNode {
   const session = detail.session;
   const open = session.state !== 'sealed';
-  const events = useLiveEvents(session.id, open);
-  const imageEvents = events.filter((e) => /^(generation|draft|comfyui|artifact)\./.test(e.type)).length;
+  const events = useLiveEvents(session.id, open, liveStart(session.eventCount));
+  // The gallery reloads when an image or a mark comes (by seq: the live list is a window).
+  const imageEvents = lastSeqOf(events, (type) => /^(generation|draft|comfyui|artifact)\./.test(type));
   const gallery = useLoad(() => api['generation.gallery']({ id: session.id }), [session.id, imageEvents]);
   const [chosen, setChosen] = useState<string | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
@@ -44,7 +45,7 @@ export function CreationSession({ detail, reload, info }: Props): ReactNode {
 
   return (
     <div className="screen">
-      <SessionHeader detail={detail} onChanged={reload} liveEventCount={events.length} />
+      <SessionHeader detail={detail} onChanged={reload} liveEventCount={liveCount(events)} />
       {detail.environment && detail.environment.state !== 'done' && <EnvironmentProgress job={detail.environment} />}
       <div className="grid-2">
         <div className="stack">

@@ -6,23 +6,44 @@ import { useInterval, useReconnected } from '../components/ui';
 const TICK_MS = 1500;
 /** One page of the catch-up; after an outage the missed events come in pages of this many. */
 const PAGE = 2000;
+/**
+ * The most events held: the screens show the latest (the timeline its last 400) and follow new
+ * ones by seq, so a session of a million events costs the window a page a poll, not the
+ * session (issue 13: showing a 1M-event session took 753 s of catch-up).
+ */
+export const KEPT_EVENTS = 5000;
 /** The longest wait between tries while the host fails (1.5 s, 3 s, 6 s, 12 s, then 15 s). */
 const MAX_BACKOFF_MS = 15_000;
 /** A call with no answer after this long is given up (a host that died mid-answer never replies). */
 const STALLED_MS = 10_000;
 
+/** Where a screen's live events start: its latest KEPT_EVENTS, from the session's event count. */
+export const liveStart = (eventCount: number): number => Math.max(-1, eventCount - 1 - KEPT_EVENTS);
+
+/** How many events the session holds by the last one seen (seqs run 0, 1, 2…); 0 before any. */
+export const liveCount = (events: readonly TimelineEvent[]): number => (events.at(-1)?.seq ?? -1) + 1;
+
+/** The seq of the last event of these types seen (-1: none): what a view reloads on. */
+export const lastSeqOf = (events: readonly TimelineEvent[], test: (type: string) => boolean): number => {
+  for (let i = events.length - 1; i >= 0; i--) if (test(events[i]!.type)) return events[i]!.seq;
+  return -1;
+};
+
 export const backoffMs = (failures: number): number => Math.min(MAX_BACKOFF_MS, TICK_MS * 2 ** Math.max(0, failures - 1));
 
 /**
- * New events since the last one shown, appended in order; polled while the session is open.
+ * New events since the last one shown, appended in order, the latest KEPT_EVENTS kept; polled
+ * while the session is open. `startAfter`: the seq after which to start (the caller passes its
+ * event count less a window, so a long session opens on its latest events); -1, every event.
+ * Counts of what came are for the caller to take from seqs, not from the length of the list.
  * After an error (host unreachable, a failed answer) it tries again with backoff and, once
  * answered, catches up on every event missed meanwhile by seq, without a reload (issue 11:
  * "the live timeline stops updating after an error until a reload").
  */
-export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {
+export function useLiveEvents(id: string, open: boolean, startAfter = -1): TimelineEvent[] {
   const [events, setEvents] = useState<TimelineEvent[]>([]);
   const [retrying, setRetrying] = useState(false);
-  const last = useRef(-1); // seq of the last event shown; the first event is seq 0
+  const last = useRef(startAfter); // seq of the last event shown; the first event is seq 0
   const call = useRef<{ readonly round: number; readonly startedAt: number } | null>(null);
   const rounds = useRef(0);
   const failures = useRef(0);
@@ -43,7 +64,7 @@ export function useLiveEvents(id: string, open: boolean): TimelineEvent[] {
           const fresh = more.filter((e) => e.seq > last.current);
           if (fresh.length > 0) {
             last.current = fresh[fresh.length - 1]!.seq;
-            setEvents((prev) => [...prev, ...fresh]);
+            setEvents((prev) => (prev.length + fresh.length > KEPT_EVENTS ? [...prev, ...fresh].slice(-KEPT_EVENTS) : [...prev, ...fresh]));
           }
           if (more.length < PAGE) return;
         }

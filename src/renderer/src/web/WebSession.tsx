@@ -10,7 +10,7 @@ import { PageCard } from './PageCard';
 import { TechnicalDetail } from '../components/TechnicalDetail';
 import { failureKindOf } from '../sessions/english-reasons';
 import { SessionHeader } from '../sessions/SessionHeader';
-import { useLiveEvents } from '../sessions/useLiveEvents';
+import { lastSeqOf, liveCount, liveStart, useLiveEvents } from '../sessions/useLiveEvents';
 import { Timeline } from '../sessions/Timeline';
 import { Badge, CancelButton, CancelledNotice, EmptyState, ErrorNotice, isCancelled, ProgressBar, useAction, useCancel, useInterval, useLoad, useReconnected } from '../components/ui';
 
@@ -23,13 +23,14 @@ interface Props {
 export function WebSession({ detail, reload }: Props): ReactNode {
   const session = detail.session;
   const open = session.state !== 'sealed';
-  const events = useLiveEvents(session.id, open);
-  const captures = events.filter((e) => e.type === 'web.capture').length;
+  const events = useLiveEvents(session.id, open, liveStart(session.eventCount));
+  // The pages reload when one is captured (by seq: the live list is a window).
+  const captures = lastSeqOf(events, (type) => type === 'web.capture');
   const pages = useLoad(() => api['web.pages']({ id: session.id }), [session.id, captures]);
   const [target, setTarget] = useState('');
   return (
     <div className="screen">
-      <SessionHeader detail={detail} onChanged={reload} liveEventCount={events.length} />
+      <SessionHeader detail={detail} onChanged={reload} liveEventCount={liveCount(events)} />
       <div className="grid-2">
         <div className="stack">
           {open && <EnvironmentPanel sessionId={session.id} target={target} onTarget={setTarget} />}
