@@ -1,6 +1,6 @@
 // The court report's words, in English and Chinese. Recorded data (prompts, URLs, hashes, file
 // names, the verifier's details) is shown as recorded, in whatever language it was written.
-import type { CheckId, CheckStatus, Verdict } from '../archive/verify-report.js';
+import { CHECK_TITLES, type CheckId, type CheckStatus, type Verdict } from '../archive/verify-report.js';
 
 export type ReportLanguage = 'en' | 'zh';
 
@@ -97,28 +97,6 @@ export interface ReportText {
   readonly footer: (sha256: string) => string;
   readonly pageOf: readonly [string, string, string];
 }
-
-const CHECK_TITLES_EN: Readonly<Record<CheckId, string>> = {
-  'archive.readable': 'Archive is a safe, readable ZIP',
-  'bag.structure': 'BagIt 1.0 structure',
-  'bag.payload-oxum': 'Payload-Oxum (byte and file count)',
-  'bag.payload-manifest': 'Payload SHA-256 manifest',
-  'bag.sm3-manifest': 'Payload SM3 manifest',
-  'bag.tag-manifest': 'Tag manifest',
-  'bag.completeness': 'No missing or extra files',
-  'events.chain': 'Event hash chain',
-  'events.artifacts': 'Every artifact an event names is present',
-  'session.metadata': 'Session description matches its events',
-  'device.identity': 'Device certificate matches the session',
-  'checkpoints.signatures': 'Checkpoint signatures',
-  'checkpoints.coverage': 'Checkpoints cover the chain',
-  'timestamps.checkpoints': 'Checkpoint timestamps (RFC 3161)',
-  'seal.signature': 'Seal signature',
-  'seal.timestamp': 'Seal timestamp (RFC 3161)',
-  'recording.continuity': 'Screen recording is continuous (gaps disclosed)',
-  'web.batches': 'Every URL of every batch capture accounted for',
-  'time.anchoring': 'Every event proven to exist soon after it was recorded',
-};
 
 const EVENT_TYPES_ZH: Readonly<Record<string, string>> = {
   'session.created': '会话创建',
@@ -227,7 +205,8 @@ const en: ReportText = {
   fileCols: ['File', 'Bytes', 'SHA-256', 'SM3'],
   appendixChecks: 'Appendix B. Every check of the verifier',
   checkCols: ['Check', 'Result', 'Detail'],
-  checkTitle: CHECK_TITLES_EN,
+  // The verifier's own titles: the report and `verify` name each check alike.
+  checkTitle: CHECK_TITLES,
   status: { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' },
   detailNote: '',
   appendixVerify: 'Appendix C. How to verify without Proofline',
