@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBody } from '../../src/shared/domain.js';
-import { CLI, proofline } from '../support/cli.js';
+import { proofline, startProofline } from '../support/cli.js';
 import { processRunning, storedEvents, waitFor } from '../support/recording.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 
@@ -41,16 +41,9 @@ describe('a batch capture killed half-way', () => {
     const list = join(root, 'urls.txt');
     writeFileSync(list, `${urls.join('\n')}\n`);
 
-    const child = spawn(process.execPath, [CLI, '--data', data, 'capture', id, '--file', list, '--no-env-check', '--concurrency', '1', '--retries', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PROOFLINE_TSA_URLS: '' },
-    });
+    const { child, exited, stderr } = startProofline(['--data', data, 'capture', id, '--file', list, '--no-env-check', '--concurrency', '1', '--retries', '0']);
     children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.resume();
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    await waitFor(() => byType(storedEvents(data, id), 'web.capture').length >= 3, 90_000, `three pages captured (stderr: ${stderr})`);
+    await waitFor(() => byType(storedEvents(data, id), 'web.capture').length >= 3, 90_000, `three pages captured (stderr: ${stderr()})`);
     child.kill('SIGKILL');
     await exited;
     expect(processRunning(child.pid!)).toBe(false);

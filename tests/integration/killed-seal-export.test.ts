@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, proofline, run } from '../support/cli.js';
+import { proofline, run, startProofline, type RunningCli } from '../support/cli.js';
 import { waitFor } from '../support/recording.js';
 
 // A seal and an export killed with -9 half-way. A seal is two steps (session.sealed, then the bag
@@ -40,10 +40,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function start(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env: { ...process.env, PROOFLINE_TSA_URLS: '', ...env } });
-  children.push(child);
-  return { child, exited: new Promise<void>((resolve) => child.on('exit', () => resolve())) };
+function start(args: readonly string[], env: Record<string, string> = {}): RunningCli {
+  const running = startProofline(args, env);
+  children.push(running.child);
+  return running;
 }
 
 function sessionState(data: string, id: string): { state: string; sealRecord: boolean } {

@@ -2,7 +2,7 @@
 // app, `serve` and the CLI share one data folder. A folder watched by a live recording of another
 // session (or inside one) is refused, naming that session; the same display is allowed and said,
 // on stderr and in the evidence; a claim whose process was killed blocks nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureLifecycle } from '../../src/core/capture/lifecycle/index.js';
 import { openProofline } from '../../src/core/proofline.js';
 import { settingsSchema } from '../../src/shared/contract.js';
-import { CLI, proofline } from '../support/cli.js';
+import { proofline, startProofline, type RunningCli } from '../support/cli.js';
 import { ffmpegsMentioning, storedEvents, waitFor } from '../support/recording.js';
 import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
@@ -30,14 +30,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function record(data: string, id: string, args: readonly string[]): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, '--data', data, 'record', id, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PROOFLINE_TSA_URLS: '' } });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
+function record(data: string, id: string, args: readonly string[]): RunningCli {
+  const running = startProofline(['--data', data, 'record', id, ...args]);
+  children.push(running.child);
+  return running;
 }
 
 async function newSession(data: string, title: string): Promise<string> {

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processStart } from '../../src/core/process/process-identity.js';
-import { CLI, proofline } from '../support/cli.js';
+import { CLI, proofline, startProofline, type RunningCli } from '../support/cli.js';
 import { ffmpegsMentioning, storedEvents, waitFor } from '../support/recording.js';
 import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
 
@@ -28,20 +28,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Recorder {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
-
-function record(data: string, id: string, args: readonly string[]): Recorder {
-  const child = spawn(process.execPath, [CLI, '--data', data, 'record', id, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PROOFLINE_TSA_URLS: '' } });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
+function record(data: string, id: string, args: readonly string[]): RunningCli {
+  const running = startProofline(['--data', data, 'record', id, ...args]);
+  children.push(running.child);
+  return running;
 }
 
 async function newSession(data: string, title: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../bin/proofline', import.meta.url));
@@ -26,4 +26,21 @@ export function run(command: string, args: readonly string[], cwd?: string): Pro
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** The exit code; null when a signal ended it. */
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+/** Starts the real command line in the background (a recorder, a batch, a seal to kill), with no TSA unless `env` names one. */
+export function startProofline(args: readonly string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PROOFLINE_TSA_URLS: '', ...env } });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
 }
