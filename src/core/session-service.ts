@@ -386,9 +386,12 @@ export class SessionService {
     // Every checkpoint request is answered or given up when the bag is fixed (fixBag), so what
     // is obtained then is final: later exports plan the same bag.
     const timestamps = this.deps.timestamps.list(sessionId).filter((t) => t.subject.startsWith('checkpoint:') && t.state !== 'pending');
+    const [created] = this.deps.events.iterate(sessionId, 0, 1);
     return planBag({
       session,
-      events: () => this.deps.events.iterate(sessionId),
+      eventsFile: this.deps.checkpoints.eventsFile(sessionId),
+      created: created?.body,
+      artifacts: this.deps.events.artifactsFirstNamed(sessionId),
       blob: (sha) => this.deps.blobs.get(sha),
       checkpoints,
       timestamps,

@@ -135,7 +135,7 @@ describe('migration 8', () => {
 
     const db = openDatabase(path);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(8);
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
       const events = new EventLog(db);
       expect(Object.fromEntries(events.countByType(id))).toEqual({ 'session.created': 1, note: 2, 'artifact.attached': 2 });
       expect(events.seqsOfTypes(id, ['note'])).toEqual([1, 4]);

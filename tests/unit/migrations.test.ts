@@ -13,6 +13,7 @@ const LANDED: Readonly<Record<number, string>> = {
   6: 'cb5889771d007306ec8030d9b73f60db3bf1f847713ee25ec29f51e3c12e59a2',
   7: '365e89a9645a7e00e82ef17d20e493fb2cba2b92d76dafe709c525cc614d9037',
   8: '22f052bfbde360eb1f89b093b25a812c1efccc45f4eae5df8eb8c9c0aec66820',
+  9: '9a858c6c5055d93e3494cfa6b311cce380887a0fcb94ec0ec1bff72796bd8951',
 };
 
 describe('migrations', () => {

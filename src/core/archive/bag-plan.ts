@@ -1,4 +1,4 @@
-import type { EventBody, SessionSummary, StoredEvent } from '../../shared/domain.js';
+import type { EventBody, SessionSummary } from '../../shared/domain.js';
 import { APP_NAME, APP_VERSION, ARCHIVE_FORMAT } from '../../shared/version.js';
 import type { Checkpoint } from '../attest/checkpoints.js';
 import { certificateKey } from '../attest/device-identity.js';
@@ -6,7 +6,7 @@ import type { TimestampRecord } from '../attest/timestamp-queue.js';
 import { certificatesPem } from '../attest/tsa-pem.js';
 import { parseTimestampResponse } from '../attest/tsa-response.js';
 import { publicTsaUrl } from '../attest/tsa-names.js';
-import { createHasher, digestBytes, type Digests } from '../store/hashing.js';
+import { digestBytes, type Digests } from '../store/hashing.js';
 import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
 import * as layout from './bag-layout.js';
 import { renderVerifyGuide, type VerifyGuideInput } from './verify-guide.js';
@@ -36,7 +36,12 @@ export interface BagPlan {
 /** What the plan needs from the store: a sealed session, read-only. */
 export interface SealedSessionSource {
   readonly session: SessionSummary;
-  events(): Iterable<StoredEvent>;
+  /** data/events.jsonl's digests and event count, kept running by the checkpoints. */
+  readonly eventsFile: { readonly digests: Digests; readonly count: number };
+  /** The first event (seq 0), which names the device. */
+  readonly created: EventBody | undefined;
+  /** Every artifact the events name, once each, with the name it was first given. */
+  readonly artifacts: Iterable<{ readonly sha256: string; readonly name: string }>;
   blob(sha256: string): Digests | undefined;
   readonly checkpoints: readonly Checkpoint[];
   /** VERIFY.md's text (default: this build's); sessions sealed by an older build need theirs. */
@@ -53,7 +58,8 @@ export interface SealedSessionSource {
 /**
  * Derives every byte the manifests cover from the sealed session alone (DESIGN.md, "the bag is
  * fixed at seal"): the same session always plans the same manifests, whoever exports it, and
- * whenever. Streams the events twice (hash now, write later) rather than holding them.
+ * whenever. Reads no event but the first: the log's digests are kept by the checkpoints and
+ * the artifacts by the store's index, so a seal costs the files, not the events (issue 13).
  */
 export function planBag(source: SealedSessionSource): BagPlan {
   const { session } = source;
@@ -62,21 +68,11 @@ export function planBag(source: SealedSessionSource): BagPlan {
   }
   const sealedAt = session.sealedAt;
 
-  const eventsHash = { sha: createHasher('sha256'), sm: createHasher('sm3'), size: 0 };
+  const { created, eventsFile } = source;
   const artifactPaths = new Map<string, string>();
-  let created: EventBody | undefined;
-  let eventCount = 0;
-  for (const event of source.events()) {
-    const line = Buffer.from(`${event.canonical}\n`, 'utf8');
-    eventsHash.sha.update(line);
-    eventsHash.sm.update(line);
-    eventsHash.size += line.length;
-    eventCount += 1;
-    if (event.body.seq === 0) created = event.body;
-    for (const artifact of event.body.artifacts) {
-      if (!artifactPaths.has(artifact.sha256)) {
-        artifactPaths.set(artifact.sha256, `${layout.ARTIFACTS_DIR}${artifact.sha256}${safeExtension(artifact.name)}`);
-      }
+  for (const artifact of source.artifacts) {
+    if (!artifactPaths.has(artifact.sha256)) {
+      artifactPaths.set(artifact.sha256, `${layout.ARTIFACTS_DIR}${artifact.sha256}${safeExtension(artifact.name)}`);
     }
   }
   const device = created?.payload['device'] as { keyId?: string; certificate?: string } | undefined;
@@ -85,15 +81,8 @@ export function planBag(source: SealedSessionSource): BagPlan {
   }
 
   const payload: BagFile[] = [];
-  payload.push(bytesFile(layout.SESSION_JSON, sessionJson(session, device.keyId, eventCount)));
-  payload.push({
-    path: layout.EVENTS_JSONL,
-    sha256: eventsHash.sha.digestHex(),
-    sm3: eventsHash.sm.digestHex(),
-    size: eventsHash.size,
-    source: { kind: 'events' },
-    deflate: true,
-  });
+  payload.push(bytesFile(layout.SESSION_JSON, sessionJson(session, device.keyId, eventsFile.count)));
+  payload.push({ ...eventsFile.digests, path: layout.EVENTS_JSONL, source: { kind: 'events' }, deflate: true });
   for (const [sha256, path] of artifactPaths) {
     const blob = source.blob(sha256);
     if (!blob) throw new ProoflineError('blob.missing', `Artifact ${sha256} named in session ${session.id} is missing from the blob store.`, { sha256, sessionId: session.id });

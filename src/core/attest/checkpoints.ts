@@ -3,7 +3,8 @@ import type { Database } from '../store/database.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import { leafHash, MerkleFrontier } from '../store/event-chain.js';
 import type { EventLog } from '../store/event-log.js';
-import { sha256Hex } from '../store/hashing.js';
+import { EventsFileDigest } from '../store/events-file-digest.js';
+import { sha256Hex, type Digests } from '../store/hashing.js';
 import type { DeviceIdentity } from './device-identity.js';
 import { ProoflineError } from '../errors.js';
 
@@ -54,14 +55,17 @@ export class CheckpointStore {
     this.lastIndex = db.prepare('SELECT MAX(idx) AS idx FROM checkpoints WHERE session_id = ?');
     this.lastEvent = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
     this.savedFrontier = db.prepare(
-      'SELECT tree_size, nodes FROM checkpoint_frontiers WHERE session_id = ? AND tree_size <= ? ORDER BY tree_size DESC LIMIT 1',
+      'SELECT tree_size, nodes, events_file FROM checkpoint_frontiers WHERE session_id = ? AND tree_size <= ? ORDER BY tree_size DESC LIMIT 1',
     );
     this.insertCheckpoint = db.prepare(
       'INSERT INTO checkpoints (session_id, idx, tree_size, statement, signature, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    // OR IGNORE: two checkpoints over the same events (say the last interval one and the seal)
-    // have the same frontier.
-    this.insertFrontier = db.prepare('INSERT OR IGNORE INTO checkpoint_frontiers (session_id, tree_size, nodes) VALUES (?, ?, ?)');
+    // Two checkpoints over the same events (say the last interval one and the seal) have the same
+    // frontier; a row from before migration 9 gains its events-file digest.
+    this.insertFrontier = db.prepare(
+      `INSERT INTO checkpoint_frontiers (session_id, tree_size, nodes, events_file) VALUES (?, ?, ?, ?)
+       ON CONFLICT (session_id, tree_size) DO UPDATE SET events_file = excluded.events_file WHERE events_file IS NULL`,
+    );
   }
 
   /**
@@ -75,7 +79,7 @@ export class CheckpointStore {
     // savepoint and the seal's lock already holds.
     const run = this.db.transaction((): Checkpoint => {
       const last = this.lastIndex.get(sessionId) as { idx: number | null };
-      const { frontier, head } = this.advance(sessionId);
+      const { frontier, file, head } = this.advance(sessionId);
       const statement: CheckpointStatement = {
         v: 1,
         type: 'proofline.checkpoint',
@@ -91,28 +95,44 @@ export class CheckpointStore {
       const bytes = Buffer.from(canonicalJson(statement), 'utf8');
       const signature = device.sign(bytes);
       this.insertCheckpoint.run(sessionId, statement.index, statement.treeSize, bytes.toString('utf8'), signature, statement.time);
-      this.insertFrontier.run(sessionId, frontier.size, frontier.toBytes());
+      this.insertFrontier.run(sessionId, frontier.size, frontier.toBytes(), file.toBytes());
       return { statement, bytes, signature, digest: sha256Hex(bytes) };
     });
     return run.immediate();
   }
 
   /**
-   * The frontier over every event of the session and the hash of the last one: the stored
-   * frontier of the largest size not past the chain, extended by the events after it. With none
-   * stored (a database from before migration 3), it is built once from the first event.
+   * The digests of data/events.jsonl over every event, from the state stored with the last
+   * checkpoint and the events after it (at a seal: none). Read-only; O(events since the last
+   * checkpoint), not O(n).
    */
-  private advance(sessionId: string): { frontier: MerkleFrontier; head: string } {
+  eventsFile(sessionId: string): { digests: Digests; count: number } {
+    const { file } = this.advance(sessionId);
+    return { digests: file.digests(), count: file.count };
+  }
+
+  /**
+   * The frontier and the events-file digest over every event of the session, and the hash of
+   * the last one: the state stored with the checkpoint of the largest size not past the chain,
+   * extended by the events after it. With none stored (a database from before migration 3, or 9
+   * for the digest), both are built once from the first event.
+   */
+  private advance(sessionId: string): { frontier: MerkleFrontier; file: EventsFileDigest; head: string } {
     const top = this.lastEvent.get(sessionId) as { seq: number; hash: string } | undefined;
     const count = top ? top.seq + 1 : 0;
-    const saved = this.savedFrontier.get(sessionId, count) as { tree_size: number; nodes: Buffer } | undefined;
-    const frontier = (saved && restoreFrontier(saved.tree_size, saved.nodes)) ?? MerkleFrontier.empty();
+    const saved = this.savedFrontier.get(sessionId, count) as { tree_size: number; nodes: Buffer; events_file: Buffer | null } | undefined;
+    const restored = saved && restoreFrontier(saved.tree_size, saved.nodes);
+    const restoredFile = EventsFileDigest.fromBytes(saved?.events_file);
+    const resume = restored && restoredFile?.count === restored.size;
+    const frontier = resume ? restored : MerkleFrontier.empty();
+    const file = resume ? restoredFile : EventsFileDigest.empty();
     let head = top && frontier.size === count ? top.hash : '';
     for (const event of this.events.iterate(sessionId, frontier.size, count)) {
       // The tree size is the events actually read: a gap in seq would make it claim events it
       // never hashed.
       if (event.body.seq !== frontier.size) break;
       frontier.push(leafHash(event.canonical));
+      file.push(event.canonical);
       head = event.hash;
     }
     if (frontier.size !== count) {
@@ -123,8 +143,9 @@ export class CheckpointStore {
         { sessionId },
       );
     }
-    return { frontier, head };
+    return { frontier, file, head };
   }
+
   list(sessionId: string): Checkpoint[] {
     const rows = this.db
       .prepare('SELECT statement, signature FROM checkpoints WHERE session_id = ? ORDER BY idx')

@@ -150,6 +150,23 @@ export class EventLog {
     return rows.map((row) => row[0]).sort((a, b) => a - b);
   }
 
+  /**
+   * Every artifact the session's events name, once each, with the name the first event to name
+   * it gave it (in chain order, then its place in that event), from the artifact index
+   * (migration 8): what an archive holds, without reading the events.
+   */
+  artifactsFirstNamed(sessionId: string): { sha256: string; name: string }[] {
+    // SQLite takes the bare column from the row MIN() chose: the first event to name the hash.
+    // The index keeps one row per (hash, event): that event's first mention (INSERT OR IGNORE).
+    return this.db
+      .prepare(`SELECT sha256, json_extract(artifact, '$.name') AS name, MIN(seq) FROM event_artifacts WHERE session_id = ? GROUP BY sha256`)
+      .all(sessionId)
+      .map((row) => {
+        const { sha256, name } = row as { sha256: string; name: string | null };
+        return { sha256, name: name ?? '' };
+      });
+  }
+
   /** Streams events in order without loading the session into memory. */
   *iterate(sessionId: string, fromSeq = 0, toSeqExclusive = Number.MAX_SAFE_INTEGER): Generator<StoredEvent> {
     const rows = this.db

@@ -240,4 +240,14 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- Issue 13: the seal must not read the whole chain. The running SHA-256 and SM3 states of
+      -- data/events.jsonl over the first tree_size events (store/events-file-digest.ts), kept
+      -- with each checkpoint's frontier and extended by the next with only the events since.
+      -- Derived, never evidence: NULL (rows from before) or unreadable means rebuilt once.
+      ALTER TABLE checkpoint_frontiers ADD COLUMN events_file BLOB;
+    `,
+  },
 ];
