@@ -6,7 +6,9 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts') },
+        // The chain's walk runs long event logs on worker threads (core/archive/chain-pool.ts),
+        // which load their module from beside the code that starts them.
+        input: { index: resolve('src/main/index.ts'), 'chain-worker': resolve('src/core/archive/chain-worker.ts') },
         // A native addon cannot be bundled; main loads it from node_modules at run time
         // (dependencies are externalized by default too; this states the one that must be).
         external: ['better-sqlite3'],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openProofline } from '../../src/core/proofline.js';
-import { CLI } from '../support/cli.js';
+import { CLI, startProofline } from '../support/cli.js';
 
 // verify walks data/events.jsonl once and keeps per event only its recorded time (8 bytes) and
 // type (2 bytes): no hash, leaf or report line (issue 13). A heap far smaller than what the old
@@ -50,4 +50,16 @@ describe('verifying a long session', () => {
     expect(Number(walked?.[1])).toBeGreaterThan(EVENTS);
     expect(result.stdout).toMatch(/each checkpoint's head and Merkle root match the chain/);
   }, 120_000);
+
+  it('stops at Ctrl-C in the middle of the walk, its worker threads with it: exit 130, no verdict', async () => {
+    const run = startProofline(['verify', archive]);
+    // The walk of 200,000 events (on worker threads: the log is past chainWorkersFor's bound) takes a while.
+    await new Promise((r) => setTimeout(r, 700));
+    run.child.kill('SIGINT');
+    const killedAt = Date.now();
+    const code = await run.exited;
+    expect(code, run.stderr()).toBe(130);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(run.stderr()).not.toMatch(/VERIFIED|TAMPERED/);
+  }, 60_000);
 });

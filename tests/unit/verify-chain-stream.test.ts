@@ -43,7 +43,7 @@ function pushChunked(reader: { push(chunk: Buffer): void }, bytes: Buffer): void
 }
 
 describe('the one-pass walk of events.jsonl', () => {
-  it('takes at each checkpoint size the head and Merkle root that a walk over all leaves gives', () => {
+  it('takes at each checkpoint size the head and Merkle root that a walk over all leaves gives', async () => {
     const n = 1_500;
     const { jsonl, hashes, leaves } = chain(n);
     for (let round = 0; round < 20; round++) {
@@ -52,7 +52,7 @@ describe('the one-pass walk of events.jsonl', () => {
       const asked = [...sizes, n, 1, n + 5, 0, -3, 2.5, sizes[0]!];
       const reader = new ChainReader(SESSION, asked);
       pushChunked(reader, jsonl);
-      const reading = reader.finish();
+      const reading = await reader.finish();
       expect(reading.problem).toBeUndefined();
       expect(reading.count).toBe(n);
       expect(reading.head).toBe(hashes.at(-1));
@@ -66,22 +66,22 @@ describe('the one-pass walk of events.jsonl', () => {
     }
   });
 
-  it('gives the same result whether the last line ends with a newline or not', () => {
+  it('gives the same result whether the last line ends with a newline or not', async () => {
     const { jsonl, hashes } = chain(40);
     const reader = new ChainReader(SESSION, [40]);
     reader.push(jsonl.subarray(0, jsonl.length - 1));
-    const reading = reader.finish();
+    const reading = await reader.finish();
     expect(reading.count).toBe(40);
     expect(reading.heads.get(40)).toBe(hashes[39]);
   });
 
-  it('stops taking heads at the first break, naming its line', () => {
+  it('stops taking heads at the first break, naming its line', async () => {
     const { jsonl } = chain(30);
     const lines = jsonl.toString('utf8').split('\n');
     lines.splice(10, 1); // event 10 removed
     const reader = new ChainReader(SESSION, [5, 20]);
     pushChunked(reader, Buffer.from(lines.join('\n')));
-    const reading = reader.finish();
+    const reading = await reader.finish();
     expect(reading.problem).toMatchObject({ line: 11 });
     expect(reading.count).toBe(10);
     expect(reading.heads.has(5)).toBe(true);

@@ -46,17 +46,21 @@ export class ArtifactIndex {
   /** Type id by seq, 2 bytes an event; UNKNOWN_TYPE past 65,535 distinct types (no real session has 100). */
   private eventTypes: Uint16Array = new Uint16Array(1024);
 
-  observe(body: EventBody): void {
-    let id = this.typeIds.get(body.type);
+  /** An event whose body names nothing this index keeps: only its type, by seq. */
+  observeType(seq: number, type: string): void {
+    let id = this.typeIds.get(type);
     if (id === undefined) {
-      id = this.typeNames.push(body.type) - 1;
-      this.typeIds.set(body.type, id);
+      id = this.typeNames.push(type) - 1;
+      this.typeIds.set(type, id);
     }
-    const seq = body.seq;
     if (Number.isSafeInteger(seq) && seq >= 0) {
       if (seq >= this.eventTypes.length) this.eventTypes = grown(this.eventTypes, seq + 1);
       this.eventTypes[seq] = id + 1 < UNKNOWN_TYPE ? id + 1 : UNKNOWN_TYPE; // 0: no event seen at seq
     }
+  }
+
+  observe(body: EventBody): void {
+    this.observeType(body.seq, body.type);
     const p = body.payload;
     if (body.type === 'generation.marked' && typeof p['sha256'] === 'string' && typeof p['mark'] === 'string' && MARKS.has(p['mark'])) {
       this.marks.set(p['sha256'], p['mark'] as Mark);

@@ -10,7 +10,8 @@ import { createHasher, sha256Hex, type DigestAlgorithm, type Hasher } from '../s
 import * as layout from './bag-layout.js';
 import { parseBagInfo, parseManifest, type ManifestEntry } from './bag-text.js';
 import { ArchiveError, openArchive, type EntrySink, type ZipArchive, type ZipEntryInfo, type ZipLimits } from './read-zip.js';
-import { ChainReader, isRecordedTime, type ChainReading } from './verify-events.js';
+import { ChainReader, isRecordedTime, type ChainObserver, type ChainReading } from './verify-events.js';
+import { chainWorkersFor } from './chain-pool.js';
 import { RecordingContinuity } from './verify-recording.js';
 import { BatchAccounting, judgeBatches } from './batch-accounting.js';
 import { ArtifactIndex } from './altered-items.js';
@@ -30,6 +31,8 @@ export interface VerifyOptions {
    * `operation.cancelled` (there is no verdict on an archive half-read), never a report.
    */
   readonly signal?: AbortSignal;
+  /** Worker threads for the event chain's walk (default: chainWorkersFor the log's size; 0: in place). */
+  readonly chainWorkers?: number;
 }
 
 /** How far a TSA's clock may sit before the device's (a token cannot predate what it covers). */
@@ -139,21 +142,9 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   // its hashes; data/events.jsonl also into the chain's walk, so verify holds no event but the
   // first and the last, whatever the session's length (issue 13).
   const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
-  const continuity = new RecordingContinuity();
-  const batches = new BatchAccounting();
-  const artifactIndex = new ArtifactIndex();
-  // Recorded times, 8 bytes an event, and the anchoring the events declared.
-  const times = new TimeColumn();
-  const declarations: AnchorDeclaration[] = [];
-  const observe = (body: EventBody): void => {
-    continuity.observe(body);
-    batches.observe(body);
-    artifactIndex.observe(body);
-    times.push(Date.parse(body.time));
-    const declared = declarationOf(body.seq, body.type, body.payload);
-    if (declared) declarations.push(declared);
-  };
-  const chainReader = new ChainReader(sessionId, treeSizes, observe);
+  const { continuity, batches, artifactIndex, times, declarations, observer } = chainObservers();
+  const workers = options.chainWorkers ?? chainWorkersFor(declaredSize.get(layout.EVENTS_JSONL) ?? 0);
+  const chainReader = new ChainReader(sessionId, treeSizes, observer, { workers });
   let chainDamage: ArchiveError | undefined;
 
   const payloadFiles = [...files].filter((name) => name.startsWith('data/')).sort();
@@ -165,19 +156,24 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   let current: PayloadSink | undefined;
   const sinkFor = (info: ZipEntryInfo): PayloadSink => (current = new PayloadSink(algorithms, info.name === layout.EVENTS_JSONL ? chainReader : undefined));
   stopIfCancelled();
-  for await (const read of archive.readInOrder(payloadFiles, sinkFor, options.signal)) {
-    const name = read.info.name;
-    if (read.error) {
-      damaged.push(`${name}: ${read.error.message}`);
-      if (name === layout.EVENTS_JSONL) chainDamage = read.error;
-      continue;
+  try {
+    for await (const read of archive.readInOrder(payloadFiles, sinkFor, options.signal)) {
+      const name = read.info.name;
+      if (read.error) {
+        damaged.push(`${name}: ${read.error.message}`);
+        if (name === layout.EVENTS_JSONL) chainDamage = read.error;
+        continue;
+      }
+      const digests = current!.digests();
+      computed.set(name, { sha256: digests.sha256, sm3: digests.sm3, size: current!.size });
+      done += current!.size;
+      options.onProgress?.({ kind: 'verify', done, total, file: name });
     }
-    const digests = current!.digests();
-    computed.set(name, { sha256: digests.sha256, sm3: digests.sm3, size: current!.size });
-    done += current!.size;
-    options.onProgress?.({ kind: 'verify', done, total, file: name });
+    stopIfCancelled();
+  } catch (error) {
+    chainReader.close(); // its workers would keep the process alive
+    throw error;
   }
-  stopIfCancelled();
 
   const oxum = bagInfo.get('Payload-Oxum')?.[0];
   // A damaged entry (CRC or length wrong) is reported by the manifest check; count its declared
@@ -232,9 +228,11 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
 
   // --- Event chain ---------------------------------------------------------------------------
   let chain: ChainReading | undefined;
-  if (chainDamage) checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${chainDamage.message}`, [layout.EVENTS_JSONL]);
-  else {
-    chain = chainReader.finish();
+  if (chainDamage) {
+    chainReader.close();
+    checks.add('events.chain', 'fail', `data/events.jsonl cannot be read intact: ${chainDamage.message}`, [layout.EVENTS_JSONL]);
+  } else {
+    chain = await chainReader.finish();
     if (chain.problem) checks.add('events.chain', 'fail', chain.problem.detail, [`${layout.EVENTS_JSONL}:${chain.problem.line}`]);
     else checks.add('events.chain', 'pass', `${chain.count} events, each hash-linked to the one before; head ${chain.head!.slice(0, 16)}…`);
   }
@@ -534,6 +532,43 @@ function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | und
   return `the TSA dates it ${verdict.genTime!.toISOString()}, ${formatSeconds(Math.round((deviceTime - time) / 1000))} before the device time ${new Date(deviceTime).toISOString()} of what it covers`;
 }
 
+/**
+ * What the verifier learns from the events as the chain's walk passes them: the recording's
+ * continuity, the batch accounting, the altered-item index, the recorded times (8 bytes an
+ * event) and the anchoring the events declared. Every event is observed; those no observer
+ * reads whole come as seq, type and time only (observedInFull in chain-line.ts says which), so a
+ * long log is judged on worker threads without sending every body back.
+ */
+export function chainObservers(): {
+  continuity: RecordingContinuity;
+  batches: BatchAccounting;
+  artifactIndex: ArtifactIndex;
+  times: TimeColumn;
+  declarations: AnchorDeclaration[];
+  observer: ChainObserver;
+} {
+  const continuity = new RecordingContinuity();
+  const batches = new BatchAccounting();
+  const artifactIndex = new ArtifactIndex();
+  const times = new TimeColumn();
+  const declarations: AnchorDeclaration[] = [];
+  const observer: ChainObserver = {
+    full(body) {
+      continuity.observe(body);
+      batches.observe(body);
+      artifactIndex.observe(body);
+      times.push(Date.parse(body.time));
+      const declared = declarationOf(body.seq, body.type, body.payload);
+      if (declared) declarations.push(declared);
+    },
+    light(seq, type, time) {
+      artifactIndex.observeType(seq, type);
+      times.push(time);
+    },
+  };
+  return { continuity, batches, artifactIndex, times, declarations, observer };
+}
+
 /** An entry's bytes into its digests and, for data/events.jsonl, into the chain's walk. */
 class PayloadSink implements EntrySink {
   private readonly hashers: (readonly [DigestAlgorithm, Hasher])[];
@@ -546,10 +581,10 @@ class PayloadSink implements EntrySink {
     this.hashers = algorithms.map((algorithm) => [algorithm, createHasher(algorithm)] as const);
   }
 
-  update(chunk: Buffer): void {
+  update(chunk: Buffer): void | Promise<void> {
     for (const [, hasher] of this.hashers) hasher.update(chunk);
     this.size += chunk.length;
-    this.chain?.push(chunk);
+    return this.chain?.push(chunk);
   }
 
   digests(): { sha256: string; sm3?: string } {
@@ -560,7 +595,7 @@ class PayloadSink implements EntrySink {
 }
 
 /** Numbers appended one by one into a Float64Array that doubles: 8 bytes each, not a boxed array. */
-class TimeColumn {
+export class TimeColumn {
   private array = new Float64Array(1024);
   private length = 0;
 

@@ -1,10 +1,12 @@
-import { hash as oneShotHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ArtifactRef, EventBody } from '../../shared/domain.js';
 import { ArchiveError } from './archive-error.js';
-import { canonicalJson } from '../store/canonical-json.js';
-import { GENESIS_PREV, leafHash, leafHashHexOfBytes, MerkleFrontier } from '../store/event-chain.js';
-import { sha256Hex } from '../store/hashing.js';
+import { GENESIS_PREV, MerkleFrontier } from '../store/event-chain.js';
+import { BLOCK_LINES, examineBlock, type BlockResult } from './chain-blocks.js';
+import { prevProblem } from './chain-line.js';
+import { ChainPool } from './chain-pool.js';
+
+export { isRecordedTime } from './chain-line.js';
 
 export interface ChainReading {
   /** Events read intact, up to the first break. */
@@ -23,14 +25,6 @@ export interface ChainReading {
   readonly createdAgainAt?: number;
   /** The first break found: which line and what differs. */
   readonly problem?: { line: number; detail: string };
-}
-
-/**
- * The one form Proofline writes times in: UTC, milliseconds, 'Z'. Times are compared across
- * machines and time zones, so nothing else is read as one (a zone-less time would be local).
- */
-export function isRecordedTime(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && Number.isFinite(Date.parse(value));
 }
 
 /** No event Proofline writes comes near this; a longer line is an attempt to exhaust memory. */
@@ -98,6 +92,30 @@ function tooLong(line: number, max: number): ArchiveError {
   return new ArchiveError('hostile', `archive entry 'data/events.jsonl' has a line ${line} longer than ${max} bytes, which no event is: refused`, 'data/events.jsonl');
 }
 
+/** What the walk tells the verifier's observers, in chain order, of every event that passed. */
+export interface ChainObserver {
+  /** An event whose whole body an observer needs (observedInFull in chain-line.ts). */
+  full(body: EventBody): void;
+  /** Any other event: its seq, type and recorded time (ms; NaN if unreadable). */
+  light(seq: number, type: string, time: number): void;
+}
+
+export interface ChainReaderOptions {
+  /** Worker threads to judge the lines on (0: in place; chainWorkersFor() says how many a log earns). */
+  readonly workers?: number;
+  /** Workers of the caller's, for many walks (not closed by this one); instead of `workers`. */
+  readonly pool?: ChainPool;
+  /** Hand every event to `full` (tests compare this with the light path). */
+  readonly forwardAll?: boolean;
+}
+
+/** A block of lines cut at 4 MiB even before BLOCK_LINES lines, so a block stays small whatever the events. */
+const BLOCK_BYTES = 4 << 20;
+/** Blocks on the workers at once, per worker: enough to keep them busy, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 2;
+/** Verdicts made here held for a worker's that comes before them (each a few tens of KB). */
+const MAX_WAITING = 8;
+
 /**
  * Re-walks data/events.jsonl as its bytes arrive (push), in one pass and in memory bounded
  * whatever the number of events: every line must be RFC 8785 canonical (so its SHA-256 is the
@@ -105,40 +123,102 @@ function tooLong(line: number, max: number): ArchiveError {
  * head and Merkle root at each size in `sizes` (the checkpoints' treeSize, read before the
  * events) are taken on the way, from an RFC 9162 frontier of at most log2(n) nodes: no event's
  * hash or leaf is kept.
+ *
+ * The lines are cut into blocks (chain-blocks.ts) judged in place or, for a long log, on worker
+ * threads and in place at once while this thread reads the archive; the verdicts are joined here in order,
+ * so the result is the same either way, and the walk stops at the first break as a line-by-line
+ * walk would.
  */
 export class ChainReader {
-  private readonly lines: LineSplitter;
   private readonly wanted: number[];
-  private next = 0;
+  private readonly observer: ChainObserver | undefined;
+  private readonly pool: ChainPool | undefined;
   private readonly frontier = MerkleFrontier.empty();
   private readonly heads = new Map<number, string>();
   private readonly roots = new Map<number, string>();
   private readonly artifacts = new Map<string, { ref: ArtifactRef; seq: number }>();
   private first: EventBody | undefined;
-  private last: EventBody | undefined;
+  private lastText: string | undefined;
   private prev = GENESIS_PREV;
-  private line = 0;
   private problem: ChainReading['problem'];
   private sealedAtSeq: number | undefined;
   private createdAgainAt: number | undefined;
+  // The cutting: bytes held for the next block, its first line, lines and bytes in it so far.
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private blockFirstLine = 1;
+  private blockLines = 0;
+  /** Bytes of the line not yet ended (the line splitter's bound). */
+  private lineBytes = 0;
+  private linesSeen = 0;
+  // Blocks out on workers, by order; verdicts back but not yet joined.
+  private sent = 0;
+  private joined = 0;
+  private readonly back = new Map<number, BlockResult>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private failure: unknown;
+  private readonly ownsPool: boolean;
 
   constructor(
     private readonly sessionId: string | undefined,
     sizes: readonly number[] = [],
-    private readonly onEvent?: (body: EventBody) => void,
+    observer?: ChainObserver | ((body: EventBody) => void),
+    private readonly options: ChainReaderOptions = {},
   ) {
     this.wanted = [...new Set(sizes)].filter((n) => Number.isSafeInteger(n) && n >= 1).sort((a, b) => a - b);
-    this.lines = new LineSplitter(MAX_EVENT_BYTES, (bytes) => this.read(bytes));
+    this.observer = typeof observer === 'function' ? { full: observer, light: () => undefined } : observer;
+    // A bare callback wants every body.
+    if (typeof observer === 'function') this.options = { ...options, forwardAll: true };
+    this.pool = options.pool ?? ChainPool.open(options.workers ?? 0);
+    this.ownsPool = options.pool === undefined;
   }
 
-  push(chunk: Buffer): void {
-    this.lines.push(chunk);
+  /**
+   * The next bytes, in any chunking. A promise when the verdicts wait on a slow worker: the
+   * caller waits for it before pushing more (so nothing piles up in memory).
+   */
+  push(chunk: Buffer): void | Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    let from = 0; // start of what is not yet in a block or held
+    let lineStart = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, newline + 1)) {
+      this.linesSeen += 1;
+      if (this.lineBytes + newline - lineStart > MAX_EVENT_BYTES) throw tooLong(this.linesSeen, MAX_EVENT_BYTES);
+      this.lineBytes = 0;
+      lineStart = newline + 1;
+      this.blockLines += 1;
+      const size = this.heldBytes + newline + 1 - from;
+      if ((this.blockFirstLine - 1 + this.blockLines) % BLOCK_LINES === 0 || size >= BLOCK_BYTES) {
+        this.cut(chunk.subarray(from, newline + 1), false);
+        from = newline + 1;
+      }
+    }
+    this.lineBytes += chunk.length - lineStart;
+    if (this.lineBytes > MAX_EVENT_BYTES) throw tooLong(this.linesSeen + 1, MAX_EVENT_BYTES);
+    if (from < chunk.length) {
+      this.held.push(chunk.subarray(from));
+      this.heldBytes += chunk.length - from;
+    }
+    // Verdicts this thread made wait for a worker's: past a few, wait for it before reading on.
+    if (this.inFlight.size > 0 && this.back.size >= MAX_WAITING) return Promise.race(this.inFlight).then(() => undefined);
+    return undefined;
   }
 
-  finish(): ChainReading {
-    this.lines.end();
+  async finish(): Promise<ChainReading> {
+    try {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.heldBytes > 0) {
+        this.linesSeen += 1; // the last line, without its newline
+        this.blockLines += 1;
+        this.cut(Buffer.alloc(0), true);
+      }
+      while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+      if (this.failure !== undefined) throw this.failure;
+    } finally {
+      this.close();
+    }
     let problem = this.problem;
-    if (!problem && this.line === 0) problem = { line: 0, detail: 'data/events.jsonl is empty: a session always has at least its session.created event' };
+    if (!problem && this.linesSeen === 0) problem = { line: 0, detail: 'data/events.jsonl is empty: a session always has at least its session.created event' };
     const count = this.frontier.size;
     return {
       count,
@@ -146,7 +226,7 @@ export class ChainReader {
       heads: this.heads,
       roots: this.roots,
       first: this.first,
-      last: this.last,
+      last: this.lastText === undefined ? undefined : (JSON.parse(this.lastText) as EventBody),
       artifacts: this.artifacts,
       problem,
       ...(this.sealedAtSeq !== undefined && { sealedAtSeq: this.sealedAtSeq }),
@@ -154,93 +234,111 @@ export class ChainReader {
     };
   }
 
-  private read(bytes: Buffer): void {
-    const line = (this.line += 1);
-    if (this.problem) return; // keep reading so the entry's own errors (CRC, sizes) still surface
-    const text = bytes.toString('utf8');
-    // Valid UTF-8 decodes to a string without U+FFFD unless the character was written; only then
-    // are the bytes the text's own UTF-8 and can be hashed as they are.
-    const exact = !text.includes('\uFFFD');
-    let body: EventBody;
-    try {
-      body = JSON.parse(text) as EventBody;
-    } catch {
-      this.problem = { line, detail: `line ${line} is not JSON` };
+  /** Worker threads judging the lines (0: in place). */
+  get workers(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  /** Ends the workers (finish() does; a walk given up, e.g. cancelled, must). */
+  close(): void {
+    if (this.ownsPool) this.pool?.close();
+  }
+
+  /** The held bytes and `tail` are the next block: judged in place, or sent to a worker. */
+  private cut(tail: Buffer, final: boolean): void {
+    const firstLine = this.blockFirstLine;
+    const parts = tail.length > 0 ? [...this.held, tail] : this.held;
+    const length = this.heldBytes + tail.length;
+    this.blockFirstLine += this.blockLines;
+    this.blockLines = 0;
+    this.held = [];
+    this.heldBytes = 0;
+    if (this.problem) return; // past the first break, only the bytes' own checks matter
+    const input = { firstLine, final, sessionId: this.sessionId, wanted: this.wanted, ...(this.options.forwardAll && { forwardAll: true }) };
+    const order = this.sent++;
+    // To a worker while one has room; else this thread judges the block itself rather than
+    // wait (it is the other lane: on two cores, one worker and this thread share the work).
+    if (!this.pool || this.inFlight.size >= this.pool.size * IN_FLIGHT_PER_WORKER) {
+      this.arrive(order, examineBlock({ ...input, bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts, length) }));
       return;
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      this.problem = { line, detail: `line ${line} is not a JSON object, which every event is` };
-      return;
+    // Its own buffer, moved to the worker.
+    const bytes = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
     }
-    const expectedSeq = line - 1;
-    const prev = this.prev;
-    let problem: ChainReading['problem'];
-    if (!isCanonical(body, text)) problem = { line, detail: `event at line ${line} is not in RFC 8785 canonical form (edited by hand?)` };
-    else if (body.seq !== expectedSeq) problem = { line, detail: `line ${line} holds seq ${String(body.seq)}, expected ${expectedSeq}: an event was removed, added or reordered` };
-    else if (this.sessionId !== undefined && body.session !== this.sessionId) problem = { line, detail: `event ${expectedSeq} belongs to session ${String(body.session)}, not ${this.sessionId}` };
-    else if (!isRecordedTime(body.time)) problem = { line, detail: `event ${expectedSeq} has the time ${JSON.stringify(body.time)}, not a UTC time as Proofline writes it (YYYY-MM-DDTHH:MM:SS.sssZ)` };
-    else if (body.prev !== prev) problem = { line, detail: `event ${expectedSeq} does not follow event ${expectedSeq - 1}: its prev is ${String(body.prev).slice(0, 16)}…, the previous event hashes to ${prev.slice(0, 16)}…` };
-    if (problem) {
-      this.problem = problem;
-      return;
+    const pending = this.pool.examine({ ...input, bytes }).then(
+      (result) => this.arrive(order, result),
+      (error: unknown) => void (this.failure ??= error),
+    );
+    this.inFlight.add(pending);
+    void pending.finally(() => this.inFlight.delete(pending));
+  }
+
+  /** A block's verdict, from whichever lane: joined once every block before it is. */
+  private arrive(order: number, result: BlockResult): void {
+    this.back.set(order, result);
+    while (this.back.has(this.joined)) {
+      const next = this.back.get(this.joined)!;
+      this.back.delete(this.joined);
+      this.joined += 1;
+      this.join(next);
     }
-    const hash = exact ? eventHash(bytes) : sha256Hex(text);
-    if (exact) this.frontier.pushHex(leafHashHexOfBytes(bytes));
-    else this.frontier.push(leafHash(text));
-    const size = this.frontier.size;
-    while (this.next < this.wanted.length && this.wanted[this.next] === size) {
-      this.heads.set(size, hash);
-      this.roots.set(size, this.frontier.root());
-      this.next += 1;
+  }
+
+  /** A block's verdict, in order: its first line must follow the last block's last; then its tree, heads, observers. */
+  private join(block: BlockResult): void {
+    if (this.problem) return;
+    const startsWell = block.lines > 0 || (block.problem !== undefined && block.problem.line > block.firstLine);
+    if (startsWell && block.firstPrev) {
+      const detail = prevProblem(block.firstLine, block.firstPrev.text, block.firstPrev.isString, this.prev);
+      if (detail) {
+        this.problem = { line: block.firstLine, detail };
+        return;
+      }
     }
-    for (const ref of body.artifacts ?? []) if (!this.artifacts.has(ref.sha256)) this.artifacts.set(ref.sha256, { ref, seq: body.seq });
-    if (body.type === 'session.sealed' && this.sealedAtSeq === undefined) this.sealedAtSeq = body.seq;
-    if (body.type === 'session.created' && body.seq !== 0 && this.createdAgainAt === undefined) this.createdAgainAt = body.seq;
-    this.onEvent?.(body);
-    this.first ??= body;
-    this.last = body;
-    this.prev = hash;
+    const base = block.firstLine - 1; // seq of the block's first line, and the tree's size before it
+    for (const at of block.at) {
+      if (at.size > base + block.lines) break;
+      this.heads.set(at.size, at.head);
+      const there = this.frontier.clone();
+      for (const subtree of at.subtrees) there.pushSubtree(subtree.root, subtree.leaves);
+      this.roots.set(at.size, there.root());
+    }
+    for (const subtree of block.subtrees) this.frontier.pushSubtree(subtree.root, subtree.leaves);
+    let next = 0;
+    for (let i = 0; i < block.lines; i++) {
+      const seq = base + i;
+      if (block.observed[next] === i) {
+        const body = JSON.parse(block.observedTexts[next]!) as EventBody;
+        next += 1;
+        for (const ref of body.artifacts ?? []) if (!this.artifacts.has(ref.sha256)) this.artifacts.set(ref.sha256, { ref, seq: body.seq });
+        if (body.type === 'session.sealed' && this.sealedAtSeq === undefined) this.sealedAtSeq = body.seq;
+        if (body.type === 'session.created' && body.seq !== 0 && this.createdAgainAt === undefined) this.createdAgainAt = body.seq;
+        this.first ??= body;
+        this.observer?.full(body);
+      } else {
+        this.observer?.light(seq, block.typeNames[block.typeIds[i]!]!, block.times[i]!);
+      }
+    }
+    if (block.lines > 0) {
+      this.prev = block.lastHash!;
+      this.lastText = block.lastText;
+    }
+    if (block.problem) this.problem = block.problem;
   }
 }
-
-/**
- * Whether `text` is the RFC 8785 form of `value` (parsed from it), as canonicalJson() would
- * write it. The quick test covers what Proofline writes: V8's JSON.stringify serializes strings
- * and numbers as RFC 8785 does (ECMAScript's rules), so if it gives back the text and every
- * object's keys are already in UTF-16 order, the text is canonical. Anything else (keys out of
- * order, numeric keys, which JavaScript enumerates first, an escaped surrogate, which
- * canonicalJson refuses) gets the full canonicalization.
- */
-function isCanonical(value: unknown, text: string): boolean {
-  if (!text.includes('\\ud') && JSON.stringify(value) === text && keysInOrder(value)) return true;
-  try {
-    return canonicalJson(value) === text;
-  } catch {
-    return false; // a lone surrogate: no event Proofline writes has one
-  }
-}
-
-function keysInOrder(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (!keysInOrder(item)) return false;
-    return true;
-  }
-  let previous: string | undefined;
-  for (const key in value) {
-    if (previous !== undefined && !(previous < key)) return false;
-    previous = key;
-    if (!keysInOrder((value as Record<string, unknown>)[key])) return false;
-  }
-  return true;
-}
-
-/** sha256Hex() in one call (crypto.hash, Node 20.12+): no Hash object per event. */
-const eventHash: (bytes: Uint8Array) => string = typeof oneShotHash === 'function' ? (bytes) => oneShotHash('sha256', bytes, 'hex') : sha256Hex;
 
 /** The chain of a whole stream (ChainReader over it). */
 export async function readChain(stream: Readable, sessionId: string | undefined, onEvent?: (body: EventBody) => void, sizes: readonly number[] = []): Promise<ChainReading> {
   const reader = new ChainReader(sessionId, sizes, onEvent);
-  for await (const chunk of stream) reader.push(chunk as Buffer);
+  try {
+    for await (const chunk of stream) await reader.push(chunk as Buffer);
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
   return reader.finish();
 }

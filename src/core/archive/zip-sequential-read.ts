@@ -25,7 +25,8 @@ const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 
 /** Where an entry's bytes go, as they are read: hashes, the event chain, a buffer. */
 export interface EntrySink {
-  update(chunk: Buffer): void;
+  /** A promise asks the reader to wait before the next chunk (the sink's work is queued elsewhere). */
+  update(chunk: Buffer): void | Promise<void>;
 }
 
 export interface SequentialEntry {
@@ -90,19 +91,22 @@ async function readEntry(reader: BlockReader, entry: SequentialEntry, sink: Entr
   const { record, info } = entry;
   let sinkError: { readonly error: unknown } | undefined;
   const check = new EntryCheck(info);
-  const deliver = (chunk: Buffer): void => {
+  const failed = (error: unknown): never => {
+    sinkError = { error };
+    throw error;
+  };
+  const deliver = (chunk: Buffer): void | Promise<void> => {
     check.update(chunk);
     try {
-      sink.update(chunk);
+      return sink.update(chunk)?.catch(failed);
     } catch (error) {
-      sinkError = { error };
-      throw error;
+      return failed(error);
     }
   };
   try {
     const dataStart = await localHeader(reader, record);
     if (record.method === 0) await copyStored(reader, dataStart, record.compressedSize, deliver, signal);
-    else if (info.size <= INFLATE_AT_ONCE && record.compressedSize <= BLOCK) inflateAtOnce(await reader.take(dataStart, record.compressedSize), check, deliver);
+    else if (info.size <= INFLATE_AT_ONCE && record.compressedSize <= BLOCK) await inflateAtOnce(await reader.take(dataStart, record.compressedSize), check, deliver);
     else await inflateStreaming(reader, dataStart, record.compressedSize, deliver, signal);
     check.finish();
     return undefined;
@@ -139,16 +143,16 @@ async function localHeader(reader: BlockReader, record: CentralRecord): Promise<
   return dataStart;
 }
 
-async function copyStored(reader: BlockReader, start: number, length: number, deliver: (chunk: Buffer) => void, signal?: AbortSignal): Promise<void> {
+async function copyStored(reader: BlockReader, start: number, length: number, deliver: (chunk: Buffer) => void | Promise<void>, signal?: AbortSignal): Promise<void> {
   for (let position = start, end = start + length; position < end; ) {
     const part = await reader.some(position, end - position);
-    deliver(part);
+    await deliver(part);
     position += part.length;
     if (position < end) throwIfCancelled(signal, 'Reading an archive entry was cancelled.');
   }
 }
 
-function inflateAtOnce(compressed: Buffer, check: EntryCheck, deliver: (chunk: Buffer) => void): void {
+async function inflateAtOnce(compressed: Buffer, check: EntryCheck, deliver: (chunk: Buffer) => void | Promise<void>): Promise<void> {
   let inflated: Buffer;
   try {
     // One byte more than declared is enough to know it lies: zlib stops there (a bomb's cost is
@@ -158,10 +162,10 @@ function inflateAtOnce(compressed: Buffer, check: EntryCheck, deliver: (chunk: B
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw check.tooLong();
     throw error;
   }
-  if (inflated.length > 0) deliver(inflated);
+  if (inflated.length > 0) await deliver(inflated);
 }
 
-async function inflateStreaming(reader: BlockReader, start: number, length: number, deliver: (chunk: Buffer) => void, signal?: AbortSignal): Promise<void> {
+async function inflateStreaming(reader: BlockReader, start: number, length: number, deliver: (chunk: Buffer) => void | Promise<void>, signal?: AbortSignal): Promise<void> {
   // zlib inflates on the thread pool while this thread hashes and parses what came out before.
   const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK });
   const drained = (): Promise<void> =>
@@ -184,7 +188,7 @@ async function inflateStreaming(reader: BlockReader, start: number, length: numb
   })().catch((error: unknown) => void inflater.destroy(error as Error));
   try {
     for await (const chunk of inflater) {
-      deliver(chunk as Buffer);
+      await deliver(chunk as Buffer);
       throwIfCancelled(signal, 'Reading an archive entry was cancelled.');
     }
   } finally {

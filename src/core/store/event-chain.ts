@@ -119,6 +119,27 @@ export class MerkleFrontier {
     this.count += 1;
   }
 
+  /**
+   * Appends the root of a perfect subtree of `leaves` leaves (a power of two) that starts where
+   * the tree ends now, which must be a multiple of `leaves`: what pushing those leaves one by
+   * one would give, for the hashes of a block of leaves made elsewhere (a worker).
+   */
+  pushSubtree(root: string, leaves: number): void {
+    if (root.length !== 2 * NODE_BYTES) throw new Error(`A Merkle node is ${2 * NODE_BYTES} hex digits, not ${root.length}.`);
+    if (!(leaves >= 1 && Number.isSafeInteger(leaves) && (leaves & (leaves - 1)) === 0) || this.count % leaves !== 0) {
+      throw new Error(`A subtree of ${leaves} leaves cannot follow ${this.count} leaves: it must be a power of two that divides the tree's size.`);
+    }
+    let node = root;
+    for (let rest = this.count / leaves; rest % 2 === 1; rest = (rest - 1) / 2) node = nodeHashHex(this.nodes.pop()!, node);
+    this.nodes.push(node);
+    this.count += leaves;
+  }
+
+  /** A copy to extend apart (a root at a size inside a block of leaves made elsewhere). */
+  clone(): MerkleFrontier {
+    return new MerkleFrontier(this.count, [...this.nodes]);
+  }
+
   /** RFC 9162 MTH: the largest subtree is the left child of the root, the rest fold in from the right. */
   root(): string {
     if (this.nodes.length === 0) return EMPTY_ROOT;
@@ -129,6 +150,38 @@ export class MerkleFrontier {
 
   toBytes(): Buffer {
     return Buffer.from(this.nodes.join(''), 'hex');
+  }
+}
+
+/**
+ * The leaves from position `start` of a tree, as the perfect subtrees they make that are
+ * subtrees of the whole tree too (each starts at a multiple of its size), left to right: pushed
+ * onto a MerkleFrontier of size `start` with pushSubtree, in order, they give the frontier those
+ * leaves would. A block of leaves hashed apart (a worker) is added with a few hashes, not one a leaf.
+ */
+export class MerkleRange {
+  private readonly pieces: { root: string; leaves: number; start: number }[] = [];
+  private end: number;
+
+  constructor(start: number) {
+    this.end = start;
+  }
+
+  pushHex(leaf: string): void {
+    const pieces = this.pieces;
+    pieces.push({ root: leaf, leaves: 1, start: this.end });
+    this.end += 1;
+    // Two equal neighbours merge when the left one starts where a subtree twice its size would.
+    for (let top = pieces.length - 1; top >= 1; top = pieces.length - 1) {
+      const right = pieces[top]!;
+      const left = pieces[top - 1]!;
+      if (left.leaves !== right.leaves || left.start % (2 * left.leaves) !== 0) break;
+      pieces.splice(top - 1, 2, { root: nodeHashHex(left.root, right.root), leaves: 2 * left.leaves, start: left.start });
+    }
+  }
+
+  subtrees(): { root: string; leaves: number }[] {
+    return this.pieces.map(({ root, leaves }) => ({ root, leaves }));
   }
 }
 
