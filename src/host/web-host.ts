@@ -12,6 +12,8 @@
 //   the operation's zod schema before the core sees them;
 // - `POST /api/cancel` `{ callId }` (same secret, same checks) aborts the long call that was sent
 //   with `X-Proofline-Call-Id: callId`; closing a call's stream cancels it too.
+// - `GET /api/live?session=ID…` (same secret, same checks) streams the pulses of those sessions as
+//   server-sent events (live-watch.ts): their chain grew, their anchoring moved, in any process.
 // - captured pages are replayed on a second listener, another origin with no privileges
 //   (replay-server.ts); the window's CSP lets it frame that origin and no other.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -22,8 +24,9 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Proofline } from '../core/proofline.js';
 import { isCallId } from '../shared/bridge.js';
-import { cancelInput, isLongOperation, isOperationName, operations, parseInput, type CancelResult, type OperationError, type OperationName } from '../shared/contract.js';
+import { cancelInput, isLongOperation, isOperationName, operations, parseInput, watchInput, type CancelResult, type OperationError, type OperationName } from '../shared/contract.js';
 import { HTTP_STATUS_OF_KIND } from './http-status.js';
+import { createLiveWatch } from './live-watch.js';
 import { createMediaResolver, mediaSourcesOf } from './media-resolver.js';
 import { startReplayServer } from './replay-server.js';
 import { toOperationError, type Host } from './operations.js';
@@ -42,6 +45,8 @@ export interface WebHostOptions {
   readonly archivePath?: (handle: string) => string | undefined;
   /** The configured ffmpeg, for `?as=mp4` (MPEG-TS recordings remuxed so a browser can play them). */
   readonly ffmpegPath?: () => string | undefined;
+  /** How often the live channel looks for changes (live-watch.ts); tests make it short or long. */
+  readonly liveTickMs?: number;
 }
 
 export interface WebHost {
@@ -85,6 +90,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const running = new Map<string, AbortController>();
   /** Cancels that named no running call, by when they came: the call may arrive after them. */
   const cancelledEarly = new Map<string, number>();
+  const live = createLiveWatch(options.pl.db, { tickMs: options.liveTickMs });
   const replay = await startReplayServer({
     // The WACZ's bytes, as the media resolver reads any archive entry (ranges, HEAD).
     read: (handle, entry, range, method) => resolver.resolve({ path: `archive/${handle}/${entry.split('/').map(encodeURIComponent).join('/')}`, range, method }),
@@ -131,6 +137,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch {
       return sendText(res, 400, 'Bad request: the address cannot be parsed.');
     }
+    if (url.pathname === '/api/live') return liveStream(req, res, url);
     if (url.pathname.startsWith('/api/')) {
       const name = decodePath(url.pathname.slice(5));
       if (name === null) return sendJson(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'The address is not correctly percent-encoded.' } });
@@ -235,6 +242,28 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     sendJson(res, 200, { ok: true, result });
   }
 
+  /**
+   * `GET /api/live?session=ID…`: the pulse of each session now, then each time one changes, as
+   * server-sent events (`event: pulse`), until the page goes. GET, so that a page can open it as
+   * an EventSource too (the secret then comes by cookie).
+   */
+  function liveStream(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method !== 'GET') return sendJson(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'The live channel is a GET request.' } });
+    if (!authorised(req)) return sendJson(res, 401, { ok: false, error: { kind: 'invalid-input', message: 'Missing or wrong secret: open the address `proofline serve` printed.' } });
+    const parsed = watchInput.safeParse({ sessions: url.searchParams.getAll('session') });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return sendJson(res, 400, { ok: false, error: { kind: 'invalid-input', code: 'input.invalid', message: `session: ${issue?.message ?? 'give the ids of the sessions to watch'}` } });
+    }
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
+    // A comment first, so the page's fetch resolves before any pulse.
+    res.write(': live\n\n');
+    const stop = live.watch(parsed.data.sessions, (pulse) => {
+      if (!res.writableEnded && !res.destroyed) res.write(`event: pulse\ndata: ${JSON.stringify(pulse)}\n\n`);
+    });
+    res.on('close', stop);
+  }
+
   /** /media/blob/<session>/<sha256> and /media/archive/<handle>/<path inside the archive>: the one resolver's answer. */
   async function media(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const reply = await resolver.resolve({ path: url.pathname.slice('/media/'.length), as: url.searchParams.get('as'), range: req.headers.range, method: req.method, page: url.searchParams.get('page'), download: url.searchParams.get('download') });
@@ -303,14 +332,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     port,
     secret,
     replayOrigin: replay.origin,
-    close: () =>
-      Promise.all([
+    close: () => {
+      live.close();
+      return Promise.all([
         new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
           server.closeAllConnections();
         }),
         replay.close(),
-      ]).then(() => undefined),
+      ]).then(() => undefined);
+    },
   };
 }
 

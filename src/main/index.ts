@@ -6,12 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { app, dialog, ipcMain, protocol, session, BrowserWindow } from 'electron';
 import { tsaUrlsFromEnv } from '../core/paths.js';
 import { openProofline } from '../core/proofline.js';
+import { createLiveWatch } from '../host/live-watch.js';
 import { createMediaResolver, mediaSourcesOf } from '../host/media-resolver.js';
 import { startReplayServer, type ReplayServer } from '../host/replay-server.js';
 import { createHost } from '../host/operations.js';
 import { SettingsStore } from '../host/settings-store.js';
 import type { TrustedRenderer } from './ipc-trust.js';
 import { registerIpc } from './ipc.js';
+import { registerLiveIpc } from './live-ipc.js';
 import { handleMediaRequest, MEDIA_SCHEME } from './media-protocol.js';
 import { installRecordingIndicator } from './tray.js';
 import { createMainWindow, denyAllPermissions, lockDownWebContents } from './window.js';
@@ -102,6 +104,8 @@ function start(): void {
     },
   });
   void host.capture.recoverInterrupted();
+  // The window's live screens are pushed what changed, by this process or the CLI's (live-watch.ts).
+  const live = createLiveWatch(proofline.db);
   let quitting = false;
   app.on('before-quit', (event) => {
     // Close every open recording segment before the store closes: nothing is lost on quit.
@@ -109,12 +113,14 @@ function start(): void {
     event.preventDefault();
     quitting = true;
     void host.shutdown().finally(() => {
+      live.close();
       proofline.close();
       app.quit();
     });
   });
 
   registerIpc(ipcMain, host.handlers, renderer);
+  registerLiveIpc(ipcMain, live, renderer);
   // Captured pages are replayed on a loopback listener of their own, as under `proofline serve`:
   // their scripts must never run with a privileged origin (src/host/replay-server.ts). Only this
   // window may frame it: file: (the built UI) or the dev server's origin.

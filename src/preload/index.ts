@@ -4,7 +4,8 @@
 // expose Electron APIs to untrusted web content"; STYLE.md habit 4). Sandboxed, so this is
 // bundled into one CommonJS file.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CANCEL_CHANNEL, COMMAND_CHANNEL, operationChannel, PROGRESS_CHANNEL, type BridgeOperations, type ProoflineBridge } from '../shared/bridge.js';
+import { CANCEL_CHANNEL, COMMAND_CHANNEL, LIVE_PULSE_CHANNEL, LIVE_WATCH_CHANNEL, operationChannel, PROGRESS_CHANNEL, type BridgeOperations, type ProoflineBridge } from '../shared/bridge.js';
+import type { SessionPulse } from '../shared/contract.js';
 import { operationNames } from '../shared/contract.js';
 
 const operations = Object.fromEntries(
@@ -24,6 +25,13 @@ const bridge: ProoflineBridge = {
     const wrapped = (_event: IpcRendererEvent, command: string): void => listener(command);
     ipcRenderer.on(COMMAND_CHANNEL, wrapped);
     return () => void ipcRenderer.off(COMMAND_CHANNEL, wrapped);
+  },
+  // Named, with its one argument, as cancel: main checks the sender and parses the list (src/main/live-ipc.ts).
+  watch: (sessions) => ipcRenderer.invoke(LIVE_WATCH_CHANNEL, { sessions: [...sessions] }),
+  onPulse(listener) {
+    const wrapped = (_event: IpcRendererEvent, pulse: SessionPulse): void => listener(pulse);
+    ipcRenderer.on(LIVE_PULSE_CHANNEL, wrapped);
+    return () => void ipcRenderer.off(LIVE_PULSE_CHANNEL, wrapped);
   },
 };
 

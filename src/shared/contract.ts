@@ -299,6 +299,28 @@ export interface CancelResult {
   readonly cancelled: boolean;
 }
 
+/**
+ * The live channel (docs/ARCHITECTURE.md, "Live screens are pushed, not polled"): a window names
+ * the sessions it shows (by their full ids), and the host pushes a pulse for each at once and
+ * again whenever one of them changes, whichever process changed it; the screen then fetches what
+ * it shows. Over IPC (the preload's `watch` and
+ * `onPulse`) or HTTP (`GET /api/live?session=…` with the secret, as server-sent events).
+ */
+export const MAX_WATCHED_SESSIONS = 16;
+export const watchInput = z.strictObject({ sessions: z.array(id).max(MAX_WATCHED_SESSIONS) });
+export type WatchInput = z.infer<typeof watchInput>;
+/** Where a session stands, read without reading its events: a screen compares it with what it shows. */
+export interface SessionPulse {
+  readonly id: string;
+  /** The seq of the chain's last event; -1 before any. */
+  readonly headSeq: number;
+  /** The index of the session's last checkpoint; -1 before any. */
+  readonly checkpoint: number;
+  /** Timestamps still owed by the TSAs, and the tries made for them: a token came, or a TSA failed again. */
+  readonly pendingTimestamps: number;
+  readonly timestampTries: number;
+}
+
 /** How a component calls a long operation: its progress, and a signal that cancels it. */
 export interface CallOptions<P> {
   readonly onProgress?: (progress: P) => void;

@@ -1,8 +1,9 @@
 // The renderer's client for every operation of the contract. Inside the app it calls the
 // preload bridge; in a browser (`proofline serve`) it POSTs to /api/<operation> with the
-// per-launch secret, reading progress as server-sent events. Screens only see `api`.
+// per-launch secret, reading progress as server-sent events. Screens only see `api`, and `live`
+// for what the host pushes about the sessions they show.
 import type { Envelope, ProoflineBridge } from '../../shared/bridge';
-import { isLongOperation, operationNames, type CallOptions, type OperationClient, type OperationError, type OperationName } from '../../shared/contract';
+import { isLongOperation, operationNames, type CallOptions, type OperationClient, type OperationError, type OperationName, type SessionPulse } from '../../shared/contract';
 
 /** A failed operation, with the kind the UI uses to choose its words and the code it says in the reader's language. */
 export class ApiError extends Error {
@@ -104,7 +105,8 @@ function bridgeClient(bridge: ProoflineBridge): OperationClient {
   return Object.fromEntries(entries) as OperationClient;
 }
 
-async function readEvents(response: Response, onProgress?: (progress: unknown) => void): Promise<unknown> {
+/** The events of a server-sent stream, as they come; ends when the stream ends or drops. */
+async function* serverSentEvents(response: Response): AsyncGenerator<{ readonly event: string | undefined; readonly data: string }> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -112,10 +114,10 @@ async function readEvents(response: Response, onProgress?: (progress: unknown) =
     try {
       chunk = await reader.read();
     } catch {
-      break; // the connection dropped mid-stream: said below as a lost connection
+      return; // the connection dropped mid-stream: the caller says what that means
     }
     const { value, done } = chunk;
-    if (done) break;
+    if (done) return;
     buffer += value;
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -123,10 +125,15 @@ async function readEvents(response: Response, onProgress?: (progress: unknown) =
       buffer = buffer.slice(end + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (data === undefined) continue;
-      if (event === 'progress') onProgress?.(JSON.parse(data));
-      if (event === 'result') return unwrap(JSON.parse(data) as Envelope<unknown>);
+      if (data !== undefined) yield { event, data };
     }
+  }
+}
+
+async function readEvents(response: Response, onProgress?: (progress: unknown) => void): Promise<unknown> {
+  for await (const { event, data } of serverSentEvents(response)) {
+    if (event === 'progress') onProgress?.(JSON.parse(data));
+    if (event === 'result') return unwrap(JSON.parse(data) as Envelope<unknown>);
   }
   setConnectionLost(true, () => api['app.info']({}));
   throw new ApiError({ kind: 'offline', message: 'The connection to Proofline closed before the operation finished.' });
@@ -161,11 +168,126 @@ function webClient(secret: string | null): OperationClient {
   return Object.fromEntries(entries) as OperationClient;
 }
 
+/** Sends the host the sessions watched now: every transport replaces its last list. */
+type WatchSessions = (sessions: readonly string[]) => void;
+
+function bridgeWatch(bridge: ProoflineBridge, deliver: (pulse: SessionPulse) => void): WatchSessions {
+  bridge.onPulse(deliver);
+  return (sessions) =>
+    void bridge.watch(sessions).then((envelope) => {
+      // Only a malformed id is refused: a bug here, said where a developer looks.
+      if (!envelope.ok) console.error(`live updates refused: ${envelope.error.message}`);
+    });
+}
+
+/** The longest wait before the live stream is opened again after it dropped. */
+const MAX_STREAM_BACKOFF_MS = 15_000;
+
+/**
+ * One stream per page, `GET /api/live?session=…` (a fetch, so the secret goes as a header),
+ * opened again when the list changes, when it drops (with backoff), and at once when the host
+ * answers again after the connection was lost. A stream that cannot be opened marks the
+ * connection lost, as a failed call does.
+ */
+function webWatch(secret: string | null, deliver: (pulse: SessionPulse) => void): WatchSessions {
+  let watched: readonly string[] = [];
+  let stream: AbortController | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  const again = (): void => {
+    failures += 1;
+    retry = setTimeout(open, Math.min(MAX_STREAM_BACKOFF_MS, 1000 * 2 ** (failures - 1)));
+  };
+  function open(): void {
+    clearTimeout(retry);
+    retry = undefined;
+    stream?.abort();
+    stream = undefined;
+    if (!secret || watched.length === 0) return;
+    const controller = new AbortController();
+    stream = controller;
+    const query = watched.map((id) => `session=${encodeURIComponent(id)}`).join('&');
+    void (async () => {
+      let response: Response;
+      try {
+        response = await fetch(`/api/live?${query}`, { headers: { accept: 'text/event-stream', 'x-proofline-secret': secret }, signal: controller.signal });
+      } catch {
+        if (controller.signal.aborted) return;
+        setConnectionLost(true, () => api['app.info']({}));
+        return again();
+      }
+      // Refused (a secret from another launch, a host without the channel): the screens' own
+      // calls say why, and their fallback poll keeps them current.
+      if (!response.ok) return void response.body?.cancel();
+      setConnectionLost(false);
+      failures = 0;
+      for await (const { event, data } of serverSentEvents(response)) {
+        if (event === 'pulse') deliver(JSON.parse(data) as SessionPulse);
+      }
+      if (!controller.signal.aborted) again();
+    })();
+  }
+  connection.subscribe(() => {
+    if (!connection.lost() && retry !== undefined) open();
+  });
+  return (sessions) => {
+    watched = sessions;
+    open();
+  };
+}
+
 const bridge = window.proofline;
 const secret = bridge ? null : webSecret();
 
 export const api: OperationClient = bridge ? bridgeClient(bridge) : webClient(secret);
 export const inDesktopApp = bridge !== undefined;
+
+/**
+ * How often a live screen asks the host anyway: a push can be missed (a stream that dropped, a
+ * host without the live channel), and this bounds how long a screen can stay stale. A test sets
+ * `proofline.fallbackPollMs` in sessionStorage to show that the pushes alone keep a screen current.
+ */
+export const FALLBACK_POLL_MS = Number(sessionStorage.getItem('proofline.fallbackPollMs')) || 10_000;
+
+const pulseListeners = new Map<string, Set<(pulse: SessionPulse) => void>>();
+const deliverPulse = (pulse: SessionPulse): void => {
+  for (const listener of pulseListeners.get(pulse.id) ?? []) listener(pulse);
+};
+const watchSessions: WatchSessions = bridge ? bridgeWatch(bridge, deliverPulse) : webWatch(secret, deliverPulse);
+let watchedKey = '';
+let watchQueued = false;
+/** Sends the list once the screens have settled (a route change unwatches and watches in one go). */
+function queueWatch(): void {
+  if (watchQueued) return;
+  watchQueued = true;
+  setTimeout(() => {
+    watchQueued = false;
+    const sessions = [...pulseListeners.keys()].sort();
+    if (sessions.join(',') === watchedKey) return;
+    watchedKey = sessions.join(',');
+    watchSessions(sessions);
+  }, 0);
+}
+
+/**
+ * The live channel (contract.ts, `watchInput`): what the host pushes about the sessions the
+ * screens show. A pulse comes at once when a session is first watched (and whenever the stream
+ * is opened again), then each time its chain grows or its anchoring moves, in this process or
+ * another (the CLI appending to the same data folder).
+ */
+export const live = {
+  watch(sessionId: string, listener: (pulse: SessionPulse) => void): () => void {
+    let listeners = pulseListeners.get(sessionId);
+    if (!listeners) pulseListeners.set(sessionId, (listeners = new Set()));
+    listeners.add(listener);
+    queueWatch();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && pulseListeners.get(sessionId) === listeners) pulseListeners.delete(sessionId);
+      queueWatch();
+    };
+  },
+};
 
 /** Where the window loads a stored file or an archive entry from (video, images, pages). */
 export const mediaUrl = {

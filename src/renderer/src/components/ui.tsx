@@ -176,6 +176,29 @@ export function useInterval(tick: () => void, ms: number, active = true): void {
   }, [ms, active]);
 }
 
+/**
+ * `fn` at most once per `ms`: a call within that time runs once at its end. For fetches a push
+ * triggers, since a busy session pushes a change at every look of the host.
+ */
+export function useThrottled(fn: () => void, ms: number): () => void {
+  const ref = useRef(fn);
+  ref.current = fn;
+  const lastRun = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return useCallback(() => {
+    if (timer.current !== undefined) return;
+    const run = (): void => {
+      timer.current = undefined;
+      lastRun.current = Date.now();
+      ref.current();
+    };
+    const wait = lastRun.current + ms - Date.now();
+    if (wait <= 0) run();
+    else timer.current = setTimeout(run, wait);
+  }, [ms]);
+}
+
 /** Runs an action, tracking busy/error, so buttons can disable themselves and errors show. */
 export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>): { run: (...args: A) => Promise<R | undefined>; busy: boolean; error: unknown; clear: () => void } {
   const [busy, setBusy] = useState(false);

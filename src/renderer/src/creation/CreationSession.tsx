@@ -5,14 +5,15 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNod
 import { useTranslation } from 'react-i18next';
 import type { JsonValue } from '../../../shared/domain';
 import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, RecordingStatus, SessionDetail, WordDiff } from '../../../shared/views';
-import { api, mediaUrl, onAppCommand } from '../client';
+import { api, FALLBACK_POLL_MS, mediaUrl, onAppCommand } from '../client';
 import { FragmentRow } from '../components/FragmentRow';
 import { GenerationParams } from './GenerationParams';
 import { AnchoringPanel } from '../sessions/AnchoringPanel';
 import { SessionHeader } from '../sessions/SessionHeader';
 import { lastSeqOf, liveCount, liveStart, useLiveEvents } from '../sessions/useLiveEvents';
+import { useSessionPulse } from '../sessions/useSessionPulse';
 import { Timeline } from '../sessions/Timeline';
-import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useConnectionLost, useInterval, useLoad, useReconnected } from '../components/ui';
+import { Badge, EmptyState, ErrorNotice, ProgressBar, useAction, useConnectionLost, useInterval, useLoad, useReconnected, useThrottled } from '../components/ui';
 import { formatBytes, formatDuration, formatTime } from '../i18n';
 
 interface Props {
@@ -84,9 +85,18 @@ function Recorder({ sessionId, initial, info, onChange }: { readonly sessionId: 
   const [screen, setScreen] = useState(true);
   const settings = useLoad(() => api['settings.get']({}), []);
   const active = status.state === 'recording' || status.state === 'paused' || status.state === 'stopping';
-  useInterval(() => void api['recording.status']({ id: sessionId }).then(setStatus, () => undefined), 1000, active);
+  const refresh = (): void => void api['recording.status']({ id: sessionId }).then(setStatus, () => undefined);
+  // What a recording does is written as events (segments, a failure, the stop at its duration):
+  // asked again when the host pushes that the chain grew, and seldom in case a push was missed.
+  const pulse = useSessionPulse(sessionId);
+  const pushed = useThrottled(refresh, 1000);
+  useEffect(() => {
+    if (pulse && active) pushed();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pulse?.headSeq]);
+  useInterval(refresh, FALLBACK_POLL_MS, active);
   // Back from a lost connection: the recording may have ended or started meanwhile.
-  useReconnected(() => void api['recording.status']({ id: sessionId }).then(setStatus, () => undefined));
+  useReconnected(refresh);
   // The elapsed clock ticks locally between polls so it never looks frozen.
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 250, status.state === 'recording');

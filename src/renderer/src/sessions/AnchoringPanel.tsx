@@ -1,15 +1,18 @@
-// How far a live session is proven to exist by trusted timestamps, polled while it is open:
+// How far a live session is proven to exist by trusted timestamps, asked again whenever the host
+// pushes that the session moved (an event, a checkpoint, a token, a TSA that failed again):
 // up to which event, since when the rest waits, what the TSAs owe and the last error one gave.
 // With no TSA configured it says so, and never calls anything "timestamped".
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { AnchoringStatus } from '../../../shared/domain';
-import { api } from '../client';
+import { api, FALLBACK_POLL_MS } from '../client';
 import { formatClock } from '../i18n';
 import { href } from '../router';
-import { useInterval, useReconnected } from '../components/ui';
+import { useInterval, useReconnected, useThrottled } from '../components/ui';
+import { useSessionPulse } from './useSessionPulse';
 
-const POLL_MS = 3000;
+/** A busy session pushes a change at every look of the host: the status is asked at most this often. */
+const MIN_INTERVAL_MS = 1000;
 
 /**
  * `refresh` changes whenever the screen reloads the session (a seal ends with one): the panel asks
@@ -30,9 +33,14 @@ export function AnchoringPanel({ sessionId, open, refresh }: { readonly sessionI
   }, [sessionId]);
   useEffect(poll, [poll, open, refresh]);
   useReconnected(poll);
-  // Sealed, it still changes while a seal timestamp is owed (the host retries it).
-  useInterval(poll, POLL_MS, open || (status?.pending ?? 0) > 0);
-  // The wait is counted here between polls, so it never looks frozen.
+  const pulse = useSessionPulse(sessionId);
+  const pushed = useThrottled(poll, MIN_INTERVAL_MS);
+  useEffect(() => {
+    if (pulse) pushed();
+  }, [pulse, pushed]);
+  // In case a push was missed. Sealed, it still changes while a seal timestamp is owed (the host retries it).
+  useInterval(poll, FALLBACK_POLL_MS, open || (status?.pending ?? 0) > 0);
+  // The wait is counted here between answers, so it never looks frozen.
   const [now, setNow] = useState(Date.now());
   const waitingSince = open && status?.unprovenSince ? Date.parse(status.unprovenSince) : null;
   useInterval(() => setNow(Date.now()), 1000, waitingSince !== null);

@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TimelineEvent } from '../../../shared/views';
-import { api } from '../client';
+import { api, FALLBACK_POLL_MS } from '../client';
 import { useInterval, useReconnected } from '../components/ui';
+import { useSessionPulse } from './useSessionPulse';
 
+/** How often a fetch that is due but could not start yet (a call under way, a backoff) is tried: no call unless one is due. */
 const TICK_MS = 1500;
 /** One page of the catch-up; after an outage the missed events come in pages of this many. */
 const PAGE = 2000;
 /**
  * The most events held: the screens show the latest (the timeline its last 400) and follow new
- * ones by seq, so a session of a million events costs the window a page a poll, not the
+ * ones by seq, so a session of a million events costs the window a page a change, not the
  * session (issue 13: showing a 1M-event session took 753 s of catch-up).
  */
 export const KEPT_EVENTS = 5000;
@@ -32,13 +34,15 @@ export const lastSeqOf = (events: readonly TimelineEvent[], test: (type: string)
 export const backoffMs = (failures: number): number => Math.min(MAX_BACKOFF_MS, TICK_MS * 2 ** Math.max(0, failures - 1));
 
 /**
- * New events since the last one shown, appended in order, the latest KEPT_EVENTS kept; polled
- * while the session is open. `startAfter`: the seq after which to start (the caller passes its
- * event count less a window, so a long session opens on its latest events); -1, every event.
- * Counts of what came are for the caller to take from seqs, not from the length of the list.
- * After an error (host unreachable, a failed answer) it tries again with backoff and, once
- * answered, catches up on every event missed meanwhile by seq, without a reload (issue 11:
- * "the live timeline stops updating after an error until a reload").
+ * New events since the last one shown, appended in order, the latest KEPT_EVENTS kept, while
+ * the session is open. `startAfter`: the seq after which to start (the caller passes its event
+ * count less a window, so a long session opens on its latest events); -1, every event. Counts of
+ * what came are for the caller to take from seqs, not from the length of the list.
+ * New events are fetched when the host pushes that the session's head moved past the last one
+ * shown (useSessionPulse), whichever process appended them, and every FALLBACK_POLL_MS in case a
+ * push was missed. After an error (host unreachable, a failed answer) it tries again with backoff
+ * and, once answered, catches up on every event missed meanwhile by seq, without a reload (issue
+ * 11: "the live timeline stops updating after an error until a reload").
  */
 export function useLiveEvents(id: string, open: boolean, startAfter = -1): TimelineEvent[] {
   const [events, setEvents] = useState<TimelineEvent[]>([]);
@@ -48,13 +52,21 @@ export function useLiveEvents(id: string, open: boolean, startAfter = -1): Timel
   const rounds = useRef(0);
   const failures = useRef(0);
   const notBefore = useRef(0);
+  /** The host may have events not shown (a fallback tick, a failed try): fetched at the next chance. */
+  const due = useRef(true);
+  /** The head the host last pushed: the events up to it are fetched at the next chance. */
+  const pushedHead = useRef(-1);
+  const pulse = useSessionPulse(id);
 
   const poll = useCallback(
     (now = false) => {
+      if (!due.current && pushedHead.current <= last.current) return;
       const started = Date.now();
       const running = call.current;
       if (running && started - running.startedAt < STALLED_MS) return;
       if (!now && started < notBefore.current) return;
+      due.current = false;
+      const target = pushedHead.current;
       const round = ++rounds.current; // a stalled call that answers late is ignored by its round
       call.current = { round, startedAt: started };
       const catchUp = async (): Promise<void> => {
@@ -69,29 +81,54 @@ export function useLiveEvents(id: string, open: boolean, startAfter = -1): Timel
           if (more.length < PAGE) return;
         }
       };
-      catchUp().then(
-        () => {
-          if (round !== rounds.current) return;
-          failures.current = 0;
-          notBefore.current = 0;
-          setRetrying(false);
-        },
-        () => {
-          if (round !== rounds.current) return;
-          failures.current += 1;
-          notBefore.current = Date.now() + backoffMs(failures.current);
-          setRetrying(true);
-        },
-      ).finally(() => {
-        if (call.current?.round === round) call.current = null;
-      });
+      catchUp()
+        .then(
+          () => {
+            if (round !== rounds.current) return;
+            // The chain read to its end and still short of a pushed head (never expected): not
+            // asked again and again for it; a push that came during the call is above `target`.
+            if (last.current < target && pushedHead.current === target) pushedHead.current = last.current;
+            failures.current = 0;
+            notBefore.current = 0;
+            setRetrying(false);
+          },
+          () => {
+            if (round !== rounds.current) return;
+            due.current = true;
+            failures.current += 1;
+            notBefore.current = Date.now() + backoffMs(failures.current);
+            setRetrying(true);
+          },
+        )
+        .finally(() => {
+          if (call.current?.round !== round) return;
+          call.current = null;
+          // A push that came while this call ran: fetched now (after a failure, the backoff holds it).
+          poll();
+        });
     },
     [id],
   );
-  useEffect(() => poll(true), [poll, open]); // once more when sealed: the session.sealed event
-  // Sealed sessions poll too while a try failed: the last events must still come in.
+  const ask = useCallback(
+    (now = false) => {
+      due.current = true;
+      poll(now);
+    },
+    [poll],
+  );
+  useEffect(() => ask(true), [ask, open]); // once more when sealed: the session.sealed event
+  // The host says the chain grew past what is shown (in this process or another).
+  useEffect(() => {
+    if (!pulse) return;
+    pushedHead.current = Math.max(pushedHead.current, pulse.headSeq);
+    poll();
+  }, [pulse, poll]);
+  // In case a push was missed (the stream dropped): asked anyway, seldom.
+  useInterval(ask, FALLBACK_POLL_MS, open);
+  // A fetch that is due but waited (a call under way, a backoff): no call unless one is due.
+  // Sealed sessions too while a try failed: the last events must still come in.
   useInterval(poll, TICK_MS, open || retrying);
   // The host answers again: ask at once, not at the end of a backoff.
-  useReconnected(() => poll(true));
+  useReconnected(() => ask(true));
   return events;
 }
