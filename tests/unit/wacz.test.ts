@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WARCParser } from 'warcio';
 import { harExchanges, type Har, type HttpExchange } from '../../src/core/capture/web/har.js';
 import { cdxTimestamp, surt } from '../../src/core/capture/web/surt.js';
 import { writeWacz } from '../../src/core/capture/web/wacz-writer.js';
-import { cdxjText } from '../../src/core/capture/web/warc-records.js';
+import { buildWarc, cdxjText } from '../../src/core/capture/web/warc-records.js';
 import { expectValidWacz } from '../support/test-site.js';
 
 const root = mkdtempSync(join(tmpdir(), 'proofline-wacz-'));
@@ -91,6 +93,38 @@ describe('the WACZ writer', () => {
     expect(home.headers).toMatch(/X-Archive-Orig-Content-Encoding: gzip/);
     expect(home.headers).not.toMatch(/\r\nContent-Encoding:/);
     expect(home.headers).toContain(`Content-Length: ${home.payload.length}`);
+  });
+
+  it('writes WARC records that a standard reader (warcio) reads back with matching digests', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 3, 255]);
+    const exchanges = [
+      exchange('https://example.com/', '<html>été</html>', { requestHeaders: [['User-Agent', 'tést']], serverIp: '93.184.216.34' }),
+      exchange('https://example.com/img.png', png, { responseHeaders: [['Content-Type', 'image/png']] }),
+      exchange('https://example.com/form', 'sent', { method: 'POST', requestBody: Buffer.from('a=1&b=2'), status: 204, statusText: '', responseHeaders: [] }),
+      exchange('https://example.com/held', '', { truncated: true }),
+    ];
+    const warc = await buildWarc(exchanges, { filename: 'data.warc.gz', software: 'Proofline test', description: 'd', date: new Date('2026-03-01T10:21:00Z') });
+    const sha = (data: Uint8Array): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    const read: { type: string; url?: string; concurrentTo?: string; id: string; payload: Buffer; truncated?: string }[] = [];
+    for await (const record of new WARCParser([warc.bytes])) {
+      const payload = Buffer.from(await record.readFully(false));
+      if (record.warcType !== 'warcinfo') expect(record.warcPayloadDigest, record.warcTargetURI).toBe(sha(payload));
+      read.push({ type: record.warcType!, url: record.warcTargetURI, concurrentTo: record.warcConcurrentTo[0], id: record.warcHeader('WARC-Record-ID')!, payload, truncated: record.warcHeader('WARC-Truncated') });
+    }
+    expect(read.map((r) => r.type)).toEqual(['warcinfo', 'response', 'request', 'response', 'request', 'response', 'request', 'response', 'request']);
+    expect(warc.records).toBe(read.length);
+    expect(read[1]!.payload.toString('utf8')).toBe('<html>été</html>');
+    expect(read[3]!.payload.equals(png)).toBe(true);
+    expect(read[6]!.payload.toString()).toBe('a=1&b=2');
+    expect(read[7]!.truncated).toBe('time');
+    // Each request is WARC-Concurrent-To its response.
+    for (let i = 1; i < read.length; i += 2) expect(read[i + 1]!.concurrentTo).toBe(read[i]!.id);
+    // The block digest covers the HTTP head and the payload, as the reader sees the block.
+    const [first] = warc.index;
+    const block = gunzipSync(warc.bytes.subarray(Number(first!.offset), Number(first!.offset) + Number(first!.length)));
+    const headEnd = block.indexOf('\r\n\r\n') + 4;
+    const length = Number(/Content-Length: (\d+)/.exec(block.subarray(0, headEnd).toString('latin1'))![1]);
+    expect(block.subarray(0, headEnd).toString('latin1')).toContain(`WARC-Block-Digest: ${sha(block.subarray(headEnd, headEnd + length))}`);
   });
 
   it('refuses to overwrite an existing file', async () => {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from './database.js';
-import { fsyncPath } from './fsync.js';
+import { fsyncPathAsync } from './fsync.js';
 import { createHasher, SHA256_HEX, type Digests } from './hashing.js';
 import { ProoflineError } from '../errors.js';
 
@@ -73,14 +73,14 @@ export class BlobStore {
     });
     try {
       await pipeline(source as NodeJS.ReadableStream, tap, createWriteStream(tmp, { flags: 'wx' }));
-      fsyncPath(tmp);
+      await fsyncPathAsync(tmp);
       const digests: Digests = { sha256: sha.digestHex(), sm3: sm.digestHex(), size };
       const finalPath = this.pathOf(digests.sha256);
       const isNew = !existsSync(finalPath);
       if (isNew) {
-        mkdirSync(join(this.root, digests.sha256.slice(0, 2)), { recursive: true });
+        await mkdir(join(this.root, digests.sha256.slice(0, 2)), { recursive: true });
         await rename(tmp, finalPath);
-        fsyncPath(join(this.root, digests.sha256.slice(0, 2)), 'directory');
+        await fsyncPathAsync(join(this.root, digests.sha256.slice(0, 2)), 'directory');
       } else {
         await rm(tmp, { force: true });
       }

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /**
  * fsync a file, or a directory so that a rename inside it is durable (POSIX: a rename is only
@@ -13,5 +14,19 @@ export function fsyncPath(path: string, kind: 'file' | 'directory' = 'file'): vo
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * fsyncPath on libuv's thread pool: the same durability, without blocking the event loop for
+ * the disk's flush (a page capture stores seven files while the browser works on the next page).
+ */
+export async function fsyncPathAsync(path: string, kind: 'file' | 'directory' = 'file'): Promise<void> {
+  if (kind === 'directory' && process.platform === 'win32') return;
+  const handle = await open(path, kind === 'file' ? 'r+' : 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

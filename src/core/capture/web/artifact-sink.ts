@@ -1,5 +1,6 @@
 import type { ArtifactRef } from '../../../shared/domain.js';
 import type { Proofline } from '../../proofline.js';
+import type { StoredBlob } from '../../store/blob-store.js';
 import { mediaTypeOf } from '../../store/media-types.js';
 
 /**
@@ -19,7 +20,15 @@ export class ArtifactSink {
   ) {}
 
   async add(path: string, name: string, role: string): Promise<ArtifactRef> {
-    const blob = await this.pl.blobs.putFile(path);
+    return this.chain(await this.pl.blobs.putFile(path), name, role);
+  }
+
+  /** A file the capture holds in memory (the DOM, the MHTML, the screenshot): stored without a round trip through a temporary file. */
+  async addBytes(data: Uint8Array, name: string, role: string): Promise<ArtifactRef> {
+    return this.chain(await this.pl.blobs.putBytes(data), name, role);
+  }
+
+  private chain(blob: StoredBlob, name: string, role: string): ArtifactRef {
     const ref: ArtifactRef = { sha256: blob.sha256, size: blob.size, name, mime: name.endsWith('.pem') ? 'application/x-pem-file' : mediaTypeOf(name) };
     const event = this.pl.events.append(this.sessionId, {
       type: 'web.capture.file',

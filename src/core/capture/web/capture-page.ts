@@ -34,6 +34,8 @@ export interface PageAttempt {
   readonly onState: (state: PageState) => void;
   /** The batch it belongs to (`web.capture.batch.started`), named in its event. */
   readonly batch?: string;
+  /** Called with the `web.capture` event once it is stored: the caller anchors it (a checkpoint). */
+  readonly captured: (event: StoredEvent) => void;
 }
 
 export type PageOutcome =
@@ -72,7 +74,7 @@ const RETRYABLE_STATUS = (status: number): boolean => status === 408 || status =
 /**
  * Captures one URL in a fresh browser context: navigation facts, the rendered page (screenshot,
  * MHTML, DOM, text), the network log as HAR and WACZ, and the TLS chain, then a `web.capture`
- * event naming every artifact, a checkpoint and a timestamp request.
+ * event naming every artifact, handed to `attempt.captured` for its checkpoint.
  *
  * A page that never finishes loading: if the navigation committed (the server answered and the
  * document started rendering) it is captured as it stands when the timeout runs out and flagged
@@ -126,27 +128,37 @@ export async function capturePage(
     } catch {
       partial = true;
     }
-    // Network idle-ish: late requests (after the load event) get to finish, never more than 2 s.
+    const loadedAt = Date.now();
+    // Network idle-ish: requests still running at the load event (a fetch it does not wait for)
+    // get to finish, never more than 2 s; with none running, the walk down the page starts at
+    // once, and late requests (started after the load event) are waited for at its end.
     watch.enter('settling');
-    await quiet.settle(0, 50, partial ? 500 : 2000);
+    await quiet.settle(0, 50, partial ? 500 : 2000, { heardSince: loadedAt });
     const navigation = await navigationFacts(response, attempt.url, startedAt, committedAt, partial);
     pl.events.append(sessionId, { type: 'web.navigation', payload: { captureId, trigger: 'batch', attempt: attempt.attempt, ...navigation.payload } });
 
     const sink = new ArtifactSink(pl, sessionId, captureId, attempt.url);
-    const rendered = await captureRenderedPage(context, page, quiet, sink, dir, { maxHeightPx: settings.maxScrollHeightPx, maxMs: settings.maxScrollMs }, attempt.onState, watch);
+    const rendered = await captureRenderedPage(context, page, quiet, sink, { maxHeightPx: settings.maxScrollHeightPx, maxMs: settings.maxScrollMs }, { onState: attempt.onState, watch, loadedAt });
     watch.stop();
     const title = rendered.title;
     if (rendered.navigated) recordNavigated(pl, sessionId, captureId, attempt.url, rendered);
-    await context.close();
+    // Closing the context writes the HAR, while the last rendered file is stored.
+    await Promise.all([context.close(), rendered.filed]);
     context = undefined;
-    // The HAR is stored while the WACZ is built from it and the TLS chain is fetched.
+    // The HAR, read once, is stored while the WACZ is built from it and the TLS chain is
+    // fetched; each is stored as soon as it is written.
+    const har = await readFile(harPath);
     const [, wacz, tls] = await Promise.all([
-      sink.add(harPath, 'network.har', 'har'),
-      writeWaczFromHar(harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt }),
-      fetchChain(navigation.finalUrl, settings, dir),
+      sink.addBytes(har, 'network.har', 'har'),
+      writeWaczFromHar(har, harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt }).then(async (written) => {
+        await sink.add(written.path, 'capture.wacz', 'wacz');
+        return written;
+      }),
+      fetchChain(navigation.finalUrl, settings, dir).then(async (chain) => {
+        if (chain && !('error' in chain)) await sink.add(join(dir, 'tls-chain.pem'), 'tls-chain.pem', 'tls-chain');
+        return chain;
+      }),
     ]);
-    await sink.add(wacz.path, 'capture.wacz', 'wacz');
-    if (tls && !('error' in tls)) await sink.add(join(dir, 'tls-chain.pem'), 'tls-chain.pem', 'tls-chain');
 
     const httpError: CaptureFailure | undefined = status >= 400 ? { kind: 'http-error', message: `HTTP ${status} ${response.statusText()}`.trim() } : undefined;
     const event = pl.events.append(sessionId, {
@@ -157,7 +169,9 @@ export async function capturePage(
       },
       artifacts: sink.artifacts,
     });
-    await pl.sessions.checkpoint(sessionId, 'manual');
+    // The checkpoint over this page is taken behind it (batch-anchoring.ts), not in its way: the
+    // batch returns only once it is taken and its timestamp asked for.
+    attempt.captured(event);
     return { ok: true, event, finalUrl: navigation.finalUrl, status, partial, ...(httpError ? { httpError } : {}), ...(rendered.navigated ? { navigatedTo: rendered.navigated.to } : {}) };
   } catch (error) {
     const failure = classifyFailure(error);
@@ -216,8 +230,8 @@ export async function navigationFacts(response: Response, typedUrl: string, star
   };
 }
 
-async function writeWaczFromHar(harPath: string, out: string, page: { url: string; title: string; ts: Date }): Promise<Awaited<ReturnType<typeof writeWacz>>> {
-  const har = parseHar(await readFile(harPath, 'utf8'), harPath);
+async function writeWaczFromHar(bytes: Buffer, harPath: string, out: string, page: { url: string; title: string; ts: Date }): Promise<Awaited<ReturnType<typeof writeWacz>>> {
+  const har = parseHar(bytes.toString('utf8'), harPath);
   return writeWacz(out, {
     exchanges: harExchanges(har),
     pages: [page],

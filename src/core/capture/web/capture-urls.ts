@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Proofline } from '../../proofline.js';
+import { BatchAnchoring } from './batch-anchoring.js';
 import { launchBrowser, type LaunchedBrowser } from './browser-launch.js';
 import { capturePage, type PageCaptureSettings } from './capture-page.js';
 import type { CaptureFailure, FailureKind } from './failure-kind.js';
@@ -117,6 +118,10 @@ function positive(name: string, value: number | undefined, fallback: number, min
  * ends with `web.capture.batch.ended` (finished, or failed as a whole, naming what was not
  * captured) or one `web.capture.cancelled` event (see `signal`). A batch whose process is killed
  * is closed out by the next process to open the session (batch-recovery.ts).
+ *
+ * Checkpoints are taken behind the pages (batch-anchoring.ts): a URL reported `done` has its
+ * files and its `web.capture` event stored and chained; the call returns only once a checkpoint
+ * over every captured page is stored and its timestamp asked for.
  */
 export async function captureUrls(pl: Proofline, sessionId: string, urls: string[], options: CaptureUrlsOptions = {}): Promise<BatchResult> {
   const session = pl.sessions.get(sessionId);
@@ -163,6 +168,7 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
 
   const signal = options.signal;
   const workDir = await mkdtemp(join(tmpdir(), 'proofline-web-'));
+  const anchoring = new BatchAnchoring(() => pl.sessions.checkpoint(sessionId, 'manual'));
   let launched: LaunchedBrowser | undefined;
   try {
     // Launched with the signal: a cancellation closes it, ending the pages under way at once.
@@ -175,7 +181,7 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
       const settings: PageCaptureSettings = { ...settingsBase, workDir };
       const worker = async (): Promise<void> => {
         for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-          results[index] = await captureOne(pl, sessionId, batch, browser, settings, urls[index]!, retries, retryDelayMs, report, signal);
+          results[index] = await captureOne(pl, sessionId, batch, browser, settings, urls[index]!, retries, retryDelayMs, report, signal, anchoring);
         }
       };
       // Every worker is waited for, so that no event of the batch comes after its end.
@@ -183,6 +189,8 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
       const broke = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
       if (broke) throw broke.reason;
     }
+    // Every page's checkpoint is taken, and its timestamp asked for, before the batch ends.
+    await anchoring.settled();
   } catch (error) {
     if (!signal?.aborted) {
       // The batch failed as a whole (the browser would not start, say): its end says what it did not capture.
@@ -193,6 +201,9 @@ export async function captureUrls(pl: Proofline, sessionId: string, urls: string
       throw error;
     }
   } finally {
+    // Failed or cancelled, the batch still waits for the checkpoint under way (its failure, if
+    // any, is the batch's error above): the call settles only once nothing more is written.
+    await anchoring.settled().catch(() => undefined);
     if (!options.browser) await launched?.browser.close().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true });
   }
@@ -254,6 +265,7 @@ async function captureOne(
   retryDelayMs: number,
   report: (p: CaptureProgress) => void,
   signal: AbortSignal | undefined,
+  anchoring: BatchAnchoring,
 ): Promise<UrlResult> {
   const url = normaliseUrl(raw);
   for (let attempt = 1; ; attempt += 1) {
@@ -266,6 +278,7 @@ async function captureOne(
       lastAttempt,
       batch,
       onState: (state) => report({ url: raw, state, attempt }),
+      captured: () => anchoring.request(),
     });
     if (outcome.ok) {
       const base = { url: raw, finalUrl: outcome.finalUrl, status: outcome.status, eventSeq: outcome.event.body.seq, partial: outcome.partial, attempts: attempt, ...(outcome.navigatedTo ? { navigatedTo: outcome.navigatedTo } : {}) };

@@ -238,7 +238,8 @@ class Browsing {
       const url = documentWatch.url;
       const sink = new ArtifactSink(this.pl, this.sessionId, captureId, url);
       await watch.quiet.settle(0, 100, 2000);
-      const rendered = await captureRenderedPage(this.context, page, watch.quiet, sink, dir, { maxHeightPx: this.settings.maxScrollHeightPx, maxMs: this.settings.maxScrollMs }, undefined, documentWatch).finally(() => documentWatch.stop());
+      const rendered = await captureRenderedPage(this.context, page, watch.quiet, sink, { maxHeightPx: this.settings.maxScrollHeightPx, maxMs: this.settings.maxScrollMs }, { watch: documentWatch }).finally(() => documentWatch.stop());
+      await rendered.filed;
       // A document the page moved to meanwhile is auto-captured as its own page once it loads.
       recordNavigated(this.pl, this.sessionId, captureId, url, rendered, this.autoCapture);
       const tls = await fetchChain(url, this.settings, dir);

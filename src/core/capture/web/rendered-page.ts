@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright';
 import type { ArtifactSink } from './artifact-sink.js';
 import { DocumentWatch, type DocumentChange } from './document-watch.js';
@@ -17,7 +15,24 @@ export interface RenderedFacts {
   readonly notCaptured: readonly string[];
 }
 
+export interface RenderedPage extends RenderedFacts {
+  /**
+   * Settles when every file taken is stored and chained (rejects if one could not be): the
+   * caller awaits it, and may first close the page, so that the last file is stored while the
+   * browser writes the network log.
+   */
+  readonly filed: Promise<void>;
+}
+
 export type RenderState = 'scrolling' | 'saving';
+
+export interface RenderOptions {
+  readonly onState?: (state: RenderState) => void;
+  /** Started on the captured document; one is started here if not given. */
+  readonly watch?: DocumentWatch;
+  /** When the page's load event was seen: late requests from then on are waited for (scrollToBottom). */
+  readonly loadedAt?: number;
+}
 
 const RENDERED_FILES = ['dom.html', 'text.txt', 'page.mhtml', 'screenshot.png'] as const;
 
@@ -32,34 +47,37 @@ const RENDERED_FILES = ['dom.html', 'text.txt', 'page.mhtml', 'screenshot.png'] 
  * set), the file under way is dropped, no further file is taken, and the change is returned in
  * `navigated`, with the files not taken in `notCaptured`: a file of the other document is never
  * filed under this one's URL. The DOM and the text are taken first, cheapest and most exact.
+ *
+ * The browser is never kept waiting on the disk: each file is written, hashed, stored and
+ * chained while the browser produces the next one, and the last while the caller goes on
+ * (`filed`).
  */
 export async function captureRenderedPage(
   context: BrowserContext,
   page: Page,
   quiet: NetworkQuiet,
   sink: ArtifactSink,
-  dir: string,
   bounds: ScrollBounds,
-  onState: (state: RenderState) => void = () => {},
-  given?: DocumentWatch,
-): Promise<RenderedFacts> {
+  { onState = () => {}, watch: given, loadedAt }: RenderOptions = {},
+): Promise<RenderedPage> {
   const watch = given ?? new DocumentWatch(page);
   try {
     if (!given) await watch.start('scrolling');
     onState('scrolling');
     watch.enter('scrolling');
-    const scroll = !(await watch.same()) ? null : await scrollToBottom(page, quiet, bounds).catch(async (error: unknown) => {
+    const scroll = !(await watch.same()) ? null : await scrollToBottom(page, quiet, bounds, loadedAt).catch(async (error: unknown) => {
       // The document went away under the scroll: said below, as a change, not a failure.
       if (await watch.same()) throw error;
       return null;
     });
     onState('saving');
-    // Each file is stored and chained while the browser produces the next one.
+    // Each file is stored and chained while the browser produces the next one, from memory:
+    // no temporary copy to write and read back.
     const stored: Promise<unknown>[] = [];
     const names: string[] = [];
-    const store = (name: string, role: string): void => {
-      const pending = sink.add(join(dir, name), name, role);
-      pending.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    const store = (name: string, role: string, data: string | Buffer): void => {
+      const pending = sink.addBytes(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, name, role);
+      pending.catch(() => undefined); // awaited through `filed`; this only keeps an early failure from going unhandled
       stored.push(pending);
       names.push(name);
     };
@@ -68,23 +86,16 @@ export async function captureRenderedPage(
     let title = '';
     let textChars = 0;
 
-    // One call reads the mark, the DOM and the title: all three are of the same document.
+    // One call reads the mark, the DOM, the title and the text: all four are of the same
+    // document, at the same moment, for one round trip to the page.
     if (scroll && (await watch.same())) {
       watch.enter('dom');
-      const dom = await page.evaluate<{ marked: boolean; html: string; title: string }>(watch.read(DOM)).catch(() => null);
-      if (dom?.marked && (await watch.same())) {
-        await writeFile(join(dir, 'dom.html'), dom.html);
-        store('dom.html', 'dom');
-        title = dom.title;
-      } else await watch.same();
-    }
-    if (names.includes('dom.html')) {
-      watch.enter('text');
-      const text = await page.evaluate<{ marked: boolean; text: string }>(watch.read(TEXT)).catch(() => null);
-      if (text?.marked && (await watch.same())) {
-        await writeFile(join(dir, 'text.txt'), text.text);
-        store('text.txt', 'text');
-        textChars = text.text.length;
+      const read = await page.evaluate<{ marked: boolean; html: string; title: string; text: string }>(watch.read(DOM_AND_TEXT)).catch(() => null);
+      if (read?.marked && (await watch.same())) {
+        store('dom.html', 'dom', read.html);
+        store('text.txt', 'text', read.text);
+        title = read.title;
+        textChars = read.text.length;
       } else await watch.same();
     }
 
@@ -98,29 +109,26 @@ export async function captureRenderedPage(
       } catch (error) {
         if (await watch.same()) throw error;
       } finally {
-        await cdp.detach().catch(() => undefined);
+        void cdp.detach().catch(() => undefined);
       }
-      if (data !== null && (await watch.same())) {
-        await writeFile(join(dir, 'page.mhtml'), data);
-        store('page.mhtml', 'mhtml');
-      }
+      if (data !== null && (await watch.same())) store('page.mhtml', 'mhtml', data);
     }
 
     if (names.includes('page.mhtml') && (await watch.same())) {
       watch.enter('screenshot');
       const shot = await watch.unlessMoved(page.screenshot({
-        path: join(dir, 'screenshot.png'),
         fullPage: true,
         animations: 'disabled',
         timeout: 60_000,
         ...(clipped ? { clip: { x: 0, y: 0, width: viewport.width, height: clipped } } : {}),
-      })).then((taken) => taken !== null, async (error: unknown) => {
+      })).catch(async (error: unknown) => {
         if (await watch.same()) throw error;
-        return false;
+        return null;
       });
-      if (shot && (await watch.same())) store('screenshot.png', 'screenshot');
+      if (shot && (await watch.same())) store('screenshot.png', 'screenshot', shot);
     }
-    await Promise.all(stored);
+    const filed = Promise.all(stored).then(() => undefined);
+    filed.catch(() => undefined); // the caller's to await; this only keeps it from going unhandled meanwhile
 
     const heightPx = scroll?.heightPx ?? 0;
     return {
@@ -131,6 +139,7 @@ export async function captureRenderedPage(
       stored: names,
       navigated: watch.changed,
       notCaptured: RENDERED_FILES.filter((name) => !names.includes(name)),
+      filed,
     };
   } finally {
     if (!given) watch.stop();
@@ -138,11 +147,11 @@ export async function captureRenderedPage(
 }
 
 // Page scripts are strings: the core is compiled without the DOM library. `page.content()`'s own
-// serialisation (doctype, then the root element), read with the document's mark.
-const DOM = `(() => {
+// serialisation (doctype, then the root element), and the visible text, read with the
+// document's mark.
+const DOM_AND_TEXT = `(() => {
   let html = '';
   if (document.doctype) html = new XMLSerializer().serializeToString(document.doctype);
   if (document.documentElement) html += document.documentElement.outerHTML;
-  return { html, title: document.title };
+  return { html, title: document.title, text: document.body ? document.body.innerText : '' };
 })()`;
-const TEXT = `(() => ({ text: document.body ? document.body.innerText : '' }))()`;

@@ -19,18 +19,25 @@ export interface ScrollResult {
 export class NetworkQuiet {
   private readonly pending = new Map<Request, number>();
   private lastActivity = Date.now();
+  /** Settles under way, woken by every request that starts or ends. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(page: Page) {
     page.on('request', (request) => {
       this.pending.set(request, Date.now());
-      this.lastActivity = Date.now();
+      this.heard();
     });
     const done = (request: Request): void => {
       this.pending.delete(request);
-      this.lastActivity = Date.now();
+      this.heard();
     };
     page.on('requestfinished', done);
     page.on('requestfailed', done);
+  }
+
+  private heard(): void {
+    this.lastActivity = Date.now();
+    for (const wake of this.waiting) wake();
   }
 
   /** Whether any request started or ended since `since`. */
@@ -42,14 +49,34 @@ export class NetworkQuiet {
    * Waits until no request that started after `since` is still running and nothing happened for
    * `quietMs`, or `maxMs` passed. Requests older than `since` (a body the server never ends) are
    * not waited for again: each step would otherwise burn its whole budget on them.
+   *
+   * With nothing running and nothing started or ended since `heardSince` (default `since`), the
+   * network is quiet already and it returns at once: the quiet window is for requests that lead
+   * to more requests, not a pause taken on every call. `notBefore`: it does not return before
+   * that time (budget allowing), so that requests a script starts a moment later are heard.
+   *
+   * It wakes when a request starts or ends and when a window or the budget runs out, never on a
+   * polling tick, so it returns as soon as the network is quiet.
    */
-  async settle(since: number, quietMs: number, maxMs: number): Promise<void> {
+  async settle(since: number, quietMs: number, maxMs: number, { heardSince = since, notBefore = 0 }: { heardSince?: number; notBefore?: number } = {}): Promise<void> {
     const deadline = Date.now() + maxMs;
-    while (Date.now() < deadline) {
+    for (;;) {
+      const now = Date.now();
+      if (now >= deadline) return;
       const busy = [...this.pending.values()].some((started) => started >= since);
-      // Nothing started or ended since `since`: quiet already, no need to wait out the window.
-      if (!busy && (this.lastActivity < since || Date.now() - this.lastActivity >= quietMs)) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      const quietNow = !busy && (this.lastActivity < heardSince || now - this.lastActivity >= quietMs);
+      if (quietNow && now >= notBefore) return;
+      // Busy: until a request ends; quiet for now: until the window closes, or `notBefore`.
+      const wakeAt = Math.min(deadline, busy ? deadline : quietNow ? notBefore : Math.max(notBefore, this.lastActivity + quietMs));
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.waiting.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, wakeAt - now));
+        this.waiting.add(wake);
+      });
     }
   }
 }
@@ -65,22 +92,51 @@ const METRICS = `(() => {
   const root = document.scrollingElement || document.documentElement;
   return { y: window.scrollY, viewport: window.innerHeight, height: Math.max(root.scrollHeight, document.body ? document.body.scrollHeight : 0) };
 })()`;
-// One viewport down, then two animation frames: IntersectionObserver callbacks and lazy-image
-// loads triggered by the scroll have run by then (HTML, "update the rendering"), so their
-// requests are already counted when the network is checked.
+// One viewport down, then wait until the page has been told what came into view. An
+// IntersectionObserver's first notification is delivered in the task that, after the next
+// rendering update, notifies every observer of the document (W3C Intersection Observer, "run the
+// update intersection observations steps"): the page's own lazy loaders and Chromium's lazy
+// images among them. One more task later, their callbacks have run and the requests they made
+// are counted when the network is checked. One frame a step, where two requestAnimationFrame
+// callbacks took two (about 17 ms a step at 60 Hz). A page that renders no frame (or has
+// replaced IntersectionObserver) is not waited on for more than a second a step.
 const STEP = `new Promise((resolve) => {
   window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)));
-  requestAnimationFrame(() => requestAnimationFrame(() => resolve(${METRICS})));
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    resolve(${METRICS});
+  };
+  setTimeout(finish, 1000);
+  try {
+    const told = new IntersectionObserver(() => {
+      told.disconnect();
+      setTimeout(finish, 0);
+    });
+    told.observe(document.documentElement);
+  } catch {
+    requestAnimationFrame(() => requestAnimationFrame(finish));
+  }
 })`;
 
 const metrics = (page: Page): Promise<Metrics> => page.evaluate<Metrics>(METRICS);
+
+/** After the load event, how long a script has to start a late request that is then waited for. */
+export const LATE_REQUEST_MS = 50;
 
 /**
  * Scrolls to the bottom one viewport at a time, letting the network settle after each step, so
  * that lazy images and content inserted on scroll are loaded before the screenshot. Bounded in
  * height and time; which bound stopped it is part of the record. Ends where it started.
+ *
+ * `loadedAt` (the load event, for a batch capture): requests started since then and still
+ * running when the walk ends are waited for, and it does not end sooner than LATE_REQUEST_MS
+ * after it, so that a request a script starts just after the load is heard. That window runs
+ * while the page is walked, rather than as a pause before the walk: on a page taller than the
+ * window the walk outlasts it.
  */
-export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: ScrollBounds): Promise<ScrollResult> {
+export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: ScrollBounds, loadedAt?: number): Promise<ScrollResult> {
   const started = Date.now();
   let steps = 0;
   let hitHeightLimit = false;
@@ -114,10 +170,12 @@ export async function scrollToBottom(page: Page, quiet: NetworkQuiet, bounds: Sc
     current = next;
   }
   // Content inserted at the very bottom gets a last moment to load before scrolling back.
-  await quiet.settle(started, 100, Math.min(2000, Math.max(0, bounds.maxMs - (Date.now() - started))));
-  const final = await metrics(page);
-  // Back where the reader was (the top, for a batch capture).
-  await page.evaluate(`window.scrollTo(0, ${Math.max(0, Math.floor(startY))})`);
+  await quiet.settle(Math.min(started, loadedAt ?? started), 100, Math.min(2000, Math.max(0, bounds.maxMs - (Date.now() - started))), {
+    heardSince: started,
+    notBefore: loadedAt === undefined ? 0 : loadedAt + LATE_REQUEST_MS,
+  });
+  // The height it ends with, then back where the reader was (the top, for a batch capture).
+  const final = await page.evaluate<Metrics>(`(() => { const m = ${METRICS}; window.scrollTo(0, ${Math.max(0, Math.floor(startY))}); return m; })()`);
   if (final.height > bounds.maxHeightPx) hitHeightLimit = true;
   return { heightPx: final.height, timeMs: Date.now() - started, steps, hitHeightLimit, hitTimeLimit, limits: bounds };
 }
