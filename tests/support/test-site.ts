@@ -102,14 +102,14 @@ export const MOVING_MARKER = 'first-document-marker';
 export const MOVED_MARKER = 'second-document-marker';
 export const MOVING_HEIGHT_PX = 24_000;
 
-// A page that moves itself: 500 ms after its load event a script submits a form to /moved. It is
+// A page that moves itself: 1 s after its load event a script submits a form to /moved. It is
 // tall and painted (a long full-page screenshot), so the move comes while it is being captured.
 const MOVING = page(
   'A page that moves',
   `<h1>${MOVING_MARKER}</h1><p>This document submits a form by itself.</p>`
     + `<form id="away" method="post" action="/moved"><input type="hidden" name="from" value="moving"></form>`
     + `<div style="height:${MOVING_HEIGHT_PX}px;background:repeating-linear-gradient(45deg,#c33 0 7px,#3c3 7px 13px,#33c 13px 23px)">painted</div>`
-    + `<script>addEventListener('load', () => setTimeout(() => document.getElementById('away').submit(), 500));</script>`,
+    + `<script>addEventListener('load', () => setTimeout(() => document.getElementById('away').submit(), 1000));</script>`,
 );
 
 /** Starts the site; call stop() in afterAll. `dir` is a parent folder for the CA's files. */
