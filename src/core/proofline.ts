@@ -119,11 +119,11 @@ export function openProofline(options: ProoflineOptions): Proofline {
     device,
     exportSession: (idOrPrefix, exportOptions) => {
       const session = sessions.get(idOrPrefix);
-      return exportSession(
-        { sessionId: session.id, plan: sessions.sealedPlan(session.id), seal: sessions.sealRecord(session.id), sealTokens: timestamps.list(session.id, 'seal'), blobs },
-        events,
-        exportOptions,
-      );
+      // The plan and the seal record read in one transaction: one snapshot, and one shared lock
+      // for the ~20,000 reads of a bag of many small files, where each read outside a transaction
+      // took and released it (~40,000 fcntl calls, strace -c).
+      const input = db.transaction(() => ({ sessionId: session.id, plan: sessions.sealedPlan(session.id), seal: sessions.sealRecord(session.id), sealTokens: timestamps.list(session.id, 'seal'), blobs }))();
+      return exportSession(input, events, exportOptions);
     },
     setTsaUrls(urls) {
       tsaUrls.splice(0, tsaUrls.length, ...urls);

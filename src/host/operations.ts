@@ -5,13 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { openArchive, type ZipArchive } from '../core/archive/read-zip.js';
-import { verifyArchive } from '../core/archive/verify-archive.js';
-import { readTrustedRoots, TrustedRootError } from '../core/attest/trusted-roots.js';
+import type { ZipArchive } from '../core/archive/read-zip.js';
 import { publicTsaUrl } from '../core/attest/tsa-names.js';
-import { testTsas } from '../core/attest/tsa-test.js';
 import { asProoflineError } from '../core/errors.js';
-import { CHECK_TITLES } from '../core/archive/verify-report.js';
 import { sealWarning } from './seal-warning.js';
 import type { Proofline } from '../core/proofline.js';
 import { sha256Hex } from '../core/store/hashing.js';
@@ -70,8 +66,19 @@ export function timelineEvent(event: StoredEvent): V.TimelineEvent {
   return { seq, time, type, hash: event.hash, payload, artifacts };
 }
 
+/**
+ * What only the operations that read an archive or a certificate need, loaded by the first of
+ * them: the ZIP reader (yauzl), the verifier, PKI.js for trusted roots and TSA tests. Together
+ * 0.2–0.6 s to load on a busy machine, which `proofline export` or `seal`, one process per
+ * command, would pay for nothing (bench/README.md).
+ */
+const archiveReader = (): Promise<typeof import('../core/archive/read-zip.js')> => import('../core/archive/read-zip.js');
+const verifier = (): Promise<typeof import('../core/archive/verify-archive.js')> => import('../core/archive/verify-archive.js');
+const rootsReader = (): Promise<typeof import('../core/attest/trusted-roots.js')> => import('../core/attest/trusted-roots.js');
+
 /** Settings' trusted root files, read as `verify --trust` reads them (PEM or DER, any order). */
-function trustedRoots(settings: Settings): Buffer[] {
+async function trustedRoots(settings: Settings): Promise<Buffer[]> {
+  const { readTrustedRoots, TrustedRootError } = await rootsReader();
   try {
     return readTrustedRoots(settings.trustedRootFiles);
   } catch (error) {
@@ -81,9 +88,10 @@ function trustedRoots(settings: Settings): Buffer[] {
 }
 
 /** What evidence made now would lack: the first-launch check's TSA and trusted-root items. */
-function readiness(settings: Settings): V.Readiness {
+async function readiness(settings: Settings): Promise<V.Readiness> {
   const tsa = { count: settings.tsaUrls.length, urls: settings.tsaUrls.map(publicTsaUrl) };
   const files = settings.trustedRootFiles.length;
+  const { readTrustedRoots, TrustedRootError } = await rootsReader();
   try {
     return { tsa, trustedRoots: { files, certificates: readTrustedRoots(settings.trustedRootFiles).length } };
   } catch (error) {
@@ -119,7 +127,7 @@ export function createHost(deps: HostDeps): Host {
     return path;
   };
   const withZip = async <T>(handle: string, work: (zip: ZipArchive) => Promise<T>): Promise<T> => {
-    const zip = await openArchive(archiveOf(handle));
+    const zip = await (await archiveReader()).openArchive(archiveOf(handle));
     try {
       return await work(zip);
     } finally {
@@ -141,7 +149,7 @@ export function createHost(deps: HostDeps): Host {
         platform: process.platform,
         device: { keyId: device.keyId, keyPath: device.keyPath, keyStorage: device.keyStorage },
         capabilities: await capture.capabilities(),
-        readiness: readiness(settings.get()),
+        readiness: await readiness(settings.get()),
       };
     },
     'tsa.test': async ({ url, trustedRootFiles }, { signal }) => {
@@ -149,11 +157,14 @@ export function createHost(deps: HostDeps): Host {
       const urls = url === undefined ? s.tsaUrls : [url];
       if (urls.length === 0) throw new OperationFailure('tsa.none-configured', 'No time-stamping authority is configured: add one in Settings (or give a URL), then test it.');
       // Judged under the roots verify would use; a broken root file is the caller's to fix first.
-      return testTsas(urls, { trustedRoots: trustedRoots(trustedRootFiles === undefined ? s : { ...s, trustedRootFiles }), signal });
+      const roots = await trustedRoots(trustedRootFiles === undefined ? s : { ...s, trustedRootFiles });
+      const { testTsas } = await import('../core/attest/tsa-test.js');
+      return testTsas(urls, { trustedRoots: roots, signal });
     },
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       // A trusted root that holds no certificate would silently trust nothing: refuse it here.
+      const { readTrustedRoots, TrustedRootError } = await rootsReader();
       (patch.trustedRootFiles ?? []).forEach((file, index) => {
         try {
           readTrustedRoots([file]);
@@ -279,8 +290,9 @@ export function createHost(deps: HostDeps): Host {
       return { archive: handle, path, name: basename(path), size };
     },
     'archive.verify': async ({ archive }, { progress, signal }) => {
+      const [{ verifyArchive }, { CHECK_TITLES }] = await Promise.all([verifier(), import('../core/archive/verify-report.js')]);
       const report = await verifyArchive(archiveOf(archive), {
-        trustedRoots: trustedRoots(settings.get()),
+        trustedRoots: await trustedRoots(settings.get()),
         signal,
         onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
       });
@@ -366,7 +378,7 @@ export function createHost(deps: HostDeps): Host {
       const made = await makeReport({
         archivePath: source,
         lang,
-        trustedRoots: roots ?? trustedRoots(s),
+        trustedRoots: roots ?? (await trustedRoots(s)),
         device: await pl.device(),
         print: chromiumPrinter(s.browserPath),
         tsaUrls: s.tsaUrls,

@@ -76,6 +76,19 @@ describe('proofline start-up', () => {
     expect(loaded.filter((m) => HEAVY.test(m))).toEqual([]);
   });
 
+  it('exports a sealed session without X.509, PKI.js, the ZIP reader or the verifier: it signs and reads no archive', async () => {
+    const data = join(dir, 'export-data');
+    const session = await loadedBy(['--data', data, 'session', 'new', '--title', 'what export loads']);
+    const id = session.stdout.trim();
+    expect((await loadedBy(['--data', data, 'seal', id])).code).toBe(0);
+
+    const { code, loaded } = await loadedBy(['--data', data, 'export', id, '--out', join(dir, 'export.zip')]);
+    expect(code).toBe(0);
+    expect(loaded.some((m) => m.includes('build/core/archive/write-bag.js'))).toBe(true);
+    const notNeeded = /node_modules\/(pkijs|@peculiar\/[^/]+|yauzl|playwright|playwright-core|chokidar)\/|build\/core\/archive\/(verify-archive|read-zip)\.js/;
+    expect(loaded.filter((m) => notNeeded.test(m))).toEqual([]);
+  });
+
   it('loads the verifier once a command needs it (the hook sees what is loaded)', async () => {
     const { code, loaded } = await loadedBy(['verify', join(dir, 'no-such-archive.zip')]);
     expect(code).toBe(2);

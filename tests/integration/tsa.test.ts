@@ -20,6 +20,7 @@ import {
   verifyTimestampResponse,
   type TimestampVerdict,
 } from '../../src/core/attest/tsa-client.js';
+import { tokenCertificates } from '../../src/core/attest/token-certificates.js';
 import { startTsa, type RunningTsa } from '../support/tsa-server.js';
 
 const run = promisify(execFile);
@@ -93,6 +94,8 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
     expect(parsed.policy).toBe('1.3.6.1.4.1.55555.1.1');
     expect(parsed.serial).toMatch(/^0x[0-9A-F]+$/);
     expect(parsed.certificates).toHaveLength(2); // the TSA certificate and its root (config `certs`)
+    // What the bag's TSA chains are made of, read without PKI.js: the same bytes.
+    expect(tokenCertificates(response)).toEqual(parsed.certificates);
     expect(tokenFromResponse(response)).toEqual(parsed.token);
 
     await writeFile(join(work, 'fields.tsr'), response);
@@ -272,6 +275,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       }
       const garbage = Buffer.from('<html>not a token</html>');
       expect(() => parseTimestampResponse(garbage, 'proofline/seal.tsr')).toThrow(/seal\.tsr is not a valid RFC 3161/);
+      expect(() => tokenCertificates(garbage, 'proofline/seal.tsr')).toThrow(/seal\.tsr is not a DER TimeStampResp/);
       const verdict = await verifyTimestampResponse(garbage, { digest: sha256('x'), trustedRoots: [alpha.caPem] });
       expect(verdict.status).toBe('invalid');
       expect(failed(verdict)).toEqual(['status']);
@@ -288,6 +292,7 @@ describe('RFC 3161 time-stamps from a real TSA', () => {
       const parsed = parseTimestampResponse(reply);
       expect(parsed.status).toBe(2);
       expect(parsed.statusText).toContain('badAlg');
+      expect(tokenCertificates(reply)).toEqual([]);
       expect(() => tokenFromResponse(reply)).toThrow(/rejection/);
       const verdict = await verifyTimestampResponse(reply, { digest: sha256('x'), trustedRoots: [alpha.caPem] });
       expect(verdict.status).toBe('invalid');

@@ -4,7 +4,7 @@ import type { Checkpoint } from '../attest/checkpoints.js';
 import { certificateKey } from '../attest/device-identity.js';
 import type { TimestampRecord } from '../attest/timestamp-queue.js';
 import { certificatesPem } from '../attest/tsa-pem.js';
-import { parseTimestampResponse } from '../attest/tsa-response.js';
+import { tokenCertificates } from '../attest/token-certificates.js';
 import { publicTsaUrl } from '../attest/tsa-names.js';
 import { digestBytes, type Digests } from '../store/hashing.js';
 import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
@@ -123,7 +123,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
     const path = layout.checkpointTokenPath(checkpointIndex, tsaNumber);
     tags.push(bytesFile(path, record.response));
     const certs = tsaCertificates.get(tsaNumber) ?? new Map<string, Buffer>();
-    for (const cert of parseTimestampResponse(record.response).certificates) certs.set(cert.toString('hex'), cert);
+    for (const cert of tokenCertificates(record.response)) certs.set(cert.toString('hex'), cert);
     tsaCertificates.set(tsaNumber, certs);
     const { statement } = layout.checkpointPaths(checkpointIndex);
     index.push({

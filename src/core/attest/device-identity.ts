@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -72,6 +70,11 @@ export async function loadOrCreateDeviceIdentity(dir: string, now: () => Date = 
 }
 
 async function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject, notBefore: Date): Promise<string> {
+  // Loaded here, once per device: @peculiar/x509 (and the reflect-metadata it needs first) took
+  // 0.2–0.5 s to load, paid by every command that imports this file for certificateKey, such as
+  // `proofline export`, which signs nothing (bench/README.md).
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   const webcrypto = globalThis.crypto;
   const algorithm = { name: 'Ed25519' };
   const keys = {

@@ -1,10 +1,8 @@
 import type { Database } from '../store/database.js';
 import type { EventLog } from '../store/event-log.js';
 import { asProoflineError, type ErrorValue } from '../errors.js';
-import { requestTimestamp } from './tsa-client.js';
 import { publicTsaUrl, withoutCredentials } from './tsa-names.js';
 import { TsaError } from './tsa-error.js';
-import { verifyTimestampResponse } from './tsa-verify.js';
 
 export interface TimestampRecord {
   readonly id: number;
@@ -143,6 +141,9 @@ export class TimestampQueue {
 
   private async attempt(row: Row, timeoutMs: number): Promise<void> {
     const digest = Buffer.from(row.digest, 'hex');
+    // The TSA client and verifier bring PKI.js (0.1–0.35 s to load): only a process that asks a
+    // TSA loads them, not one that opens the store to export or read a session.
+    const [{ requestTimestamp }, { verifyTimestampResponse }] = await Promise.all([import('./tsa-client.js'), import('./tsa-verify.js')]);
     const { response, nonce } = await requestTimestamp(row.tsa_url, digest, { timeoutMs });
     // Trust is judged by whoever verifies the archive; here we only refuse a reply that is
     // not a granted token over our digest and nonce, signed by the certificate it carries.

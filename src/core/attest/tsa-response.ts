@@ -5,6 +5,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { tsaCrypto } from './tsa-crypto.js';
+import { signedDataCertificates } from './token-certificates.js';
 import { TsaError } from './tsa-error.js';
 import { digestName, formatGeneralName, hexInteger, unsignedBytes } from './tsa-names.js';
 
@@ -89,17 +90,6 @@ function statusText(info: pkijs.PKIStatusInfo): string | undefined {
   return parts.length ? parts.join('; ') : undefined;
 }
 
-/** The [0] IMPLICIT CertificateSet of a SignedData, each certificate's original DER. */
-function rawCertificates(signedData: asn1js.AsnType): Buffer[] {
-  const fields = (signedData as asn1js.Sequence).valueBlock.value;
-  const set = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0) as asn1js.Constructed | undefined;
-  if (!set) return [];
-  return set.valueBlock.value
-    // A CertificateChoices entry that is a plain SEQUENCE is an X.509 certificate (RFC 5652 §10.2.2).
-    .filter((c) => c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16)
-    .map((c) => Buffer.from(c.valueBeforeDecodeView));
-}
-
 /** Decode a TimeStampResp; throws TsaError 'malformed' on anything that is not one. */
 export function decodeTimestampResponse(der: Uint8Array, source?: string): DecodedTimestamp {
   tsaCrypto();
@@ -150,7 +140,7 @@ export function decodeTimestampResponse(der: Uint8Array, source?: string): Decod
     imprintAlgorithm: digestName(tstInfo.messageImprint.hashAlgorithm.algorithmId),
     imprint: Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView),
     ...(tstInfo.nonce && { nonce: unsignedBytes(tstInfo.nonce.valueBlock.valueHexView) }),
-    certificates: rawCertificates(tokenInfo.content),
+    certificates: signedDataCertificates(tokenInfo.content),
   };
   return { parsed, signedData, tstInfoBytes };
 }

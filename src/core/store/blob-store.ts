@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -20,6 +21,7 @@ export interface StoredBlob extends Digests {
  */
 export class BlobStore {
   private readonly tmpDir: string;
+  private byHash: Statement | undefined;
 
   constructor(
     private readonly root: string,
@@ -40,7 +42,9 @@ export class BlobStore {
   }
 
   get(sha256: string): Digests | undefined {
-    return this.db.prepare('SELECT sha256, sm3, size FROM blobs WHERE sha256 = ?').get(sha256) as Digests | undefined;
+    // Prepared once: a bag of 20,000 small files asks 20,000 times (~6 µs a prepare).
+    this.byHash ??= this.db.prepare('SELECT sha256, sm3, size FROM blobs WHERE sha256 = ?');
+    return this.byHash.get(sha256) as Digests | undefined;
   }
 
   /** Streams a file in, hashing as it copies: never holds the file in memory. */
