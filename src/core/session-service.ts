@@ -387,12 +387,14 @@ export class SessionService {
     // is obtained then is final: later exports plan the same bag.
     const timestamps = this.deps.timestamps.list(sessionId).filter((t) => t.subject.startsWith('checkpoint:') && t.state !== 'pending');
     const [created] = this.deps.events.iterate(sessionId, 0, 1);
+    const artifacts = this.deps.events.artifactsFirstNamed(sessionId);
+    const stored = new Map(artifacts.map((a) => [a.sha256, a.stored]));
     return planBag({
       session,
       eventsFile: this.deps.checkpoints.eventsFile(sessionId),
       created: created?.body,
-      artifacts: this.deps.events.artifactsFirstNamed(sessionId),
-      blob: (sha) => this.deps.blobs.get(sha),
+      artifacts,
+      blob: (sha) => stored.get(sha),
       checkpoints,
       timestamps,
       ...(renderGuide && { renderGuide }),
