@@ -198,8 +198,8 @@ describe('web capture', () => {
       const session = await pl.sessions.create({ kind: 'web', title: 'Moving' });
       const from = `${site.httpOrigin}/moving`;
       const to = `${site.httpOrigin}/moved`;
-      // No scroll (maxScrollMs 0): the DOM is read at once; the form is submitted 1 s after the
-      // load event, while the tall page's MHTML and full-page screenshot are being taken.
+      // No scroll (maxScrollMs 0): the DOM, the text and the MHTML are taken; the form is submitted
+      // when the full-page screenshot ends the page's animation (test-site.ts), while it is taken.
       const batch = await captureUrls(pl, session.id, [from], { maxScrollMs: 0, retries: 0 });
       expect(batch.results[0]).toMatchObject({ ok: true, status: 200, finalUrl: from, navigatedTo: to });
       expect(site.requested).toContain('/moved');

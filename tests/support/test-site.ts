@@ -102,14 +102,19 @@ export const MOVING_MARKER = 'first-document-marker';
 export const MOVED_MARKER = 'second-document-marker';
 export const MOVING_HEIGHT_PX = 24_000;
 
-// A page that moves itself: 1 s after its load event a script submits a form to /moved. It is
-// tall and painted (a long full-page screenshot), so the move comes while it is being captured.
+// A page that moves itself while it is being captured, whatever the machine's speed: a finite CSS
+// animation of ten minutes runs from its load, and its end submits a form to /moved. A capture's
+// full-page screenshot disables animations (Playwright fast-forwards finite ones to their end),
+// so the move comes at the screenshot, after the DOM, the text and the MHTML were taken. (A
+// timer after the load event came before the DOM was read on a loaded machine, or after the
+// capture had ended on an idle one.) It is tall and painted: a long screenshot.
 const MOVING = page(
   'A page that moves',
-  `<h1>${MOVING_MARKER}</h1><p>This document submits a form by itself.</p>`
+  `<style>@keyframes hold { from { opacity: 1 } to { opacity: 0.99 } } #clock { animation: hold 600s linear 1 }</style>`
+    + `<h1 id="clock">${MOVING_MARKER}</h1><p>This document submits a form by itself.</p>`
     + `<form id="away" method="post" action="/moved"><input type="hidden" name="from" value="moving"></form>`
     + `<div style="height:${MOVING_HEIGHT_PX}px;background:repeating-linear-gradient(45deg,#c33 0 7px,#3c3 7px 13px,#33c 13px 23px)">painted</div>`
-    + `<script>addEventListener('load', () => setTimeout(() => document.getElementById('away').submit(), 1000));</script>`,
+    + `<script>document.getElementById('clock').addEventListener('animationend', () => document.getElementById('away').submit());</script>`,
 );
 
 /** Starts the site; call stop() in afterAll. `dir` is a parent folder for the CA's files. */
