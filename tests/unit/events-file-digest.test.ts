@@ -150,5 +150,13 @@ describe('the seal’s digests of events.jsonl', () => {
     await pl.sessions.seal(id);
     const paths = pl.sessions.plan(id).payload.map((f) => f.path).filter((p) => p.includes('artifacts/'));
     expect(paths.sort()).toEqual([`data/artifacts/${shaA}.txt`, `data/artifacts/${shaB}.png`].sort());
+    // The grouped pass and the skip scan (for a session whose events name few files many times) agree.
+    const grouped = pl.events.artifactsFirstNamed(id);
+    expect(pl.events.artifactsFirstNamed(id, 0)).toEqual(grouped);
+    const expected = [
+      { sha256: shaA, name: 'draft.txt', size: a.length },
+      { sha256: shaB, name: 'x.png', size: b.length },
+    ].sort((x, y) => (x.sha256 < y.sha256 ? -1 : 1));
+    expect(grouped.map((g) => ({ sha256: g.sha256, name: g.name, size: g.stored?.size }))).toEqual(expected);
   });
 });

@@ -156,24 +156,27 @@ export class EventLog {
    * (migration 8), and its stored digests (undefined: not in the blob store): what an archive
    * holds, without reading the events, in one statement.
    */
-  artifactsFirstNamed(sessionId: string): { sha256: string; name: string; stored: Digests | undefined }[] {
-    // A skip scan down the primary key (session, hash, seq): one seek per distinct hash to the
-    // next hash, one to its first event, however many events name it (a million segments of
-    // one recording may name a few files). The index keeps one row per (hash, event): that
-    // event's first mention (INSERT OR IGNORE). The blob row is joined here rather than asked
-    // for 20,000 times from JavaScript (a bag of many small files).
+  artifactsFirstNamed(sessionId: string, scanUpTo = SCAN_ARTIFACTS_UP_TO): { sha256: string; name: string; stored: Digests | undefined }[] {
+    // Two plans, one answer. Most sessions name each file once or twice: one pass down the
+    // primary key (session, hash, seq), grouped by hash, is cheapest. A session whose events
+    // name a few files a million times (segments of one recording pointing at one file) would
+    // make that pass a million rows: a skip scan then seeks from each distinct hash to the next.
+    // Either way the first row of a hash is its first event (the index keeps one row per (hash,
+    // event): that event's first mention), and its blob row is joined in the same statement
+    // rather than asked for 20,000 times from JavaScript.
+    const rows = (this.db.prepare('SELECT COUNT(*) AS n FROM event_artifacts WHERE session_id = ?').get(sessionId) as { n: number }).n;
+    const distinct =
+      rows <= scanUpTo
+        ? `SELECT sha256, json_extract(artifact, '$.name') AS name, MIN(seq) FROM event_artifacts WHERE session_id = @session GROUP BY sha256`
+        : `WITH RECURSIVE hashes(sha256) AS (
+             SELECT MIN(sha256) FROM event_artifacts WHERE session_id = @session
+             UNION ALL
+             SELECT (SELECT MIN(sha256) FROM event_artifacts WHERE session_id = @session AND sha256 > hashes.sha256) FROM hashes WHERE hashes.sha256 IS NOT NULL
+           )
+           SELECT sha256, (SELECT json_extract(artifact, '$.name') FROM event_artifacts a WHERE a.session_id = @session AND a.sha256 = hashes.sha256 ORDER BY seq LIMIT 1) AS name
+           FROM hashes WHERE sha256 IS NOT NULL`;
     return this.db
-      .prepare(
-        `WITH RECURSIVE hashes(sha256) AS (
-           SELECT MIN(sha256) FROM event_artifacts WHERE session_id = @session
-           UNION ALL
-           SELECT (SELECT MIN(sha256) FROM event_artifacts WHERE session_id = @session AND sha256 > hashes.sha256) FROM hashes WHERE hashes.sha256 IS NOT NULL
-         )
-         SELECT h.sha256,
-           (SELECT json_extract(artifact, '$.name') FROM event_artifacts a WHERE a.session_id = @session AND a.sha256 = h.sha256 ORDER BY seq LIMIT 1) AS name,
-           b.sm3, b.size
-         FROM hashes h LEFT JOIN blobs b ON b.sha256 = h.sha256 WHERE h.sha256 IS NOT NULL`,
-      )
+      .prepare(`SELECT f.sha256, f.name, b.sm3, b.size FROM (${distinct}) f LEFT JOIN blobs b ON b.sha256 = f.sha256`)
       .all({ session: sessionId })
       .map((row) => {
         const { sha256, name, sm3, size } = row as { sha256: string; name: string | null; sm3: string | null; size: number | null };
@@ -207,6 +210,9 @@ export class EventLog {
     }
   }
 }
+
+/** Artifact index rows of a session up to which one grouped pass beats the skip scan (see artifactsFirstNamed). */
+const SCAN_ARTIFACTS_UP_TO = 200_000;
 
 function validateEvent(event: NewEvent): void {
   if (!EVENT_TYPE.test(event.type)) {
