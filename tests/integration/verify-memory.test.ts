@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openProofline } from '../../src/core/proofline.js';
 import { CLI, startProofline } from '../support/cli.js';
+import { recomputeManifests, rewriteEvents, unzipTo, zipFolder } from '../support/bag-files.js';
 
 // verify walks data/events.jsonl once and keeps per event only its recorded time (8 bytes) and
 // type (2 bytes): no hash, leaf or report line (issue 13). A heap far smaller than what the old
@@ -62,4 +63,24 @@ describe('verifying a long session', () => {
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(run.stderr()).not.toMatch(/VERIFIED|TAMPERED/);
   }, 60_000);
+
+  it("names the first event that does not follow when an edit falls where the walk joins two blocks (a block's first line)", async () => {
+    // Line 147,457 starts a block (36 x 4,096 lines + 1): the event before it, at the end of the
+    // block before, is edited, and the manifests recomputed as a careful attacker would.
+    const dir = join(root, 'edited');
+    await unzipTo(archive, dir);
+    rewriteEvents(dir, (lines) => lines.map((line, i) => (i === 147_455 ? line.replace(/prompt (\d+):/, 'prompt 1$1:') : line)));
+    recomputeManifests(dir);
+    const edited = join(root, 'edited.zip');
+    await zipFolder(dir, edited);
+    const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [CLI, 'verify', edited, '--json'], { maxBuffer: 256 << 20 }, (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }));
+    });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { checks: { id: string; status: string; detail: string; where: string[] }[] };
+    const chain = report.checks.find((c) => c.id === 'events.chain')!;
+    expect(chain.status).toBe('fail');
+    expect(chain.where).toEqual(['data/events.jsonl:147457']);
+    expect(chain.detail).toMatch(/^event 147456 does not follow event 147455/);
+  }, 120_000);
 });
