@@ -387,14 +387,11 @@ export class SessionService {
     // is obtained then is final: later exports plan the same bag.
     const timestamps = this.deps.timestamps.list(sessionId).filter((t) => t.subject.startsWith('checkpoint:') && t.state !== 'pending');
     const [created] = this.deps.events.iterate(sessionId, 0, 1);
-    const artifacts = this.deps.events.artifactsFirstNamed(sessionId);
-    const stored = new Map(artifacts.map((a) => [a.sha256, a.stored]));
     return planBag({
       session,
       eventsFile: this.deps.checkpoints.eventsFile(sessionId),
       created: created?.body,
-      artifacts,
-      blob: (sha) => stored.get(sha),
+      artifacts: this.deps.events.artifactsFirstNamed(sessionId),
       checkpoints,
       timestamps,
       ...(renderGuide && { renderGuide }),

@@ -4,14 +4,13 @@
  * that in memory. Arrays are walked item by item (a lazy list makes each item when read).
  * Equal to JSON.stringify's text, byte for byte (tests/unit/json-stream.test.ts).
  */
-export async function writeJson(value: unknown, write: (text: string) => boolean | void, drained: () => Promise<void> = async () => undefined): Promise<void> {
+export function writeJson(value: unknown, write: (text: string) => void): void {
   let buffer = '';
   for (const piece of pieces(value, '', undefined)) {
     buffer += piece;
     if (buffer.length >= FLUSH_AT) {
-      const more = write(buffer);
+      write(buffer);
       buffer = '';
-      if (more === false) await drained();
     }
   }
   write(`${buffer}\n`);

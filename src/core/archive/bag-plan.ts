@@ -40,9 +40,8 @@ export interface SealedSessionSource {
   readonly eventsFile: { readonly digests: Digests; readonly count: number };
   /** The first event (seq 0), which names the device. */
   readonly created: EventBody | undefined;
-  /** Every artifact the events name, once each, with the name it was first given. */
-  readonly artifacts: Iterable<{ readonly sha256: string; readonly name: string }>;
-  blob(sha256: string): Digests | undefined;
+  /** Every artifact the events name, once each, with the name it was first given and its stored digests (undefined: missing). */
+  readonly artifacts: Iterable<{ readonly sha256: string; readonly name: string; readonly stored: Digests | undefined }>;
   readonly checkpoints: readonly Checkpoint[];
   /** VERIFY.md's text (default: this build's); sessions sealed by an older build need theirs. */
   readonly renderGuide?: (input: VerifyGuideInput) => string;
@@ -69,12 +68,6 @@ export function planBag(source: SealedSessionSource): BagPlan {
   const sealedAt = session.sealedAt;
 
   const { created, eventsFile } = source;
-  const artifactPaths = new Map<string, string>();
-  for (const artifact of source.artifacts) {
-    if (!artifactPaths.has(artifact.sha256)) {
-      artifactPaths.set(artifact.sha256, `${layout.ARTIFACTS_DIR}${artifact.sha256}${safeExtension(artifact.name)}`);
-    }
-  }
   const device = created?.payload['device'] as { keyId?: string; certificate?: string } | undefined;
   if (!created || created.type !== 'session.created' || !device?.certificate || !device.keyId) {
     throw new ProoflineError('store.damaged', `Session ${session.id} has no session.created event with the device certificate: the store is damaged.`, { sessionId: session.id });
@@ -83,10 +76,10 @@ export function planBag(source: SealedSessionSource): BagPlan {
   const payload: BagFile[] = [];
   payload.push(bytesFile(layout.SESSION_JSON, sessionJson(session, device.keyId, eventsFile.count)));
   payload.push({ ...eventsFile.digests, path: layout.EVENTS_JSONL, source: { kind: 'events' }, deflate: true });
-  for (const [sha256, path] of artifactPaths) {
-    const blob = source.blob(sha256);
-    if (!blob) throw new ProoflineError('blob.missing', `Artifact ${sha256} named in session ${session.id} is missing from the blob store.`, { sha256, sessionId: session.id });
-    payload.push({ ...blob, path, source: { kind: 'blob', sha256 }, deflate: isCompressible(mediaTypeOf(path)) });
+  for (const { sha256, name, stored } of source.artifacts) {
+    if (!stored) throw new ProoflineError('blob.missing', `Artifact ${sha256} named in session ${session.id} is missing from the blob store.`, { sha256, sessionId: session.id });
+    const path = `${layout.ARTIFACTS_DIR}${sha256}${safeExtension(name)}`;
+    payload.push({ ...stored, path, source: { kind: 'blob', sha256 }, deflate: isCompressible(mediaTypeOf(path)) });
   }
   payload.sort(byPath);
 

@@ -330,15 +330,3 @@ export class ChainReader {
     if (block.problem) this.problem = block.problem;
   }
 }
-
-/** The chain of a whole stream (ChainReader over it). */
-export async function readChain(stream: Readable, sessionId: string | undefined, onEvent?: (body: EventBody) => void, sizes: readonly number[] = []): Promise<ChainReading> {
-  const reader = new ChainReader(sessionId, sizes, onEvent);
-  try {
-    for await (const chunk of stream) await reader.push(chunk as Buffer);
-  } catch (error) {
-    reader.close();
-    throw error;
-  }
-  return reader.finish();
-}

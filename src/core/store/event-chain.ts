@@ -108,15 +108,7 @@ export class MerkleFrontier {
   /** Appends one leaf hash in lowercase hex (as leafHashHexOfBytes() returns it). */
   pushHex(leaf: string): void {
     if (leaf.length !== 2 * NODE_BYTES) throw new Error(`A Merkle leaf hash is ${2 * NODE_BYTES} hex digits, not ${leaf.length}.`);
-    let node = leaf;
-    // Each trailing 1 bit of the old size is a subtree the same size as the one being carried:
-    // merge them, as adding 1 carries through those bits. (Arithmetic, not bitwise: sizes may
-    // pass 2^31.)
-    for (let rest = this.count; rest % 2 === 1; rest = (rest - 1) / 2) {
-      node = nodeHashHex(this.nodes.pop()!, node);
-    }
-    this.nodes.push(node);
-    this.count += 1;
+    this.carry(leaf, 1);
   }
 
   /**
@@ -126,9 +118,18 @@ export class MerkleFrontier {
    */
   pushSubtree(root: string, leaves: number): void {
     if (root.length !== 2 * NODE_BYTES) throw new Error(`A Merkle node is ${2 * NODE_BYTES} hex digits, not ${root.length}.`);
-    if (!(leaves >= 1 && Number.isSafeInteger(leaves) && (leaves & (leaves - 1)) === 0) || this.count % leaves !== 0) {
+    if (!(leaves >= 1 && Number.isSafeInteger(leaves) && Number.isInteger(Math.log2(leaves))) || this.count % leaves !== 0) {
       throw new Error(`A subtree of ${leaves} leaves cannot follow ${this.count} leaves: it must be a power of two that divides the tree's size.`);
     }
+    this.carry(root, leaves);
+  }
+
+  /**
+   * Adds a subtree of `leaves` leaves (a power of two dividing the size): each trailing 1 bit of
+   * size / leaves is a subtree the same size as the one being carried, merged as adding 1
+   * carries through those bits. (Arithmetic, not bitwise: sizes may pass 2^31.)
+   */
+  private carry(root: string, leaves: number): void {
     let node = root;
     for (let rest = this.count / leaves; rest % 2 === 1; rest = (rest - 1) / 2) node = nodeHashHex(this.nodes.pop()!, node);
     this.nodes.push(node);

@@ -115,7 +115,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
       // Ctrl-C stops it between entries and inside a large one: no verdict, exit 130.
       const report = await interruptible((signal) => verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal })).finally(() => progress?.end());
       // Piece by piece: a long session's report lists every event's anchoring (~140 MB at 1M events).
-      if (opts.json) await (await import('../json-stream.js')).writeJson(report, out);
+      if (opts.json) (await import('../json-stream.js')).writeJson(report, out);
       else out(formatReport(report));
       process.exitCode = report.exitCode;
     });
