@@ -108,6 +108,8 @@ export const errorCodes = {
   'image.not-image': 'invalid-input',
   'image.corrupt': 'damaged',
   'image.needs-ffmpeg': 'unavailable',
+  // Provenance other tools read (C2PA, TC260)
+  'c2pa.unavailable': 'unavailable',
   'image.convert-failed': 'failed',
   'watch.no-folder': 'invalid-input',
   'folder.missing': 'not-found',

@@ -111,6 +111,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'image.not-image': '{{label}} 不是 Proofline 能读取的图像：请提供 PNG、JPEG 或 WebP 文件。',
   'image.corrupt': '{{label}} 是损坏的图像：文件可能被截断或已损坏。',
   'image.needs-ffmpeg': '无法解码 {{label}}：它既不是 PNG 也不是 JPEG，转换需要 ffmpeg。请安装 ffmpeg，或在“设置”中指定其路径。',
+  'c2pa.unavailable': 'C2PA 组件（@contentauth/c2pa-wasm）无法加载。请重新安装 Proofline 的依赖（npm ci）。',
   'image.convert-failed': '无法解码 {{label}}：ffmpeg 无法把它转换为 PNG。',
   'watch.no-folder': '请至少指定一个要监视的文件夹（输出文件夹或草稿文件夹）。',
   'folder.missing': '文件夹 {{path}} 不存在：请创建它，或选择其他要监视的文件夹。',
