@@ -13,6 +13,8 @@ export interface TokenSummary {
   /** The accuracy the TSA states (± seconds); the token proves existence by genTime + accuracy. */
   readonly accuracySeconds?: number;
   readonly tsa: string | null;
+  /** How the token is signed: "RSA with SHA-256", "ECDSA with SHA-384", "SM2 with SM3" (GM/T 0033). */
+  readonly algorithm?: string;
   readonly serial: string | null;
   readonly policy: string | null;
   /** Counted for proven-by times: sound, over what it should cover, from a TSA trusted here. */

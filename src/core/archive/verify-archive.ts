@@ -524,6 +524,7 @@ function summarize(path: string, covers: number, verdict: TimestampVerdict, judg
     ...(judged.kind && { reasonKind: judged.kind }),
   };
 }
+    ...(verdict.algorithm && { algorithm: verdict.algorithm }),
 
 /** A token cannot predate what it covers: if it seems to, the device's clock was ahead. */
 function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | undefined {

@@ -2,7 +2,8 @@
 // pkijs's CertificateChainValidationEngine: that engine takes the LAST certificate it is given as
 // the end entity and builds by list order, so a trust bundle with its CA first failed ("Incorrect
 // name chaining") while the same file reversed passed, and it never looked at the TSA-specific
-// rules. pkijs still parses, and checks each signature with the issuer's key.
+// rules. pkijs still parses, and checks each signature with the issuer's key (SM2 signatures,
+// which WebCrypto lacks, with sm2-certificate.ts).
 //
 // Path building: from the signer, an issuer is any certificate (the token's own, the extra ones
 // given, or a trusted root) whose subject equals the child's issuer name (RFC 5280 §7.1, pkijs's
@@ -22,6 +23,7 @@
 // Revocation (CRL/OCSP) is not checked.
 
 import * as pkijs from 'pkijs';
+import { verifySm2CertificateSignature } from './sm2-certificate.js';
 import { basicConstraints, extensionProblem, keyUsage } from './tsa-cert-extensions.js';
 import { tsaCrypto } from './tsa-crypto.js';
 import { formatDistinguishedName } from './tsa-names.js';
@@ -97,7 +99,9 @@ async function signs(issuer: Node, child: Node, search: Search): Promise<boolean
   if (known !== undefined) return known;
   if (search.checks >= MAX_SIGNATURE_CHECKS) return 'budget';
   search.checks++;
-  const ok = await child.cert.verify(issuer.cert, tsaCrypto()).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  // SM2 (GM/T 0015) certificates are checked with SM2 itself; WebCrypto has no SM2.
+  const ok = verifySm2CertificateSignature(child.cert, issuer.cert) ??
+    (await child.cert.verify(issuer.cert, tsaCrypto()).catch((error: unknown) => (error instanceof Error ? error.message : String(error))));
   search.verified.set(key, ok);
   return ok;
 }

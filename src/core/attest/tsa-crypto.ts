@@ -3,7 +3,9 @@
 // pkijs keeps its engine in a process-global slot; every pkijs call in the time-stamp code goes
 // through `tsaCrypto()` so the engine is set before first use, whatever module loads first.
 // Node's own `globalThis.crypto` (WebCrypto over OpenSSL) is enough: RSA PKCS#1 v1.5, RSA-PSS,
-// ECDSA P-256/384/521 and SHA-1/2 are all a TSA uses in practice.
+// ECDSA P-256/384/521 and SHA-1/2 are what international TSAs use. WebCrypto has no SM2 or SM3:
+// the tokens of Chinese TSAs (GM/T 0033, SM2 over SM3) are verified by sm2-cms.ts and
+// sm2-certificate.ts instead.
 
 import * as pkijs from 'pkijs';
 

@@ -89,3 +89,31 @@ export function withoutCredentials(text: string, url: string): string {
   const safe = publicTsaUrl(url);
   return safe === url ? text : text.split(url).join(safe);
 }
+
+// SignerInfo.signatureAlgorithm values (RFC 3370 §3, RFC 5754 §3, RFC 4056, GM/T 0006) and the
+// family they name; for the plain key OIDs the digest comes from SignerInfo.digestAlgorithm.
+const SIGNATURE_FAMILIES: Record<string, { readonly family: string; readonly digest?: string }> = {
+  '1.2.840.113549.1.1.1': { family: 'RSA' },
+  '1.2.840.113549.1.1.5': { family: 'RSA', digest: 'SHA-1' },
+  '1.2.840.113549.1.1.11': { family: 'RSA', digest: 'SHA-256' },
+  '1.2.840.113549.1.1.12': { family: 'RSA', digest: 'SHA-384' },
+  '1.2.840.113549.1.1.13': { family: 'RSA', digest: 'SHA-512' },
+  '1.2.840.113549.1.1.10': { family: 'RSA-PSS' },
+  '1.2.840.10045.2.1': { family: 'ECDSA' },
+  '1.2.840.10045.4.1': { family: 'ECDSA', digest: 'SHA-1' },
+  '1.2.840.10045.4.3.2': { family: 'ECDSA', digest: 'SHA-256' },
+  '1.2.840.10045.4.3.3': { family: 'ECDSA', digest: 'SHA-384' },
+  '1.2.840.10045.4.3.4': { family: 'ECDSA', digest: 'SHA-512' },
+  '1.2.156.10197.1.301': { family: 'SM2', digest: 'SM3' },
+  '1.2.156.10197.1.301.1': { family: 'SM2', digest: 'SM3' },
+  '1.2.156.10197.1.501': { family: 'SM2', digest: 'SM3' },
+};
+
+const DIGEST_LABELS: Record<string, string> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512', sm3: 'SM3' };
+
+/** "RSA with SHA-256", "ECDSA with SHA-384", "SM2 with SM3": how a person names a signature. */
+export function signatureAlgorithmName(signatureOid: string, digestOid: string): string {
+  const known = SIGNATURE_FAMILIES[signatureOid];
+  const digest = known?.digest ?? DIGEST_LABELS[digestName(digestOid)] ?? digestOid;
+  return `${known?.family ?? signatureOid} with ${digest}`;
+}

@@ -11,7 +11,9 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { tsaCrypto } from './tsa-crypto.js';
 import { TsaError } from './tsa-error.js';
-import { formatDistinguishedName, hexInteger, unsignedBytes } from './tsa-names.js';
+import { formatDistinguishedName, hexInteger, signatureAlgorithmName, unsignedBytes } from './tsa-names.js';
+import { isSm2Signer, sm3, verifySm2SignerInfo } from './sm2-cms.js';
+import { OID_SM3 } from './sm2-signature.js';
 import { validateTsaChain, type TrustFailure } from './tsa-chain.js';
 import { certificatesFromPem } from './tsa-pem.js';
 import { decodeTimestampResponse, OID_TSTINFO, PKI_STATUS, type DecodedTimestamp } from './tsa-response.js';
@@ -38,12 +40,19 @@ export interface TimestampVerdict {
   readonly policy?: string;
   /** The subject of the certificate whose key signed the token. */
   readonly signer?: string;
+  /** How the token is signed, as a person names it: "RSA with SHA-256", "SM2 with SM3". */
+  readonly algorithm?: string;
   readonly checks: TimestampCheck[];
 }
 
 export interface VerifyTimestampOptions {
   /** The SHA-256 digest the token must cover. */
   readonly digest: Uint8Array;
+  /**
+   * The SM3 digest of the same data. A TSA following GM/T 0033 may time-stamp an SM3 imprint;
+   * such a token is checked against this, and without it its imprint cannot be compared.
+   */
+  readonly sm3Digest?: Uint8Array;
   /** The nonce sent with the request; when given, the token must echo it. */
   readonly nonce?: Buffer;
   /**
@@ -69,6 +78,7 @@ interface SignatureOutcome {
   readonly signer?: pkijs.Certificate;
   /** The signer's DER as the token carries it: trust anchors are matched byte for byte. */
   readonly signerDer?: Buffer;
+  readonly algorithm?: string;
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -83,18 +93,21 @@ function statusCheck(decoded: DecodedTimestamp): TimestampCheck {
   return { name: 'status', ok, detail: `PKIStatus ${name}${statusText ? ` (${statusText})` : ''}` };
 }
 
-function imprintCheck(decoded: DecodedTimestamp, digest: Uint8Array): TimestampCheck {
+function imprintCheck(decoded: DecodedTimestamp, options: VerifyTimestampOptions): TimestampCheck {
   const { imprint, imprintAlgorithm } = decoded.parsed;
-  if (imprintAlgorithm !== 'sha256') {
-    return { name: 'imprint', ok: false, detail: `the token covers a ${imprintAlgorithm} digest, not SHA-256` };
+  const digest = imprintAlgorithm === 'sm3' ? options.sm3Digest : options.digest;
+  if (imprintAlgorithm !== 'sha256' && imprintAlgorithm !== 'sm3') {
+    return { name: 'imprint', ok: false, detail: `the token covers a ${imprintAlgorithm} digest, not SHA-256 or SM3` };
   }
+  if (!digest) return { name: 'imprint', ok: false, detail: 'the token covers an SM3 digest, and no SM3 digest of the data was given to compare it with' };
   const ok = !!imprint && imprint.equals(Buffer.from(digest));
+  const name = imprintAlgorithm;
   return {
     name: 'imprint',
     ok,
     detail: ok
-      ? `messageImprint is sha256:${imprint.toString('hex')}`
-      : `messageImprint is sha256:${imprint?.toString('hex')}, expected sha256:${Buffer.from(digest).toString('hex')}: the token is for other data`,
+      ? `messageImprint is ${name}:${imprint.toString('hex')}`
+      : `messageImprint is ${name}:${imprint?.toString('hex')}, expected ${name}:${Buffer.from(digest).toString('hex')}: the token is for other data`,
   };
 }
 
@@ -139,12 +152,13 @@ async function essProblem(signerInfo: pkijs.SignerInfo, signerDer: Uint8Array): 
     let index = 0;
     const head = first.valueBlock.value[0];
     if (v2 && head?.idBlock.tagNumber === 16) {
-      const oid = (head as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier;
-      hashName = crypto.getAlgorithmByOID(oid.valueBlock.toString(), true, 'ESSCertIDv2.hashAlgorithm').name;
+      const oid = ((head as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString();
+      // GM/T 0033 tokens bind their SM2 certificate with SM3, which WebCrypto lacks.
+      hashName = oid === OID_SM3 ? 'SM3' : crypto.getAlgorithmByOID(oid, true, 'ESSCertIDv2.hashAlgorithm').name;
       index = 1;
     }
     const expected = (first.valueBlock.value[index] as asn1js.OctetString | undefined)?.valueBlock.valueHexView;
-    const actual = new Uint8Array(await crypto.digest(hashName, signerDer));
+    const actual = hashName === 'SM3' ? sm3(signerDer) : new Uint8Array(await crypto.digest(hashName, signerDer));
     if (!expected || !Buffer.from(expected).equals(Buffer.from(actual))) {
       return `the ESS signing-certificate ${hashName} hash does not match the signer certificate`;
     }
@@ -152,42 +166,63 @@ async function essProblem(signerInfo: pkijs.SignerInfo, signerDer: Uint8Array): 
   return undefined;
 }
 
-async function signatureCheck(token: Buffer, rawCerts: readonly Buffer[]): Promise<SignatureOutcome> {
-  const crypto = tsaCrypto();
-  // A private copy parsed from the token bytes, because of the next line.
-  const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token).content });
-  // RFC 3161 §2.4.2: the TSA's is the only signature a token may carry.
-  if (signedData.signerInfos.length !== 1) {
-    return { check: { name: 'signature', ok: false, detail: `the token has ${signedData.signerInfos.length} signatures; RFC 3161 allows exactly one` } };
-  }
+interface SignerOutcome {
+  /** Why the signature does not verify; undefined when it does. */
+  readonly problem?: string;
+  readonly signer?: pkijs.Certificate;
+}
+
+/** RSA and ECDSA tokens, through pkijs and Node's WebCrypto. */
+async function webCryptoSignature(signedData: pkijs.SignedData): Promise<SignerOutcome> {
   // pkijs's TSTInfo branch of SignedData.verify wants the time-stamped data itself, to re-hash it
   // into the imprint; we hold only the digest and check the imprint ourselves (imprintCheck).
   // Presented as opaque id-data content, pkijs still verifies what the signature covers: the
   // messageDigest attribute over the original eContent bytes, and the signature over the original
   // signedAttrs bytes. contentTypeProblem() below checks the signed content type is TSTInfo.
   signedData.encapContentInfo.eContentType = OID_ID_DATA;
-  let signer: pkijs.Certificate | undefined;
   try {
-    const result = await signedData.verify({ signer: 0, checkChain: false, extendedMode: true }, crypto);
-    signer = result.signerCertificate ?? undefined;
-    if (!result.signatureVerified) {
-      return { check: { name: 'signature', ok: false, detail: 'the TSA signature does not match the signed attributes: the token was altered' }, ...(signer && { signer }) };
-    }
+    const result = await signedData.verify({ signer: 0, checkChain: false, extendedMode: true }, tsaCrypto());
+    const signer = result.signerCertificate ?? undefined;
+    if (!result.signatureVerified) return { problem: 'the TSA signature does not match the signed attributes: the token was altered', ...(signer && { signer }) };
+    return { ...(signer && { signer }) };
   } catch (error) {
     const failure = error as pkijs.SignedDataVerifyError;
-    signer = failure.signerCertificate ?? undefined;
-    return { check: { name: 'signature', ok: false, detail: `the TSA signature does not verify: ${failure.message}` }, ...(signer && { signer }) };
+    const signer = failure.signerCertificate ?? undefined;
+    return { problem: `the TSA signature does not verify: ${failure.message}`, ...(signer && { signer }) };
   }
-  if (!signer) return { check: { name: 'signature', ok: false, detail: 'the signer certificate is not in the token' } };
+}
 
+/**
+ * SM2-over-SM3 tokens (GM/T 0033), which WebCrypto cannot verify: sm2-cms.ts checks the same two
+ * things pkijs would, the messageDigest over the eContent and the signature over the signedAttrs.
+ */
+function sm2Signature(signedData: pkijs.SignedData): SignerOutcome {
+  const eContent = signedData.encapContentInfo.eContent;
+  const result = verifySm2SignerInfo(signedData, eContent && new Uint8Array(eContent.getValue()));
+  return { ...(!result.ok && { problem: `the TSA signature does not verify: ${result.detail}` }), ...(result.signer && { signer: result.signer }) };
+}
+
+async function signatureCheck(token: Buffer, rawCerts: readonly Buffer[]): Promise<SignatureOutcome> {
+  // A private copy parsed from the token bytes: webCryptoSignature changes its content type.
+  const signedData = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token).content });
+  // RFC 3161 §2.4.2: the TSA's is the only signature a token may carry.
+  if (signedData.signerInfos.length !== 1) {
+    return { check: { name: 'signature', ok: false, detail: `the token has ${signedData.signerInfos.length} signatures; RFC 3161 allows exactly one` } };
+  }
   const signerInfo = signedData.signerInfos[0]!;
+  const algorithm = signatureAlgorithmName(signerInfo.signatureAlgorithm.algorithmId, signerInfo.digestAlgorithm.algorithmId);
+  const { problem: invalid, signer } = isSm2Signer(signedData, signerInfo) ? sm2Signature(signedData) : await webCryptoSignature(signedData);
+  if (invalid) return { check: { name: 'signature', ok: false, detail: invalid }, ...(signer && { signer }), algorithm };
+  if (!signer) return { check: { name: 'signature', ok: false, detail: 'the signer certificate is not in the token' }, algorithm };
+
   const signerDer = rawCerts.find((raw) => sameCert(pkijs.Certificate.fromBER(raw), signer)) ?? Buffer.from(signer.toSchema().toBER());
   const problem = contentTypeProblem(signerInfo) ?? (await essProblem(signerInfo, signerDer));
-  if (problem) return { check: { name: 'signature', ok: false, detail: problem }, signer };
+  if (problem) return { check: { name: 'signature', ok: false, detail: problem }, signer, algorithm };
   return {
-    check: { name: 'signature', ok: true, detail: `signed by ${formatDistinguishedName(signer.subject)}; signer certificate bound by ESS signing-certificate` },
+    check: { name: 'signature', ok: true, detail: `signed by ${formatDistinguishedName(signer.subject)} (${algorithm}); signer certificate bound by ESS signing-certificate` },
     signer,
     signerDer,
+    algorithm,
   };
 }
 
@@ -234,9 +269,9 @@ export async function verifyTimestampResponse(der: Buffer, options: VerifyTimest
   const header = { ...(parsed.genTime && { genTime: parsed.genTime }), ...(parsed.serial && { serial: parsed.serial }), ...(parsed.accuracyMs !== undefined && { accuracyMs: parsed.accuracyMs }) };
   if (!checks[0]!.ok || !parsed.token) return { status: 'invalid', ...header, checks };
 
-  checks.push(imprintCheck(decoded, options.digest), nonceCheck(decoded, options.nonce));
+  checks.push(imprintCheck(decoded, options), nonceCheck(decoded, options.nonce));
   // A hostile token can break parsing deep inside pkijs; that is a failed check, not a crash.
-  const { check, signer, signerDer } = await signatureCheck(parsed.token, parsed.certificates).catch(
+  const { check, signer, signerDer, algorithm } = await signatureCheck(parsed.token, parsed.certificates).catch(
     (error: unknown): SignatureOutcome => ({ check: { name: 'signature', ok: false, detail: `the signature could not be checked: ${describe(error)}` } }),
   );
   checks.push(check);
@@ -256,6 +291,7 @@ export async function verifyTimestampResponse(der: Buffer, options: VerifyTimest
     ...(parsed.policy && { policy: parsed.policy }),
     ...(tsaName && { tsaName }),
     ...(signerName && { signer: signerName }),
+    ...(algorithm && { algorithm }),
     checks,
   };
 }
