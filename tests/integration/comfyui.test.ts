@@ -69,7 +69,7 @@ describe('the ComfyUI connector', () => {
     expect(browser.payload).toMatchObject({
       status: 'success',
       observedLive: false,
-      metadata: { tool: 'comfyui', seed: 424242, steps: 25, cfgScale: 7.5, sampler: 'dpmpp_2m', model: { name: 'sd_xl_base_1.0.safetensors' }, inputImage: 'sketch-v3.png', prompt: '水墨山水，远山与小舟, ink landscape', negativePrompt: 'text, watermark, 模糊' },
+      metadata: { tool: 'comfyui', seed: '424242', steps: 25, cfgScale: 7.5, sampler: 'dpmpp_2m', model: { name: 'sd_xl_base_1.0.safetensors' }, inputImage: 'sketch-v3.png', prompt: '水墨山水，远山与小舟, ink landscape', negativePrompt: 'text, watermark, 模糊' },
     });
     const timings = browser.payload['timings'] as { startedAt: string; endedAt: string; durationMs: number };
     expect(Date.parse(timings.endedAt)).toBeGreaterThanOrEqual(Date.parse(timings.startedAt));
@@ -80,15 +80,15 @@ describe('the ComfyUI connector', () => {
     const graphFile = JSON.parse(readFileSync(p.blobs.pathOf(graphArtifact.sha256), 'utf8')) as { prompt: unknown; extra_data: { extra_pnginfo: { workflow: unknown } } };
     expect(graphFile.prompt).toEqual(s.history.get(fromBrowser)!.prompt[2]);
     expect(graphFile.extra_data.extra_pnginfo.workflow).toEqual(comfyWorkflow());
-    const outputs = browser.payload['outputs'] as { filename: string; sha256: string; metadata: { tool: string; seed: number } }[];
+    const outputs = browser.payload['outputs'] as { filename: string; sha256: string; metadata: { tool: string; seed: string } }[];
     expect(outputs).toHaveLength(1);
     const served = s.images.get(`output//${outputs[0]!.filename}`)!;
     expect(outputs[0]!.sha256).toBe(sha256Hex(served));
-    expect(outputs[0]!.metadata).toMatchObject({ tool: 'comfyui', seed: 424242 });
+    expect(outputs[0]!.metadata).toMatchObject({ tool: 'comfyui', seed: '424242' });
     expect(browser.artifacts.map((a) => a.sha256)).toContain(sha256Hex(served));
 
     const live = prompts.find((e) => e.payload['prompt_id'] === followed)!;
-    expect(live.payload).toMatchObject({ status: 'success', observedLive: true, metadata: { seed: 7 } });
+    expect(live.payload).toMatchObject({ status: 'success', observedLive: true, metadata: { seed: '7' } });
     expect(comfy.status()).toMatchObject({ connected: false, prompts: 2 });
     expect(events(p, sessionId, 'comfyui.disconnected').at(-1)!.payload).toMatchObject({ reason: 'stopped', prompts: 2 });
     expect(notices.some((n) => n.message.includes('0.3.62'))).toBe(true);
@@ -128,7 +128,7 @@ describe('the ComfyUI connector', () => {
     expect(restored[0]!.payload['attempts'] as number).toBeGreaterThanOrEqual(2);
     expect(restored[0]!.payload['offlineMs'] as number).toBeGreaterThanOrEqual(300);
     expect(restored[0]!.seq).toBeGreaterThan(lost.seq);
-    expect(events(p, sessionId, 'comfyui.prompt')[0]!.payload).toMatchObject({ prompt_id: during, metadata: { seed: 55 } });
+    expect(events(p, sessionId, 'comfyui.prompt')[0]!.payload).toMatchObject({ prompt_id: during, metadata: { seed: '55' } });
   });
 
   it('fails to connect with a clear message when nothing listens at the URL', async () => {

@@ -77,13 +77,13 @@ describe('watching output and draft folders', () => {
 
     const a1111 = byName.get('txt2img-images/00001-20250901.png')!;
     const meta = a1111.payload['metadata'] as Record<string, unknown>;
-    expect(meta).toMatchObject({ tool: 'a1111', prompt: '一只在雪地里的红狐狸，水墨画风格，金色阳光', negativePrompt: '模糊，低质量', seed: 20250901, steps: 30, cfgScale: 7, width: 768, height: 512, model: { name: '国风_v3', hash: '7f96a1a9ca' } });
+    expect(meta).toMatchObject({ tool: 'a1111', prompt: '一只在雪地里的红狐狸，水墨画风格，金色阳光', negativePrompt: '模糊，低质量', seed: '20250901', steps: 30, cfgScale: 7, width: 768, height: 512, model: { name: '国风_v3', hash: '7f96a1a9ca' } });
     expect(a1111.payload['change']).toBe('added');
     expect(a1111.artifacts[0]).toMatchObject({ sha256: sha256Hex(chinese), size: chinese.length, name: '00001-20250901.png', mime: 'image/png' });
 
     const comfy = byName.get('ComfyUI_00001_.png')!.payload['metadata'] as Record<string, unknown>;
-    expect(comfy).toMatchObject({ tool: 'comfyui', seed: 42, model: { name: 'sd_xl_base_1.0.safetensors' }, prompt: '水墨山水，远山与小舟, ink landscape' });
-    expect((byName.get('photo.jpg')!.payload['metadata'] as Record<string, unknown>)['seed']).toBe(99);
+    expect(comfy).toMatchObject({ tool: 'comfyui', seed: '42', model: { name: 'sd_xl_base_1.0.safetensors' }, prompt: '水墨山水，远山与小舟, ink landscape' });
+    expect((byName.get('photo.jpg')!.payload['metadata'] as Record<string, unknown>)['seed']).toBe('99');
     expect(byName.get('slow.png')!.artifacts[0]!.sha256).toBe(sha256Hex(slow));
     expect(byName.get('broken.png')!.payload['metadata']).toBeNull();
     expect(byName.get('broken.png')!.payload['metadataError']).toMatch(/broken\.png.*truncated/);

@@ -26,7 +26,7 @@ describe('proofline inspect', () => {
       tool: 'a1111',
       prompt: '一只在雪地里的红狐狸，水墨画风格，金色阳光',
       negativePrompt: '模糊，低质量',
-      seed: 20250901,
+      seed: '20250901',
       steps: 30,
       sampler: 'Euler a',
       cfgScale: 7,

@@ -148,7 +148,7 @@ describe('marks, links, comparisons and the environment from the command line', 
     expect(result.resized).toBeNull();
     expect(result.paramChanges).toEqual([
       { field: 'prompt', a: 'a sunrise over hills, warm light', b: 'a sunrise over calm hills, cold light', change: 'changed' },
-      { field: 'seed', a: 1234, b: 1235, change: 'changed' },
+      { field: 'seed', a: '1234', b: '1235', change: 'changed' },
     ]);
     expect(result.promptDiff).toEqual([
       { op: 'same', text: 'a sunrise over' },

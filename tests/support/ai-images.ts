@@ -205,7 +205,7 @@ export const A1111_PARAMETERS = [
 export const A1111_CHINESE = [
   '一只在雪地里的红狐狸，水墨画风格，金色阳光',
   'Negative prompt: 模糊，低质量',
-  'Steps: 30, Sampler: Euler a, CFG scale: 7, Seed: 20250901, Size: 768x512, Model hash: 7f96a1a9ca, Model: 国风_v3, Version: f2.0.1v1.10.1-previous-313-g8a042934',
+  'Steps: 30, Sampler: Euler a, CFG scale: 7, Seed: 20250901, Size: 768x512, Model hash: 7f96a1a9ca, Model: 国风_v3, Version: v1.10.1',
 ].join('\n');
 
 export function a1111Parameters(seed: number, prompt = 'a lighthouse at dusk, oil painting'): string {

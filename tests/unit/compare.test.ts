@@ -158,7 +158,7 @@ describe('parameter and prompt diff', () => {
       { field: 'cfgScale', a: null, b: 7, change: 'added' },
       { field: 'model.hash', a: 'aa', b: 'bb', change: 'changed' },
       { field: 'sampler', a: 'euler', b: null, change: 'removed' },
-      { field: 'seed', a: 1234, b: 1235, change: 'changed' },
+      { field: 'seed', a: '1234', b: '1235', change: 'changed' },
     ]);
     expect(diff.same).toEqual(['model.name', 'steps']);
   });

@@ -6,7 +6,7 @@ describe('ComfyUI graphs', () => {
   it('follows links from KSampler to the prompt text (through a string node), the LoRA-wrapped checkpoint and the latent size', () => {
     const summary = summariseComfyGraph(comfyPromptGraph(156680208700286) as unknown as ComfyGraph);
     expect(summary).toMatchObject({
-      tool: 'comfyui', prompt: '水墨山水，远山与小舟, ink landscape', negativePrompt: 'text, watermark, 模糊', seed: 156680208700286, steps: 25, cfgScale: 7.5,
+      tool: 'comfyui', prompt: '水墨山水，远山与小舟, ink landscape', negativePrompt: 'text, watermark, 模糊', seed: '156680208700286', steps: 25, cfgScale: 7.5,
       sampler: 'dpmpp_2m', scheduler: 'karras', width: 1024, height: 768, model: { name: 'sd_xl_base_1.0.safetensors', hash: null }, inputImage: null,
     });
     expect(summary.parameters['loras']).toBe('ink_style.safetensors');
@@ -30,7 +30,7 @@ describe('ComfyUI graphs', () => {
       '26': { class_type: 'FluxGuidance', inputs: { guidance: 3.5, conditioning: ['6', 0] } },
       '27': { class_type: 'EmptySD3LatentImage', inputs: { width: 1024, height: 1024, batch_size: 1 } },
     } as unknown as ComfyGraph;
-    expect(summariseComfyGraph(graph)).toMatchObject({ prompt: 'a neon koi in rain', seed: 219670278747233, steps: 20, sampler: 'euler', scheduler: 'simple', width: 1024, height: 1024, model: { name: 'flux1-dev.safetensors' } });
+    expect(summariseComfyGraph(graph)).toMatchObject({ prompt: 'a neon koi in rain', seed: '219670278747233', steps: 20, sampler: 'euler', scheduler: 'simple', width: 1024, height: 1024, model: { name: 'flux1-dev.safetensors' } });
   });
 
   it('takes the sampler that feeds the saved image when a graph has a hires second pass', () => {
@@ -40,12 +40,12 @@ describe('ComfyUI graphs', () => {
       '21': { class_type: 'KSampler', inputs: { seed: 22, steps: 12, cfg: 5, sampler_name: 'euler', scheduler: 'normal', denoise: 0.5, model: ['10', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['20', 0] } },
       '8': { class_type: 'VAEDecode', inputs: { samples: ['21', 0], vae: ['4', 2] } },
     } as unknown as ComfyGraph;
-    expect(summariseComfyGraph(graph)).toMatchObject({ seed: 22, steps: 12, cfgScale: 5, prompt: '水墨山水，远山与小舟, ink landscape' });
+    expect(summariseComfyGraph(graph)).toMatchObject({ seed: '22', steps: 12, cfgScale: 5, prompt: '水墨山水，远山与小舟, ink landscape' });
   });
 
   it('falls back to the UI workflow (widgets and links) when there is no API graph', () => {
     expect(summariseComfyWorkflow(comfyWorkflow())).toMatchObject({
-      prompt: 'beautiful scenery nature glass bottle landscape', negativePrompt: 'text, watermark', seed: 42, steps: 20, cfgScale: 8, sampler: 'euler', scheduler: 'normal',
+      prompt: 'beautiful scenery nature glass bottle landscape', negativePrompt: 'text, watermark', seed: '42', steps: 20, cfgScale: 8, sampler: 'euler', scheduler: 'normal',
       width: 512, height: 512, model: { name: 'v1-5-pruned-emaonly.safetensors' },
     });
   });

@@ -14,7 +14,7 @@ describe('AUTOMATIC1111 / Forge infotext', () => {
       tool: 'a1111',
       prompt: 'masterpiece, a red fox in the snow, (detailed fur:1.2)\ngolden hour',
       negativePrompt: 'lowres, bad anatomy\nblurry',
-      seed: 3141592653,
+      seed: '3141592653',
       steps: 28,
       sampler: 'DPM++ 2M',
       scheduler: 'Karras',
@@ -41,7 +41,7 @@ describe('InvokeAI', () => {
   it('reads invokeai_metadata (5.x model object)', () => {
     const warnings: string[] = [];
     expect(parseInvokeAI(JSON.stringify(INVOKEAI_METADATA), undefined, warnings)).toMatchObject({
-      tool: 'invokeai', prompt: 'a cozy reading nook, warm light', negativePrompt: 'clutter', seed: 1234567, steps: 30, cfgScale: 6, width: 1024, height: 1024,
+      tool: 'invokeai', prompt: 'a cozy reading nook, warm light', negativePrompt: 'clutter', seed: '1234567', steps: 30, cfgScale: 6, width: 1024, height: 1024,
       sampler: 'dpmpp_2m_k', model: { name: 'Juggernaut XL v9', hash: 'blake3:9f1e…' },
     });
     expect(warnings).toEqual([]);
@@ -62,7 +62,7 @@ describe('InvokeAI', () => {
 describe('Fooocus', () => {
   it('reads the fooocus-scheme JSON: string seed and tuple resolution become numbers', () => {
     expect(parseFooocus(JSON.stringify(FOOOCUS_JSON))).toMatchObject({
-      tool: 'fooocus', prompt: 'a cat astronaut', negativePrompt: '', seed: 8813052427012345, steps: 30, cfgScale: 4, width: 1152, height: 896,
+      tool: 'fooocus', prompt: 'a cat astronaut', negativePrompt: '', seed: '8813052427012345', steps: 30, cfgScale: 4, width: 1152, height: 896,
       sampler: 'dpmpp_2m_sde_gpu', scheduler: 'karras', model: { name: 'juggernautXL_v8Rundiffusion.safetensors', hash: 'aeb7e9e689' },
     });
   });
@@ -78,7 +78,7 @@ describe('NovelAI', () => {
       ['Comment', JSON.stringify(NOVELAI_COMMENT)],
     ]);
     expect(parseNovelAI(texts, [])).toMatchObject({
-      tool: 'novelai', prompt: '1girl, cherry blossoms, 樱花, best quality', negativePrompt: 'lowres, bad hands', seed: 2718281828, steps: 28, cfgScale: 5,
+      tool: 'novelai', prompt: '1girl, cherry blossoms, 樱花, best quality', negativePrompt: 'lowres, bad hands', seed: '2718281828', steps: 28, cfgScale: 5,
       width: 832, height: 1216, sampler: 'k_euler_ancestral', model: { name: 'NovelAI Diffusion V4.5', hash: '4BDE2A90' },
     });
   });
@@ -87,7 +87,7 @@ describe('NovelAI', () => {
 describe('Midjourney', () => {
   it('separates the prompt from --parameters and the job id', () => {
     const parsed = parseMidjourney(MIDJOURNEY_DESCRIPTION);
-    expect(parsed).toMatchObject({ tool: 'midjourney', prompt: 'a paper boat on a rainy street, cinematic', negativePrompt: 'people', seed: 987654, model: { name: 'Midjourney v6.1' } });
+    expect(parsed).toMatchObject({ tool: 'midjourney', prompt: 'a paper boat on a rainy street, cinematic', negativePrompt: 'people', seed: '987654', model: { name: 'Midjourney v6.1' } });
     expect(parsed.parameters).toMatchObject({ '--ar': '3:2', 'Job ID': '1b7c9d2e-3f4a-4b5c-8d6e-7f8091a2b3c4' });
   });
 });

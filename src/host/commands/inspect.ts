@@ -7,12 +7,17 @@ import { UsageError, type CliContext } from '../cli-context.js';
 const metadataModule = () => Promise.all([import('../../core/capture/creation/metadata/index.js'), import('../../core/capture/creation/metadata/payload.js')]);
 
 const TOOL_NAMES: Readonly<Record<ImageMetadata['tool'], string>> = {
-  a1111: 'AUTOMATIC1111 / Forge',
+  a1111: 'AUTOMATIC1111',
+  forge: 'Stable Diffusion WebUI Forge',
+  reforge: 'Stable Diffusion WebUI reForge',
   comfyui: 'ComfyUI',
   invokeai: 'InvokeAI',
   fooocus: 'Fooocus',
   novelai: 'NovelAI',
   midjourney: 'Midjourney',
+  swarmui: 'SwarmUI',
+  drawthings: 'Draw Things',
+  c2pa: 'named by its C2PA Content Credentials',
   unknown: 'unknown (no generator metadata found)',
 };
 
@@ -22,7 +27,7 @@ export function registerInspectCommands(program: Command, context: CliContext): 
     .command('inspect')
     .description('show the generation parameters embedded in a PNG, JPEG or WebP (exit 2 if it is not a readable image)')
     .argument('<file>', 'the image')
-    .option('--json', 'print the parsed metadata as JSON (tool, prompt, negativePrompt, seed, steps, sampler, cfgScale, width, height, model, raw, aigcLabel)')
+    .option('--json', 'print the parsed metadata as JSON (tool, prompt, negativePrompt, seed as exact digits, steps, sampler, cfgScale, width, height, model, raw, aigcLabel, c2pa)')
     .action(async (file: string, opts: { json?: boolean }) => {
       const [{ isImageReadError, readImageMetadata }, { metadataJson }] = await metadataModule();
       let metadata: ImageMetadata;
@@ -56,6 +61,13 @@ export function formatMetadata(file: string, m: ImageMetadata): string {
     lines.push(`AIGC label ${m.aigcLabel.label ?? '?'}: ${m.aigcLabel.meaning ?? 'unknown label value'} (GB 45438-2025, in ${m.aigcLabel.carrier})`);
     add('producer', m.aigcLabel.contentProducer);
     add('produce id', m.aigcLabel.produceId);
+  }
+  if (m.c2pa) {
+    const c = m.c2pa;
+    lines.push(`C2PA       ${c.validationState ?? '?'} manifest by ${c.claimGenerator ?? '?'}${c.validationCodes.length > 0 ? ` (${c.validationCodes.join(', ')})` : ''}`);
+    add('generator', [c.generator, c.digitalSourceType?.replace(/^.*\//, '')].filter(Boolean).join(', ') || null);
+    add('actions', c.actions.map((a) => a.action.replace(/^c2pa\./, '')).join(', ') || null);
+    add('signer', [c.signer.commonName, c.signer.issuer ? `issued by ${c.signer.issuer}` : null, c.signer.time].filter(Boolean).join(', ') || null);
   }
   const rawKeys = Object.entries(m.raw).map(([key, value]) => `${key} (${value.length} chars)`);
   lines.push(`embedded   ${rawKeys.length > 0 ? rawKeys.join(', ') : 'nothing'}`);

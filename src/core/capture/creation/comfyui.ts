@@ -8,6 +8,7 @@ import type { Proofline } from '../../proofline.js';
 import { mediaTypeOf } from '../../store/media-types.js';
 import type { CaptureNotice, CaptureSource, NoticeListener } from '../capture-source.js';
 import { asComfyGraph, readImageMetadata, summariseComfyGraph } from './metadata/index.js';
+import { parseJsonExact } from './metadata/exact-json.js';
 import { metadataJson, RAW_PAYLOAD_LIMIT } from './metadata/payload.js';
 import { ProoflineError } from '../../errors.js';
 
@@ -53,7 +54,8 @@ export async function connectComfyUI(pl: Proofline, sessionId: string, options: 
   const getJson = async (path: string): Promise<unknown> => {
     const response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) throw new Error(`${path} answered HTTP ${response.status}`);
-    return response.json();
+    // ComfyUI seeds run to 2^64: parsed as doubles they would be recorded with wrong digits.
+    return parseJsonExact(await response.text());
   };
 
   const systemStats = await probeComfyUI(base, timeoutMs);

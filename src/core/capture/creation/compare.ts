@@ -174,8 +174,10 @@ function withoutRaw(fields: Map<string, JsonValue>): Map<string, JsonValue> {
 }
 
 function flatten(object: { readonly [key: string]: JsonValue }, prefix = '', depth = 0, into = new Map<string, JsonValue>()): Map<string, JsonValue> {
-  for (const [key, value] of Object.entries(object)) {
+  for (const [key, raw] of Object.entries(object)) {
     const name = prefix ? `${prefix}.${key}` : key;
+    // Seeds are decimal strings since they stopped losing digits; events recorded before hold numbers.
+    const value = name === 'seed' && typeof raw === 'number' ? String(raw) : raw;
     if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < 2) flatten(value, name, depth + 1, into);
     else into.set(name, value);
   }

@@ -1,4 +1,4 @@
-import { EMPTY_FIELDS, numberOrNull, type GenerationFields } from './types.js';
+import { EMPTY_FIELDS, numberOrNull, seedOrNull, type GenerationFields } from './types.js';
 
 // AUTOMATIC1111's infotext (modules/infotext_utils.py, parse_generation_parameters): prompt
 // lines, then "Negative prompt: …" lines, then one line of `Key: value, Key: "quoted, value"`.
@@ -58,6 +58,18 @@ export function isInfotext(text: string): boolean {
 const SIZE = /^(\d+)\s*x\s*(\d+)$/;
 const KNOWN = ['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size', 'Model', 'Model hash'];
 
+// Forge (lllyasviel/stable-diffusion-webui-forge, modules/launch_utils.py git_tag) writes
+// `Version: f<forge version>-<A1111 tag>`, e.g. "f2.0.1v1.10.1-previous-313-g3a9e8b9a".
+// reForge (Panchovix/stable-diffusion-webui-reForge, modules_forge/forge_version.py) writes its
+// own version with no "f": "2.0.0dev-v1.10.1RC", "1.0.0-v1.10.1RC-latest-…".
+// A1111 itself writes its git tag, "v1.10.1".
+function toolOfVersion(version: string): GenerationFields['tool'] {
+  if (/^Fooocus/i.test(version)) return 'fooocus';
+  if (/reforge/i.test(version) || /^\d+\.\d+[\w.]*-v\d+\.\d+/.test(version)) return 'reforge';
+  if (/^f\d/.test(version)) return 'forge';
+  return 'a1111';
+}
+
 export function parseA1111(text: string): GenerationFields {
   const { prompt, negativePrompt, settings } = splitInfotext(text);
   const size = SIZE.exec(settings['Size'] ?? '');
@@ -65,10 +77,10 @@ export function parseA1111(text: string): GenerationFields {
   for (const [key, value] of Object.entries(settings)) if (!KNOWN.includes(key)) parameters[key] = value;
   return {
     ...EMPTY_FIELDS,
-    tool: /^Fooocus/i.test(settings['Version'] ?? '') ? 'fooocus' : 'a1111',
+    tool: toolOfVersion(settings['Version'] ?? ''),
     prompt,
     negativePrompt,
-    seed: numberOrNull(settings['Seed']),
+    seed: seedOrNull(settings['Seed']),
     steps: numberOrNull(settings['Steps']),
     sampler: settings['Sampler'] ?? null,
     scheduler: settings['Schedule type'] ?? null,

@@ -12,7 +12,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
 const ATTRIBUTE = /TC260:AIGC\s*=\s*("([^"]*)"|'([^']*)')/;
 const ELEMENT = /<TC260:AIGC(?:\s[^>]*)?>([\s\S]*?)<\/TC260:AIGC>/;
 
-function xmlUnescape(text: string): string {
+export function xmlUnescape(text: string): string {
   return text
     .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
     .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
@@ -31,9 +31,29 @@ export function aigcFromXmp(xmp: string | undefined): AigcLabel | undefined {
   return raw === null ? undefined : aigcFromJson(xmlUnescape(raw).trim(), 'xmp');
 }
 
-export function aigcFromJson(raw: string, carrier: AigcLabel['carrier']): AigcLabel {
-  const json = parseJsonObject(raw) ?? {};
-  const field = (name: string): string | null => stringOrNull(json[name] ?? json[name.toLowerCase()]);
+// The TC260 practice guides (TC260-PG-20259A, 2025) also name EXIF UserComment for JPEG, HEIF,
+// PNG and WebP, the label either as the JSON itself or wrapped as {"AIGC": {…}} (appendix B),
+// and for PNG a text chunk or a private chunk called AIGC. Tencent's images carry the wrapped
+// form in an ASCII UserComment, ReservedCode1 holding a JSON string of its own (SM3 digest).
+export function aigcFromExif(userComment: string | undefined): AigcLabel | undefined {
+  if (userComment === undefined || !/AIGC|ContentProducer|"Label"/i.test(userComment)) return undefined;
+  const json = parseJsonObject(userComment.trim());
+  if (!json) return undefined;
+  const inner = json['AIGC'] ?? json['aigc'];
+  if (typeof inner === 'string') return aigcFromJson(inner, 'exif');
+  if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) return aigcFromJson(JSON.stringify(inner), 'exif', userComment);
+  const keys = Object.keys(json).map(normalKey);
+  return keys.includes('label') && (keys.includes('contentproducer') || keys.includes('produceid')) ? aigcFromJson(userComment.trim(), 'exif') : undefined;
+}
+
+/** Writers differ in case and stray punctuation ("ReservedCode2:" appears in published samples). */
+const normalKey = (key: string): string => key.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+
+export function aigcFromJson(raw: string, carrier: AigcLabel['carrier'], asEmbedded = raw): AigcLabel {
+  const parsed = parseJsonObject(raw) ?? {};
+  const json: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) json[normalKey(key)] ??= value;
+  const field = (name: string): string | null => stringOrNull(json[normalKey(name)]);
   const label = field('Label');
   return {
     label,
@@ -45,6 +65,6 @@ export function aigcFromJson(raw: string, carrier: AigcLabel['carrier']): AigcLa
     reservedCode1: field('ReservedCode1'),
     reservedCode2: field('ReservedCode2'),
     carrier,
-    raw,
+    raw: asEmbedded,
   };
 }

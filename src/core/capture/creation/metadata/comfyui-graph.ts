@@ -1,4 +1,4 @@
-import { EMPTY_FIELDS, numberOrNull, parseJsonObject, stringOrNull, type GenerationFields } from './types.js';
+import { EMPTY_FIELDS, numberOrNull, seedOrNull, parseJsonObject, stringOrNull, type GenerationFields } from './types.js';
 
 // ComfyUI's API-format graph (the `prompt` PNG text, /history's prompt[2]): node id → {class_type,
 // inputs}, where an input is either a literal or a link `[sourceNodeId, outputIndex]`.
@@ -148,7 +148,7 @@ export function summariseComfyGraph(graph: ComfyGraph): GenerationFields {
   const noise = g.source(sampler, 'noise');
   const samplerSelect = g.source(sampler, 'sampler');
   const sigmas = g.source(sampler, 'sigmas');
-  const seed = numberOrNull(g.literal(sampler, 'seed') ?? g.literal(sampler, 'noise_seed') ?? g.literal(noise, 'noise_seed'));
+  const seed = seedOrNull(g.literal(sampler, 'seed') ?? g.literal(sampler, 'noise_seed') ?? g.literal(noise, 'noise_seed'));
   const steps = numberOrNull(g.literal(sampler, 'steps') ?? g.literal(sigmas, 'steps'));
   const cfg = numberOrNull(g.literal(sampler, 'cfg') ?? g.literal(guider, 'cfg'));
   const samplerName = stringOrNull(g.literal(sampler, 'sampler_name') ?? g.literal(samplerSelect, 'sampler_name'));
@@ -212,7 +212,7 @@ export function summariseComfyWorkflow(workflow: Record<string, unknown>): Gener
     tool: 'comfyui',
     prompt: textOf(inputNode(sampler, 'positive')),
     negativePrompt: textOf(inputNode(sampler, 'negative')),
-    seed: numberOrNull(at(0)),
+    seed: seedOrNull(at(0)),
     steps: numberOrNull(at(2)),
     cfgScale: numberOrNull(at(3)),
     sampler: stringOrNull(at(4)),

@@ -1,4 +1,4 @@
-import { EMPTY_FIELDS, numberOrNull, parseJsonObject, stringOrNull, textParameters, type GenerationFields } from './types.js';
+import { EMPTY_FIELDS, numberOrNull, seedOrNull, parseJsonObject, stringOrNull, textParameters, type GenerationFields } from './types.js';
 
 // Fooocus (modules/meta_parser.py, FooocusMetadataParser.parse_string): `parameters` holds a
 // JSON object (keys sorted) and `fooocus_scheme` says "fooocus"; in JPEG/WebP the JSON is the
@@ -21,7 +21,7 @@ export function parseFooocus(text: string): GenerationFields | null {
     tool: 'fooocus',
     prompt: stringOrNull(json['prompt']),
     negativePrompt: stringOrNull(json['negative_prompt']),
-    seed: numberOrNull(json['seed']),
+    seed: seedOrNull(json['seed']),
     steps: numberOrNull(json['steps']),
     sampler: stringOrNull(json['sampler']),
     scheduler: stringOrNull(json['scheduler']),

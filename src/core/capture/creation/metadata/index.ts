@@ -1,6 +1,8 @@
 import exifr from 'exifr';
 import { parseA1111, isInfotext } from './a1111.js';
-import { aigcFromJson, aigcFromXmp } from './aigc-label.js';
+import { aigcFromExif, aigcFromJson, aigcFromXmp } from './aigc-label.js';
+import { jpegHasJumbf, readC2pa } from './c2pa-manifest.js';
+import { drawThingsJson, parseDrawThings } from './drawthings.js';
 import { parseComfyUI } from './comfyui-graph.js';
 import { readContainer, type ImageFormat } from './container.js';
 import { isFooocusJson, parseFooocus } from './fooocus.js';
@@ -9,12 +11,14 @@ import { parseInvokeAI } from './invokeai.js';
 import { isMidjourney, parseMidjourney } from './midjourney.js';
 import { isNovelAI, parseNovelAI } from './novelai.js';
 import { readPngInfo } from './png-chunks.js';
+import { readStealthInfo } from './stealth-pnginfo.js';
+import { parseSwarmUI, swarmParams } from './swarmui.js';
 import { readWebpMetadataChunks } from './webp-chunks.js';
-import { EMPTY_FIELDS, type GenerationFields, type ImageMetadata, type MetadataSources } from './types.js';
+import { EMPTY_FIELDS, parseJsonObject, type C2paSummary, type GenerationFields, type ImageMetadata, type MetadataSources } from './types.js';
 import { decodeUserComment } from './user-comment.js';
 
 export { CorruptImageError, NotAnImageError } from './image-errors.js';
-export type { AigcLabel, GenerationFields, GeneratorTool, ImageMetadata, ModelRef } from './types.js';
+export type { AigcLabel, C2paSummary, GenerationFields, GeneratorTool, ImageMetadata, ModelRef } from './types.js';
 export { summariseComfyGraph, asComfyGraph, type ComfyGraph } from './comfyui-graph.js';
 
 /**
@@ -29,8 +33,14 @@ export async function readImageMetadata(path: string): Promise<ImageMetadata> {
   let sources: MetadataSources;
   let width = container.width;
   let height = container.height;
+  let hasC2pa = false;
+  let aigcChunk: string | undefined;
+  let stealthCandidate = false;
   if (container.format === 'png') {
     const png = await readPngInfo(path);
+    hasC2pa = png.hasC2pa;
+    aigcChunk = png.aigcChunk;
+    stealthCandidate = png.colourType === 2 || png.colourType === 6;
     width = png.width;
     height = png.height;
     const texts = new Map<string, string>();
@@ -42,10 +52,12 @@ export async function readImageMetadata(path: string): Promise<ImageMetadata> {
     sources = { texts, ...exif, xmp: texts.get('XML:com.adobe.xmp') ?? exif.xmp };
   } else if (container.format === 'webp') {
     const chunks = await readWebpMetadataChunks(path);
+    hasC2pa = chunks.hasC2pa === true;
     const exif = chunks.exif ? await readExif(chunks.exif, path, warnings) : {};
     sources = { texts: new Map(), ...exif, xmp: chunks.xmp ?? exif.xmp };
   } else {
     sources = { texts: new Map(), ...(await readExif(path, path, warnings)) };
+    hasC2pa = await jpegHasJumbf(path);
   }
   for (const [key, value] of Object.entries({
     'exif:UserComment': sources.userComment,
@@ -53,36 +65,62 @@ export async function readImageMetadata(path: string): Promise<ImageMetadata> {
     'exif:Software': sources.software,
     'exif:MakerNote': sources.makerNote,
     'exif:Artist': sources.artist,
+    'exif:Model': sources.cameraModel,
   })) if (value !== undefined) raw[key] = value;
   if (sources.xmp !== undefined && container.format !== 'png') raw['xmp'] = sources.xmp;
 
-  const fields = withExactSeed(detect(sources, warnings), Object.values(raw));
-  const aigcLabel = aigcFromXmp(sources.xmp) ?? (sources.texts.has('AIGC') ? aigcFromJson(sources.texts.get('AIGC')!, 'png-text') : undefined);
+  let fields = detect(sources, warnings);
+  if (fields.tool === 'unknown' && stealthCandidate && width !== null && height !== null) fields = await fromStealth(path, width, height, raw, warnings) ?? fields;
+  const c2pa = hasC2pa ? await c2paOf(path, container.format, warnings) : undefined;
+  // A manifest that fails validation (a changed image, a forged claim) names nobody: it is shown
+  // with its failure codes, never taken as the image's generator.
+  if (c2pa?.validationState === 'Invalid') warnings.push(`the C2PA manifest fails validation (${c2pa.validationCodes.join(', ')}): the image or its manifest was changed after signing`);
+  else if (fields.tool === 'unknown' && c2pa) fields = { ...fields, tool: 'c2pa', model: { name: c2pa.generator, hash: null } };
+  if (aigcChunk !== undefined) raw['png:AIGC'] = aigcChunk;
+  const aigcLabel = aigcFromXmp(sources.xmp)
+    ?? (sources.texts.has('AIGC') ? aigcFromJson(sources.texts.get('AIGC')!, 'png-text') : undefined)
+    ?? (aigcChunk !== undefined ? aigcFromJson(aigcChunk, 'png-chunk') : undefined)
+    ?? aigcFromExif(sources.userComment);
   return {
     ...fields,
     width: fields.width ?? width,
     height: fields.height ?? height,
     format: container.format,
     image: { width, height },
-    software: sources.texts.get('Software') ?? sources.software ?? null,
+    software: sources.texts.get('Software') ?? sources.software ?? (c2pa?.validationState === 'Invalid' ? null : c2pa?.claimGenerator) ?? null,
     raw,
     ...(aigcLabel ? { aigcLabel } : {}),
+    ...(c2pa ? { c2pa } : {}),
     warnings,
   };
 }
 
-/**
- * Seeds above 2^53 (ComfyUI draws them up to 2^64) lose digits as JSON numbers; the exact digits
- * from the embedded text go to parameters.seedExact so nobody re-runs with a rounded seed.
- */
-function withExactSeed(fields: GenerationFields, texts: readonly string[]): GenerationFields {
-  if (fields.seed === null || Number.isSafeInteger(fields.seed)) return fields;
-  for (const text of texts) {
-    for (const match of text.matchAll(/\d{16,20}/g)) {
-      if (Number(match[0]) === fields.seed) return { ...fields, parameters: { ...fields.parameters, seedExact: match[0] } };
-    }
+/** Parameters hidden in the pixels (stealth-pnginfo.ts): A1111 infotext, or NovelAI's JSON. */
+async function fromStealth(path: string, width: number, height: number, raw: Record<string, string>, warnings: string[]): Promise<GenerationFields | undefined> {
+  let found;
+  try {
+    found = await readStealthInfo(path, width, height);
+  } catch (error) {
+    warnings.push(`the pixels could not be read for hidden (stealth) parameters: ${(error as Error).message}`);
+    return undefined;
   }
-  return fields;
+  if (!found) return undefined;
+  raw[`stealth:${found.signature}`] = found.text;
+  const json = parseJsonObject(found.text);
+  const texts = new Map<string, string>();
+  if (json) for (const [key, value] of Object.entries(json)) texts.set(key, typeof value === 'string' ? value : JSON.stringify(value));
+  const fields = json && isNovelAI(texts) ? parseNovelAI(texts, warnings) : isInfotext(found.text) ? parseA1111(found.text) : undefined;
+  if (!fields) warnings.push(`the pixels carry ${found.signature} text that is neither A1111 infotext nor NovelAI JSON; kept as raw text`);
+  return fields ? { ...fields, parameters: { ...fields.parameters, carrier: found.signature } } : undefined;
+}
+
+async function c2paOf(path: string, format: ImageFormat, warnings: string[]): Promise<C2paSummary | undefined> {
+  try {
+    return await readC2pa(path, format);
+  } catch (error) {
+    warnings.push(`the file carries a C2PA manifest store that c2pa-rs cannot read: ${(error as Error).message ?? String(error)}`);
+    return undefined;
+  }
 }
 
 function detect(s: MetadataSources, warnings: string[]): GenerationFields {
@@ -92,8 +130,10 @@ function detect(s: MetadataSources, warnings: string[]): GenerationFields {
     const found = parseComfyUI(t.get('prompt') ?? comfy.prompt, t.get('workflow') ?? comfy.workflow, warnings);
     if (found) return found;
   }
-  if (t.has('invokeai_metadata') || t.has('sd-metadata')) {
-    const found = parseInvokeAI(t.get('invokeai_metadata'), t.get('sd-metadata'), warnings);
+  const swarm = swarmParams(t.get('parameters')) ?? swarmParams(s.userComment) ?? swarmParams(s.cameraModel);
+  if (swarm) return parseSwarmUI(swarm);
+  if (t.has('invokeai_metadata') || t.has('sd-metadata') || t.has('Dream')) {
+    const found = parseInvokeAI(t.get('invokeai_metadata'), t.get('sd-metadata'), warnings, t.get('Dream'));
     if (found) return found;
   }
   if (isNovelAI(t)) return parseNovelAI(t, warnings);
@@ -103,6 +143,8 @@ function detect(s: MetadataSources, warnings: string[]): GenerationFields {
     if (isFooocusJson(parameters, scheme)) return parseFooocus(parameters)!;
     if (isInfotext(parameters) || t.has('parameters')) return parseA1111(parameters);
   }
+  const drawThings = drawThingsJson(s.xmp);
+  if (drawThings) return parseDrawThings(drawThings);
   const description = t.get('Description') ?? s.imageDescription ?? xmpDescription(s.xmp);
   if (isMidjourney(description, s.xmp) && description !== undefined) return parseMidjourney(description);
   return { ...EMPTY_FIELDS, tool: 'unknown' };
@@ -149,6 +191,7 @@ async function readExif(input: string | Buffer, path: string, warnings: string[]
     software: text(ifd0['Software']),
     makerNote: text(output['makerNote'] ?? exif['MakerNote']),
     artist: text(ifd0['Artist']) ?? text(ifd0['Make']),
+    cameraModel: text(ifd0['Model']),
     xmp: typeof xmp === 'string' ? xmp : undefined,
   };
 }

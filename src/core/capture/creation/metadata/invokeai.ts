@@ -1,11 +1,13 @@
-import { EMPTY_FIELDS, numberOrNull, parseJsonObject, stringOrNull, textParameters, type GenerationFields } from './types.js';
+import { parseDream, splitBracketNegative } from './invokeai-dream.js';
+import { EMPTY_FIELDS, numberOrNull, seedOrNull, parseJsonObject, stringOrNull, textParameters, type GenerationFields } from './types.js';
 
 // InvokeAI 3.x–5.x write the `invokeai_metadata` PNG text (JSON of the core_metadata node):
 // positive_prompt, negative_prompt, seed, steps, cfg_scale, scheduler, width, height, model
-// ({name, hash, base…}; 3.x: {model_name, base_model}). InvokeAI 2.x wrote `sd-metadata`.
+// ({name, hash, base…}; 3.x: {model_name, base_model}). InvokeAI 2.x wrote `sd-metadata`
+// (negative prompt in [brackets]) beside `Dream`, the command line (invokeai-dream.ts).
 const KNOWN = ['positive_prompt', 'negative_prompt', 'seed', 'steps', 'cfg_scale', 'scheduler', 'width', 'height', 'model'];
 
-export function parseInvokeAI(metadataText: string | undefined, legacyText: string | undefined, warnings: string[]): GenerationFields | null {
+export function parseInvokeAI(metadataText: string | undefined, legacyText: string | undefined, warnings: string[], dreamText?: string): GenerationFields | null {
   const meta = parseJsonObject(metadataText);
   if (metadataText !== undefined && !meta) warnings.push('the `invokeai_metadata` text is not JSON; kept as raw text');
   if (meta) {
@@ -17,7 +19,7 @@ export function parseInvokeAI(metadataText: string | undefined, legacyText: stri
       tool: 'invokeai',
       prompt: stringOrNull(meta['positive_prompt']),
       negativePrompt: stringOrNull(meta['negative_prompt']),
-      seed: numberOrNull(meta['seed']),
+      seed: seedOrNull(meta['seed']),
       steps: numberOrNull(meta['steps']),
       sampler: stringOrNull(meta['scheduler']),
       scheduler: stringOrNull(meta['scheduler']),
@@ -30,16 +32,23 @@ export function parseInvokeAI(metadataText: string | undefined, legacyText: stri
     };
   }
   const legacy = parseJsonObject(legacyText);
-  if (!legacy) return null;
+  if (!legacy) {
+    if (legacyText !== undefined) warnings.push('the InvokeAI `sd-metadata` text is not JSON; kept as raw text');
+    const dream = dreamText === undefined ? null : parseDream(dreamText);
+    if (dreamText !== undefined && !dream) warnings.push('the InvokeAI `Dream` text is not a quoted prompt followed by switches; kept as raw text');
+    return dream;
+  }
   const image = (legacy['image'] ?? {}) as Record<string, unknown>;
-  const prompt = Array.isArray(image['prompt'])
+  const promptText = Array.isArray(image['prompt'])
     ? (image['prompt'] as Record<string, unknown>[]).map((p) => stringOrNull(p['prompt']) ?? '').join(' ')
     : stringOrNull(image['prompt']);
+  const { prompt, negative } = promptText === null ? { prompt: null, negative: null } : splitBracketNegative(promptText);
   return {
     ...EMPTY_FIELDS,
     tool: 'invokeai',
     prompt,
-    seed: numberOrNull(image['seed']),
+    negativePrompt: negative,
+    seed: seedOrNull(image['seed']),
     steps: numberOrNull(image['steps']),
     sampler: stringOrNull(image['sampler']),
     cfgScale: numberOrNull(image['cfg_scale']),

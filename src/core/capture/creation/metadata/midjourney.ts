@@ -1,4 +1,4 @@
-import { EMPTY_FIELDS, numberOrNull, type GenerationFields } from './types.js';
+import { EMPTY_FIELDS, numberOrNull, seedOrNull, type GenerationFields } from './types.js';
 
 // Midjourney downloads carry the prompt with its parameters and the job id in a Description:
 // PNG tEXt `Description`, XMP dc:description, or EXIF ImageDescription, e.g.
@@ -27,7 +27,7 @@ export function parseMidjourney(description: string): GenerationFields {
     tool: 'midjourney',
     prompt,
     negativePrompt: flags['no'] ?? null,
-    seed: numberOrNull(flags['seed']),
+    seed: seedOrNull(flags['seed']),
     model: { name: niji ? `niji ${niji}` : version ? `Midjourney v${version}` : 'Midjourney', hash: null },
     parameters,
   };

@@ -1,4 +1,4 @@
-import { EMPTY_FIELDS, numberOrNull, parseJsonObject, stringOrNull, textParameters, type GenerationFields } from './types.js';
+import { EMPTY_FIELDS, numberOrNull, seedOrNull, parseJsonObject, stringOrNull, textParameters, type GenerationFields } from './types.js';
 
 // NovelAI PNGs carry tEXt `Software` = "NovelAI", `Source` = model name and a short hash
 // ("Stable Diffusion XL C1E1DE52", "NovelAI Diffusion V4.5 4BDE2A90"), `Description` = the
@@ -24,7 +24,7 @@ export function parseNovelAI(texts: ReadonlyMap<string, string>, warnings: strin
     tool: 'novelai',
     prompt: stringOrNull(c['prompt']) ?? stringOrNull(v4) ?? texts.get('Description') ?? null,
     negativePrompt: stringOrNull(c['uc']) ?? stringOrNull(v4uc),
-    seed: numberOrNull(c['seed']),
+    seed: seedOrNull(c['seed']),
     steps: numberOrNull(c['steps']),
     sampler: stringOrNull(c['sampler']),
     scheduler: stringOrNull(c['noise_schedule']),

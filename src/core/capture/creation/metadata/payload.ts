@@ -40,5 +40,6 @@ export function metadataJson(metadata: ImageMetadata, rawLimit = Number.POSITIVE
   };
   if (truncated.length > 0) json['rawTruncated'] = truncated;
   if (metadata.aigcLabel) json['aigcLabel'] = { ...metadata.aigcLabel };
+  if (metadata.c2pa) json['c2pa'] = JSON.parse(JSON.stringify(metadata.c2pa)) as JsonValue;
   return json;
 }

@@ -19,6 +19,12 @@ export interface PngInfo {
   readonly texts: readonly PngTextChunk[];
   /** Raw eXIf chunk (PNG 1.5 extension), when present: a TIFF header and IFDs. */
   readonly exif?: Buffer;
+  /** A private chunk of type AIGC (any case), as the TC260 practice guide allows: its UTF-8 text. */
+  readonly aigcChunk?: string;
+  /** Whether a caBX chunk (C2PA 2.1 §A.3.3, the JUMBF manifest store in PNG) is present. */
+  readonly hasC2pa: boolean;
+  /** Colour type from IHDR (PNG 1.2 §4.1.1): 2 RGB, 6 RGBA — the ones stealth info can live in. */
+  readonly colourType: number;
 }
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -53,6 +59,9 @@ export async function readPngInfo(path: string): Promise<PngInfo> {
     let sawIhdr = false;
     const texts: PngTextChunk[] = [];
     let exif: Buffer | undefined;
+    let aigcChunk: string | undefined;
+    let hasC2pa = false;
+    let colourType = 0;
     for (;;) {
       if (position + 12 > size) throw new CorruptImageError(path, `the file ends at byte ${size} before the IEND chunk: it is truncated`);
       const header = await read(position, 8);
@@ -66,6 +75,10 @@ export async function readPngInfo(path: string): Promise<PngInfo> {
       const dataStart = position + 8;
       position = dataStart + length + 4;
       if (type === 'IDAT') continue;
+      if (type === 'caBX') {
+        hasC2pa = true;
+        continue;
+      }
       if (type === 'IEND') break;
       if (length > MAX_TEXT_CHUNK) throw new CorruptImageError(path, `chunk ${type} is ${length} bytes, too large for metadata`);
       const body = await read(dataStart - 4, length + 8);
@@ -77,14 +90,17 @@ export async function readPngInfo(path: string): Promise<PngInfo> {
         if (length !== 13) throw new CorruptImageError(path, 'IHDR is not 13 bytes');
         width = data.readUInt32BE(0);
         height = data.readUInt32BE(4);
+        colourType = data[9]!;
         sawIhdr = true;
       } else if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt') {
         texts.push(decodeTextChunk(path, type, data));
       } else if (type === 'eXIf') {
         exif = Buffer.from(data);
+      } else if (type.toUpperCase() === 'AIGC' && aigcChunk === undefined) {
+        aigcChunk = UTF8.decode(data);
       }
     }
-    return { width, height, texts, ...(exif ? { exif } : {}) };
+    return { width, height, texts, ...(exif ? { exif } : {}), ...(aigcChunk !== undefined ? { aigcChunk } : {}), hasC2pa, colourType };
   } finally {
     await handle.close();
   }

@@ -7,12 +7,12 @@ const MAX_METADATA_CHUNK = 16 << 20;
  * The EXIF and XMP chunks of a WebP (RFC 9649 §2.7: RIFF chunks `EXIF`, `XMP `), read by seeking
  * over image data. exifr reads the EXIF bytes; it does not open WebP containers itself.
  */
-export async function readWebpMetadataChunks(path: string): Promise<{ exif?: Buffer; xmp?: string }> {
+export async function readWebpMetadataChunks(path: string): Promise<{ exif?: Buffer; xmp?: string; hasC2pa?: boolean }> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     const header = Buffer.alloc(8);
-    const out: { exif?: Buffer; xmp?: string } = {};
+    const out: { exif?: Buffer; xmp?: string; hasC2pa?: boolean } = {};
     let position = 12;
     while (position + 8 <= size) {
       await handle.read(header, 0, 8, position);
@@ -26,6 +26,8 @@ export async function readWebpMetadataChunks(path: string): Promise<{ exif?: Buf
         if (fourcc === 'EXIF') out.exif = data.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? data.subarray(6) : data;
         else out.xmp = data.toString('utf8');
       }
+      // C2PA 2.1 §A.3.6: the manifest store of a WebP is a RIFF chunk 'C2PA'.
+      if (fourcc === 'C2PA') out.hasC2pa = true;
       position += 8 + length + (length % 2);
     }
     return out;
