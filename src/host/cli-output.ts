@@ -39,6 +39,13 @@ export function formatReport(report: VerifyReport): string {
     if (anchoring.ranges.length > shown.length) lines.push(`  … ${anchoring.ranges.length - shown.length} more range(s): see --json`);
     const ignored = anchoring.tokens.filter((t) => !t.trusted);
     if (ignored.length > 0) lines.push(`  not counted: ${ignored.length} token(s); first: ${ignored[0]!.reason ?? ignored[0]!.path}`);
+    // Who signed the tokens and how ("SM2 with SM3" for a GM/T 0033 TSA), once per TSA and algorithm.
+    const signers = new Map<string, number>();
+    for (const t of anchoring.tokens) {
+      const key = `${t.tsa ?? 'unknown TSA'}${t.algorithm ? ` (${t.algorithm})` : ''}`;
+      signers.set(key, (signers.get(key) ?? 0) + 1);
+    }
+    for (const [signer, count] of signers) lines.push(`  tokens: ${count} by ${signer}`);
   }
   lines.push('', report.summary);
   return `${lines.join('\n')}\n`;

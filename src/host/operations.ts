@@ -321,7 +321,7 @@ export function createHost(deps: HostDeps): Host {
           late: a.late.slice(0, cap).map(range),
           lateCount: a.late.length,
           lateEvents: a.late.reduce((sum, r) => sum + r.to - r.from + 1, 0),
-          tokens: tokens.slice(0, cap).map((t) => ({ path: t.path, covers: t.covers, genTime: t.genTime, tsa: t.tsa, trusted: t.trusted, ...(t.reason !== undefined && { reason: t.reason }), ...(t.reasonKind !== undefined && { reasonKind: t.reasonKind }) })),
+          tokens: tokens.slice(0, cap).map((t) => ({ path: t.path, covers: t.covers, genTime: t.genTime, tsa: t.tsa, ...(t.algorithm !== undefined && { algorithm: t.algorithm }), trusted: t.trusted, ...(t.reason !== undefined && { reason: t.reason }), ...(t.reasonKind !== undefined && { reasonKind: t.reasonKind }) })),
           tokenCount: a.tokens.length,
           trustedTokens: a.tokens.filter((t) => t.trusted).length,
         };

@@ -49,6 +49,8 @@ export interface TsaTestResult {
   readonly tsaName?: string;
   /** The subject of the certificate that signed the token. */
   readonly signer?: string;
+  /** How the token is signed: "RSA with SHA-256", "SM2 with SM3" (GM/T 0033). */
+  readonly algorithm?: string;
   readonly policy?: string;
   /** Whether the signer chains to a configured trusted root (what verify would count). */
   readonly trusted?: boolean;
@@ -391,7 +393,7 @@ export interface VerifyReport {
 }
 
 /** One RFC 3161 token in the archive, as the verifier judged it. */
-export type AnchorToken = Pick<TokenSummary, 'path' | 'covers' | 'genTime' | 'tsa' | 'trusted' | 'reason' | 'reasonKind'>;
+export type AnchorToken = Pick<TokenSummary, 'path' | 'covers' | 'genTime' | 'tsa' | 'algorithm' | 'trusted' | 'reason' | 'reasonKind'>;
 
 /** Consecutive events proven by the same token, or by none. */
 export type AnchorRangeView = AnchorRange;

@@ -106,6 +106,17 @@ export interface StartSm2TsaOptions {
   /** The signer's certificate profile: a real TSA's (default), or a TLS server's an attacker holds. */
   readonly signerProfile?: Sm2Profile;
   readonly signatureOid?: string;
+  /**
+   * 'sm3': time-stamp only SM3 imprints, refusing others with badAlg (RFC 3161 §2.4.2), as a
+   * GM/T 0033 TSA may; default: any imprint, echoed as sent.
+   */
+  readonly imprints?: 'any' | 'sm3';
+}
+
+/** A refusal: status rejection, failInfo badAlg (bit 0), and why in words (RFC 3161 §2.4.2). */
+function badAlgResponse(text: string): Buffer {
+  const status = new pkijs.PKIStatusInfo({ status: 2, statusStrings: [new asn1js.Utf8String({ value: text })], failInfo: new asn1js.BitString({ valueHex: new Uint8Array([0x80]), unusedBits: 7 }) });
+  return Buffer.from(new pkijs.TimeStampResp({ status }).toSchema().toBER());
 }
 
 export interface RunningSm2Tsa {
@@ -146,6 +157,11 @@ export async function startSm2Tsa(options: StartSm2TsaOptions = {}): Promise<Run
       return;
     }
     const query = pkijs.TimeStampReq.fromBER(body);
+    if (options.imprints === 'sm3' && query.messageImprint.hashAlgorithm.algorithmId !== OID_SM3) {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(badAlgResponse('only SM3 message imprints are accepted'));
+      return;
+    }
     const reply = sm2TimestampResponse({
       signer,
       certs: [root],

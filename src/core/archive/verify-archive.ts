@@ -5,6 +5,7 @@ import type { CheckpointStatement } from '../attest/checkpoints.js';
 import { certificateKey, verifyDeviceSignature } from '../attest/device-identity.js';
 import type { TrustFailure } from '../attest/tsa-chain.js';
 import { verifyTimestampResponse, type CertificateInput, type TimestampVerdict } from '../attest/tsa-verify.js';
+import { sm3 } from '../attest/sm2-cms.js';
 import { throwIfCancelled } from '../errors.js';
 import { createHasher, sha256Hex, type DigestAlgorithm, type Hasher } from '../store/hashing.js';
 import * as layout from './bag-layout.js';
@@ -398,7 +399,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
       tsProblems.push(`${tokenPath} timestamps a checkpoint the archive does not have`);
       continue;
     }
-    const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(checkpoint.bytes), trustedRoots: trusted });
+    const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(checkpoint.bytes), sm3Digest: sm3(checkpoint.bytes), trustedRoots: trusted });
     const judged = judgeToken(tokenPath, verdict, trusted.length === 0);
     const covers = Number.isInteger(checkpoint.statement.treeSize) ? checkpoint.statement.treeSize : 0;
     summaries.push(summarize(tokenPath, covers, verdict, judged));
@@ -430,7 +431,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   const sealLate: string[] = [];
   const sealWindowMs = TOLERANCE_SECONDS * 1000;
   for (const tokenPath of sealTokens) {
-    const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(tagManifestBytes!), trustedRoots: trusted });
+    const verdict = await verifyTimestampResponse((await readTagBytes(tokenPath))!, { digest: digestOf(tagManifestBytes!), sm3Digest: sm3(tagManifestBytes!), trustedRoots: trusted });
     const judged = judgeToken(tokenPath, verdict, trusted.length === 0);
     summaries.push(summarize(tokenPath, eventCount, verdict, judged));
     // The latest the TSA vouches for: genTime plus the accuracy it states.

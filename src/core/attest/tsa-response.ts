@@ -12,6 +12,10 @@ import { digestName, formatGeneralName, hexInteger, unsignedBytes } from './tsa-
 /** id-ct-TSTInfo, RFC 3161 §2.4.2: the eContentType of every TimeStampToken. */
 export const OID_TSTINFO = '1.2.840.113549.1.9.16.1.4';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+// GM/T 0010-2012 names SignedData with its own OID, 1.2.156.10197.6.1.4.2.2, over the same ASN.1
+// as RFC 5652's; SM2 signers (CFCA SADK: tests/fixtures/sm2/) and so Chinese TSAs may use it.
+const OID_GM_SIGNED_DATA = '1.2.156.10197.6.1.4.2.2';
+const SIGNED_DATA_TYPES = new Set([OID_SIGNED_DATA, OID_GM_SIGNED_DATA]);
 
 // PKIStatus values, RFC 3161 §2.4.2.
 export const PKI_STATUS = ['granted', 'grantedWithMods', 'rejection', 'waiting', 'revocationWarning', 'revocationNotification'] as const;
@@ -113,7 +117,7 @@ export function decodeTimestampResponse(der: Uint8Array, source?: string): Decod
   }
 
   const tokenAsn1 = (asn1.result as asn1js.Sequence).valueBlock.value[1]!;
-  if (tokenInfo.contentType !== OID_SIGNED_DATA) throw malformed(source, `token content type ${tokenInfo.contentType} is not SignedData`);
+  if (!SIGNED_DATA_TYPES.has(tokenInfo.contentType)) throw malformed(source, `token content type ${tokenInfo.contentType} is not SignedData`);
   let signedData: pkijs.SignedData;
   let tstInfo: pkijs.TSTInfo;
   let tstInfoBytes: Buffer;

@@ -41,6 +41,7 @@ export async function testTsa(url: string, options: TestTsaOptions): Promise<Tsa
       ...(verdict.accuracyMs !== undefined && { accuracyMs: verdict.accuracyMs }),
       ...(verdict.tsaName && { tsaName: verdict.tsaName }),
       ...(verdict.signer && { signer: verdict.signer }),
+      ...(verdict.algorithm && { algorithm: verdict.algorithm }),
       ...(verdict.policy && { policy: verdict.policy }),
       trusted: verdict.status === 'verified',
       ...(chain && !chain.ok && { trustProblem: { cause: chain.cause ?? 'path', detail: chain.detail } }),

@@ -130,7 +130,7 @@ function cover(input: ReportHtmlInput, t: ReportText): string {
       )}${a.ranges.length > 60 ? `<p>… ${a.ranges.length - 60}</p>` : ''}
       <h3>${esc(t.tokensHeading)}</h3>${table(
         t.tokenCols,
-        a.tokens.slice(0, 60).map((k) => [`<span class="mono">${esc(k.path)}</span>`, esc(k.tsa ?? '—'), `<span class="mono">${esc(k.serial ?? '—')}</span>`, fmtTime(k.genTime), esc(t.trusted(k.trusted))]),
+        a.tokens.slice(0, 60).map((k) => [`<span class="mono">${esc(k.path)}</span>`, `${esc(k.tsa ?? '—')}${k.algorithm ? `<br><small>${esc(t.algorithm(k.algorithm))}</small>` : ''}`, `<span class="mono">${esc(k.serial ?? '—')}</span>`, fmtTime(k.genTime), esc(t.trusted(k.trusted))]),
       )}`
     : `<p>${esc(t.noAnchoring)}</p>`;
   return `<section class="cover">

@@ -34,6 +34,8 @@ export interface ReportText {
   readonly tokensHeading: string;
   readonly tokenCols: readonly [string, string, string, string, string];
   readonly trusted: (yes: boolean) => string;
+  /** A token's signature algorithm as the verifier names it ("SM2 with SM3"), in the reader's words. */
+  readonly algorithm: (name: string) => string;
   readonly noAnchoring: string;
   readonly processHeading: string;
   readonly processIntro: string;
@@ -159,8 +161,9 @@ const en: ReportText = {
   notProven: 'not proven by a trusted token',
   late: 'late',
   tokensHeading: 'Timestamp tokens',
-  tokenCols: ['Token', 'TSA', 'Serial', 'Time (genTime)', 'Counted'],
+  tokenCols: ['Token', 'TSA (signature)', 'Serial', 'Time (genTime)', 'Counted'],
   trusted: (yes) => (yes ? 'yes' : 'no'),
+  algorithm: (name) => name,
   noAnchoring: 'The verifier could not read the event chain, so no time is proven.',
   processHeading: 'The creative process, in time order',
   processIntro: 'Every note, generation, human decision, attachment and comparison, as the events record them. Frames of the screen recording are not reproduced here; its segments are listed below.',
@@ -247,8 +250,9 @@ const zh: ReportText = {
   notProven: '未获受信任的时间戳证明',
   late: '证明过晚',
   tokensHeading: '时间戳凭证',
-  tokenCols: ['时间戳文件', '时间戳机构', '序列号', '时间（genTime）', '是否计入'],
+  tokenCols: ['时间戳文件', '时间戳机构（签名算法）', '序列号', '时间（genTime）', '是否计入'],
   trusted: (yes) => (yes ? '是' : '否'),
+  algorithm: (name) => name.replace(/^(\S+) with (\S+)$/, '$1（$2 摘要）'),
   noAnchoring: '验证程序无法读取事件链，因此没有任何时间得到证明。',
   processHeading: '创作过程（按时间顺序）',
   processIntro: '以下按事件记录列出每条备注、每次生成、每个人工决定、附件和比对。本报告不收录录屏画面，录屏片段列于其后。',

@@ -23,5 +23,5 @@ export function registerTsaCommands(program: Command, context: CliContext): void
 function formatResult(r: TsaTestResult): string {
   if (!r.ok) return `FAILED  ${r.url}\n        ${r.error?.message ?? 'no usable token'}\n`;
   const trust = r.trusted ? 'trusted (chains to a given root)' : `not trusted: ${r.trustProblem?.detail ?? 'no path to a trusted root'}`;
-  return `OK      ${r.url} (${r.elapsedMs} ms)\n        time    ${r.genTime ?? '?'}\n        signer  ${r.tsaName ?? r.signer ?? '?'}\n        ${trust}\n`;
+  return `OK      ${r.url} (${r.elapsedMs} ms)\n        time    ${r.genTime ?? '?'}\n        signer  ${r.tsaName ?? r.signer ?? '?'}${r.algorithm ? ` (${r.algorithm})` : ''}\n        ${trust}\n`;
 }

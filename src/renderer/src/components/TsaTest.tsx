@@ -6,6 +6,7 @@ import type { TsaTestResult } from '../../../shared/views';
 import { api } from '../client';
 import { formatTime } from '../i18n';
 import { Badge, ErrorNotice, useAction } from './ui';
+import { useSignatureAlgorithm } from './signature-algorithm';
 import '../sessions/readiness.css';
 
 /**
@@ -49,6 +50,7 @@ export function TsaTest({ urls, onTested }: { readonly urls?: readonly string[];
 
 function TsaAnswer({ result }: { readonly result: TsaTestResult }): ReactNode {
   const { t } = useTranslation('readiness');
+  const algorithmName = useSignatureAlgorithm();
   if (!result.ok || !result.genTime) {
     const reason = result.error?.reason ?? 'unusable';
     return (
@@ -77,6 +79,12 @@ function TsaAnswer({ result }: { readonly result: TsaTestResult }): ReactNode {
       <dl className="tsa-facts">
         <dt>{t('test.name')}</dt>
         <dd className="tsa-name">{result.tsaName ?? result.signer ?? '—'}</dd>
+        {result.algorithm && (
+          <>
+            <dt>{t('test.algorithm')}</dt>
+            <dd className="tsa-algorithm">{algorithmName(result.algorithm)}</dd>
+          </>
+        )}
         <dt>{t('test.time')}</dt>
         <dd>
           <time dateTime={result.genTime}>{formatTime(result.genTime)}</time>

@@ -5,6 +5,8 @@ const en = {
   kind: { creation: 'AI creation', web: 'Web capture' },
   state: { open: 'Open', sealed: 'Sealed', recovered: 'Recovered' },
   interrupted: 'Interrupted',
+  /** How a timestamp is signed (tsa-names.ts signatureAlgorithmName): "SM2 with SM3". */
+  signatureAlgorithm: '{{sign}} with {{hash}}',
   connectionLost: 'Connection to Proofline lost: what you see may be out of date',
   connectionLostBody: 'Proofline does not answer. This page checks again every few seconds and updates itself once it answers; until then, nothing shown here is live.',
   events_one: '{{count}} event',
@@ -207,6 +209,7 @@ const zh: typeof en = {
   kind: { creation: 'AI 创作', web: '网页取证' },
   state: { open: '进行中', sealed: '已封存', recovered: '已恢复' },
   interrupted: '曾中断',
+  signatureAlgorithm: '{{sign}}（{{hash}} 摘要）',
   connectionLost: '与 Proofline 的连接已断开：所见内容可能已过时',
   connectionLostBody: 'Proofline 没有响应。本页每隔几秒重新检查一次，恢复响应后会自动更新；在此之前，这里显示的内容都不是实时的。',
   events_one: '{{count}} 条事件',

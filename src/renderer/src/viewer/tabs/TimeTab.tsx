@@ -5,6 +5,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { AnchoringView, AnchorRangeView, AnchorToken } from '../../../../shared/views';
 import { formatClock, formatTime } from '../../i18n';
 import { Badge } from '../../components/ui';
+import { useSignatureAlgorithm } from '../../components/signature-algorithm';
 import { rangeState, tsaName, useDuration } from '../TimeProof';
 
 const MAX_NOT_COUNTED = 50;
@@ -148,6 +149,7 @@ function NotCounted({ tokens, detail }: { readonly tokens: readonly AnchorToken[
 
 function TokenTable({ anchoring }: { readonly anchoring: AnchoringView }): ReactNode {
   const { t } = useTranslation('archive');
+  const algorithmName = useSignatureAlgorithm();
   if (anchoring.tokens.length === 0) return null;
   const covers = (token: AnchorToken): string =>
     token.path === 'proofline/seal.tsr' ? t('time.coversSeal') : token.covers <= 1 ? t('time.coversFirst') : t('time.coversRange', { last: token.covers - 1 });
@@ -170,7 +172,10 @@ function TokenTable({ anchoring }: { readonly anchoring: AnchoringView }): React
               <tr key={token.path}>
                 <td className="mono small">{token.path}</td>
                 <td className="nowrap">{formatTime(token.genTime)}</td>
-                <td title={token.tsa ?? undefined}>{tsaName(token.tsa)}</td>
+                <td title={token.tsa ?? undefined}>
+                  {tsaName(token.tsa)}
+                  {token.algorithm && <span className="token-algorithm muted small">{algorithmName(token.algorithm)}</span>}
+                </td>
                 <td>{covers(token)}</td>
                 <td className={token.trusted ? undefined : 'warn-text'}>{token.trusted ? t('time.yes') : t('time.no')}</td>
               </tr>
