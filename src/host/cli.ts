@@ -12,6 +12,7 @@ import { registerCheckEnvCommands } from './commands/check-env.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerTsaCommands } from './commands/tsa.js';
+import { registerPublishCommands } from './commands/publish.js';
 
 /** Every command module; add a new one here. */
 const COMMANDS: readonly RegisterCommands[] = [
@@ -24,6 +25,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerInspectCommands,
   registerTsaCommands,
   registerReportCommands,
+  registerPublishCommands,
 ];
 
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {

@@ -103,6 +103,11 @@ async function readiness(settings: Settings): Promise<V.Readiness> {
 
 const MAX_TIMELINE_EVENTS_IN_ARCHIVE = 20_000;
 
+/** Where `session.export` writes a session's archive when no path is given. */
+function defaultExportPath(exportDir: string, session: { readonly id: string; readonly sealedAt: string | null; readonly createdAt: string }): string {
+  return join(exportDir, `proofline-${session.id.slice(0, 8)}-${(session.sealedAt ?? session.createdAt).replace(/[:.]/g, '-')}.zip`);
+}
+
 /** `<archive>-report-<lang>.pdf` in the exports folder, numbered if that name is taken. */
 function freeReportPath(dir: string, archive: string, lang: string): string {
   const stem = basename(archive).replace(/\.zip$/i, '');
@@ -237,7 +242,7 @@ export function createHost(deps: HostDeps): Host {
       // Not while another process seals or records it; a recording whose process died is closed out first.
       await capture.beforeExport(session.id);
       if (out === undefined) mkdirSync(deps.exportDir, { recursive: true });
-      const target = out ?? join(deps.exportDir, `proofline-${session.id.slice(0, 8)}-${(session.sealedAt ?? session.createdAt).replace(/[:.]/g, '-')}.zip`);
+      const target = out ?? defaultExportPath(deps.exportDir, session);
       const result = await pl.exportSession(session.id, {
         out: target,
         signal,
@@ -256,6 +261,36 @@ export function createHost(deps: HostDeps): Host {
     'generation.mark': async ({ id, sha256, mark, reason }) => timelineEvent(await capture.mark(pl.sessions.get(id).id, sha256, mark, reason)),
     'generation.link': async ({ id, from, to, relation, note }) => timelineEvent(await capture.link(pl.sessions.get(id).id, from, to, relation, note)),
     'generation.compare': async ({ id, a, b, ...request }) => capture.compare(pl.sessions.get(id).id, a, b, request),
+    'image.publish': async ({ id, sha256, out, archive, label }) => {
+      const session = pl.sessions.get(id);
+      const { assertPublishable, publishImage } = await import('../core/provenance/publish-image.js');
+      assertPublishable(session);
+      // The session's export in the exports folder, made now if absent: exports of a sealed
+      // session are byte-identical, so this archive is the one any other export would give.
+      let source = archive;
+      if (source === undefined) {
+        source = defaultExportPath(deps.exportDir, session);
+        if (!existsSync(source)) {
+          await capture.beforeExport(session.id);
+          mkdirSync(deps.exportDir, { recursive: true });
+          await pl.exportSession(session.id, { out: source });
+        }
+      }
+      const result = await publishImage(pl, { sessionId: session.id, sha256, out: out ?? { dir: deps.exportDir }, archive: source, label });
+      const body = result.publication.body;
+      return {
+        path: result.path,
+        name: basename(result.path),
+        size: result.size,
+        sha256: result.sha256,
+        archive: source,
+        archiveSha256: body.archiveSha256,
+        c2paManifest: body.c2paManifest,
+        labeled: body.tc260Label !== null,
+        ingredients: body.ingredients,
+        publication: { seq: result.publication.seq, hash: result.publication.hash },
+      };
+    },
     'blob.get': async ({ id, sha256, maxBytes }) => {
       const session = pl.sessions.get(id);
       const artifact = await capture.findArtifact(session.id, sha256);
@@ -374,18 +409,20 @@ export function createHost(deps: HostDeps): Host {
     'archive.report': async ({ archive, lang, out, trustedRoots: roots }, { progress, signal }) => {
       const source = archiveOf(archive);
       const s = settings.get();
-      const [{ makeReport }, { chromiumPrinter }] = await Promise.all([import('../core/report/make-report.js'), import('./report-printer.js')]);
+      const [{ makeReport }, { chromiumPrinter }, { publicationsOfArchive }] = await Promise.all([import('../core/report/make-report.js'), import('./report-printer.js'), import('../core/provenance/publications.js')]);
+      const device = await pl.device();
       const made = await makeReport({
         archivePath: source,
         lang,
         trustedRoots: roots ?? (await trustedRoots(s)),
-        device: await pl.device(),
+        device,
         print: chromiumPrinter(s.browserPath),
         tsaUrls: s.tsaUrls,
         signal,
         onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
       });
       const target = out ?? freeReportPath(deps.exportDir, source, lang);
+        publications: (archiveSha256, tagManifestSha256) => publicationsOfArchive(pl.db, archiveSha256, device, tagManifestSha256),
       try {
         mkdirSync(dirname(target), { recursive: true });
         // 'wx': an existing file is never overwritten, as an export is never.

@@ -166,6 +166,15 @@ export const operations = {
     input: z.object({ id, a: sha256, b: sha256, out: path.optional(), ffmpegPath: path.optional() }),
     result: returns<V.Comparison>(),
   }),
+  /**
+   * A copy of a sealed session's final image with C2PA Content Credentials and, when `label`,
+   * the TC260 implicit label. `out`: the file to write (default: beside the exports); `archive`:
+   * the session's evidence archive (default: its export in the exports folder, made if absent).
+   */
+  'image.publish': op({
+    input: z.object({ id, sha256, out: path.optional(), archive: path.optional(), label: z.boolean().default(true) }),
+    result: returns<V.PublishSummary>(),
+  }),
   'blob.get': op({ input: z.object({ id, sha256, maxBytes: z.number().int().min(1).max(64 << 20).default(16 << 20) }), result: returns<V.BlobData>() }),
 
   /** Records the environment snapshot into the session; without `id`, only takes it. */

@@ -139,6 +139,24 @@ export interface ReportSummary {
   readonly download?: string;
 }
 
+/** A final image written by `image.publish`, with Content Credentials and (if chosen) the TC260 label. */
+export interface PublishSummary {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** The evidence archive the image points to, and its SHA-256. */
+  readonly archive: string;
+  readonly archiveSha256: string;
+  /** The active C2PA manifest's label (urn:c2pa:…). */
+  readonly c2paManifest: string;
+  readonly labeled: boolean;
+  /** The lineage images named as C2PA ingredients. */
+  readonly ingredients: readonly { readonly sha256: string; readonly name: string; readonly relationship: 'parentOf' | 'componentOf' }[];
+  /** The publication's row in this device's publications, and its hash. */
+  readonly publication: { readonly seq: number; readonly hash: string };
+}
+
 export interface SourceStatus {
   readonly name: string;
   readonly kind: 'screen' | 'watch' | 'comfyui' | 'other';

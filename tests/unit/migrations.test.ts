@@ -14,6 +14,7 @@ const LANDED: Readonly<Record<number, string>> = {
   7: '365e89a9645a7e00e82ef17d20e493fb2cba2b92d76dafe709c525cc614d9037',
   8: '22f052bfbde360eb1f89b093b25a812c1efccc45f4eae5df8eb8c9c0aec66820',
   9: '9a858c6c5055d93e3494cfa6b311cce380887a0fcb94ec0ec1bff72796bd8951',
+  10: '24f4f6fc31ae71b6831f7ff787458dfb60b0c89e2f33685e4950147cf721121c',
 };
 
 describe('migrations', () => {

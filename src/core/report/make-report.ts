@@ -15,6 +15,7 @@ import type { CertificateInput } from '../attest/tsa-verify.js';
 import { ProoflineError, throwIfCancelled } from '../errors.js';
 import { PadesSigner, type SignatureTimestamper } from './cms-signer.js';
 import { readReportData } from './report-data.js';
+import type { Publication } from '../provenance/publications.js';
 import { footerHtml, reportHtml } from './report-html.js';
 import type { ReportLanguage } from './report-text.js';
 
@@ -35,6 +36,8 @@ export interface MakeReportOptions {
   readonly onProgress?: (progress: VerifyProgress) => void;
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
+  /** This device's publications naming an archive: by its file's SHA-256, or its tag manifest's (another export of the same sealed bag). */
+  readonly publications?: (archiveSha256: string, tagManifestSha256: string | null) => readonly Publication[];
 }
 
 export interface MadeReport {
@@ -76,7 +79,7 @@ export async function makeReport(options: MakeReportOptions): Promise<MadeReport
   }
   const signer = { reportKeyId: key.keyId, deviceKeyId: key.deviceKeyId, sameDevice: archiveDeviceKeyId === key.deviceKeyId, subject: key.subject };
   const qrSvg = await QRCode.toString(data.archiveSha256, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
-  const html = reportHtml({ data, lang: options.lang, qrSvg, signer, madeAt: now() });
+  const html = reportHtml({ data, lang: options.lang, qrSvg, signer, madeAt: now(), publications: options.publications?.(data.archiveSha256, data.tagManifestSha256) ?? [] });
   const printed = await options.print(html, { footerHtml: footerHtml(options.lang, data.archiveSha256), signal: options.signal });
   stop();
 

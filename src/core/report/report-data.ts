@@ -7,7 +7,7 @@ import * as layout from '../archive/bag-layout.js';
 import { parseManifest, type ManifestEntry } from '../archive/bag-text.js';
 import { openArchive, type ZipArchive } from '../archive/read-zip.js';
 import type { VerifyReport } from '../archive/verify-report.js';
-import { createHasher } from '../store/hashing.js';
+import { createHasher, sha256Hex } from '../store/hashing.js';
 import { galleryFromEvents, pagesFromEvents, type SessionEvent } from '../views/session-view.js';
 
 export interface ReportFile {
@@ -22,6 +22,8 @@ export interface ReportData {
   readonly archiveSize: number;
   readonly archiveSha256: string;
   readonly archiveSm3: string;
+  /** SHA-256 of tagmanifest-sha256.txt: the sealed bag's identity, the same in every export of it. */
+  readonly tagManifestSha256: string | null;
   readonly verify: VerifyReport;
   readonly session: { readonly [key: string]: unknown } | null;
   readonly events: readonly SessionEvent[];
@@ -105,7 +107,8 @@ export async function readReportData(path: string, archiveName: string, verify: 
     }
     const verifyGuide = zip.has(layout.VERIFY_MD) ? await zip.readText(layout.VERIFY_MD, 1 << 20) : null;
     const deviceCertificatePem = zip.has(layout.DEVICE_CERT) ? await zip.readText(layout.DEVICE_CERT, 1 << 16) : null;
-    return { archiveName, archiveSize: own.size, archiveSha256: own.sha256, archiveSm3: own.sm3, verify, session, events, gallery, pages, files, artifactPaths, pictures, verifyGuide, deviceCertificatePem };
+    const tagManifestSha256 = zip.has(layout.TAGMANIFEST_SHA256) ? sha256Hex(await zip.readBytes(layout.TAGMANIFEST_SHA256, 64 << 20)) : null;
+    return { archiveName, archiveSize: own.size, archiveSha256: own.sha256, archiveSm3: own.sm3, tagManifestSha256, verify, session, events, gallery, pages, files, artifactPaths, pictures, verifyGuide, deviceCertificatePem };
   } finally {
     zip.close();
   }

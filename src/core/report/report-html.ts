@@ -4,6 +4,8 @@ import type { ArtifactRef, JsonValue } from '../../shared/domain.js';
 import type { GalleryImage } from '../../shared/views.js';
 import type { ReportData } from './report-data.js';
 import { REPORT_TEXT, type ReportLanguage, type ReportText } from './report-text.js';
+import type { Publication } from '../provenance/publications.js';
+import { publicationsSection } from './report-publications.js';
 
 export interface SignerFacts {
   readonly reportKeyId: string;
@@ -19,6 +21,8 @@ export interface ReportHtmlInput {
   readonly qrSvg: string;
   readonly signer: SignerFacts;
   readonly madeAt: Date;
+  /** This device's publications of the archive's images (report-publications.ts). */
+  readonly publications?: readonly Publication[];
 }
 
 /** Thumbnails are drawn at most this wide (CSS px) and downscaled in the page before printing. */
@@ -385,7 +389,7 @@ export function reportHtml(input: ReportHtmlInput): string {
   const kind = str(obj(input.data.session)['kind']) ?? input.data.verify.session?.kind;
   const body = kind === 'web' ? webBody(input.data, t) : creationBody(input.data, t);
   return `<!doctype html><html lang="${input.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><title>${esc(t.docTitle)} — ${esc(str(obj(input.data.session)['title']) ?? '')}</title><style>${STYLE}</style></head>
-<body class="${input.lang}">${cover(input, t)}${body}${appendices(input.data, t)}<script>${PREPARE}</script></body></html>`;
+<body class="${input.lang}">${cover(input, t)}${body}${publicationsSection(input.publications ?? [], input.lang, input.data.archiveSha256)}${appendices(input.data, t)}<script>${PREPARE}</script></body></html>`;
 }
 
 /** Playwright's footerTemplate: the archive's SHA-256 and the page number on every page. */

@@ -250,4 +250,30 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE checkpoint_frontiers ADD COLUMN events_file BLOB;
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- Issue 14: a sealed session's final image published with Content Credentials and the
+      -- TC260 label. A sealed session takes no event (migration 5), so a publication is recorded
+      -- beside it, as evidence of its own kind: each row is the publication's RFC 8785 body, its
+      -- SHA-256, the hash of the device's previous publication (one chain per data folder, so a
+      -- row removed with the triggers dropped breaks the next row's prev) and the device key's
+      -- Ed25519 signature over the body. Appended only, never changed.
+      CREATE TABLE publications (
+        seq INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        archive_sha256 TEXT NOT NULL,
+        body TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prev TEXT,
+        key_id TEXT NOT NULL,
+        signature BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX publications_by_archive ON publications (archive_sha256, seq);
+      CREATE TRIGGER publications_no_update BEFORE UPDATE ON publications
+        BEGIN SELECT RAISE(ABORT, 'a publication is never changed'); END;
+      CREATE TRIGGER publications_no_delete BEFORE DELETE ON publications
+        BEGIN SELECT RAISE(ABORT, 'a publication is never removed'); END;
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import type { AppInfo, Comparison, EnvironmentJob, Gallery, GalleryImage, Mark, 
 import { api, FALLBACK_POLL_MS, mediaUrl, onAppCommand } from '../client';
 import { FragmentRow } from '../components/FragmentRow';
 import { GenerationParams } from './GenerationParams';
+import { canPublish, PublishImage } from './PublishImage';
 import { AnchoringPanel } from '../sessions/AnchoringPanel';
 import { SessionHeader } from '../sessions/SessionHeader';
 import { lastSeqOf, liveCount, liveStart, useLiveEvents } from '../sessions/useLiveEvents';
@@ -339,6 +340,7 @@ function ImageDetails({ sessionId, image, open, onMarked }: { readonly sessionId
           {mark.error !== undefined && <ErrorNotice error={mark.error} />}
         </div>
       )}
+      {!open && canPublish(image) && <PublishImage sessionId={sessionId} image={image} />}
     </section>
   );
 }

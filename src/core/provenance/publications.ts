@@ -1,0 +1,75 @@
+// Where a publication is recorded: the `publications` table (migration 10), beside the sealed
+// session it came from, since a sealed session takes no event. Each row is signed by the device
+// key and chained to the device's previous publication; the court report made on this machine
+// for an archive lists the publications that name that archive's SHA-256, with each signature
+// checked against the device key.
+import type { Database } from '../store/database.js';
+import type { DeviceIdentity } from '../attest/device-identity.js';
+import { verifyDeviceSignature } from '../attest/device-identity.js';
+import { canonicalJson } from '../store/canonical-json.js';
+import { sha256Hex } from '../store/hashing.js';
+
+/** What a publication states; the row's body is its RFC 8785 form. */
+export interface PublicationBody {
+  readonly type: 'image.published';
+  readonly time: string;
+  readonly sessionId: string;
+  readonly imageSha256: string;
+  readonly imageName: string;
+  readonly outputSha256: string;
+  readonly outputName: string;
+  readonly format: 'image/png' | 'image/jpeg';
+  readonly archiveSha256: string;
+  readonly archiveName: string;
+  readonly tagManifestSha256: string;
+  /** The active C2PA manifest's label (urn:c2pa:…). */
+  readonly c2paManifest: string;
+  /** SHA-256 of the C2PA signing key's SubjectPublicKeyInfo. */
+  readonly c2paKeyId: string;
+  /** The TC260 label's JSON as written into the XMP, or null when the creator chose no label. */
+  readonly tc260Label: string | null;
+  readonly ingredients: readonly { readonly sha256: string; readonly name: string; readonly relationship: 'parentOf' | 'componentOf' }[];
+  readonly prev: string | null;
+}
+
+export interface Publication {
+  readonly seq: number;
+  readonly body: PublicationBody;
+  readonly hash: string;
+  readonly keyId: string;
+  /** The device signature checks against the key that signed it, and the row's hash is its body's. */
+  readonly signatureValid: boolean;
+}
+
+export function recordPublication(db: Database, device: DeviceIdentity, statement: Omit<PublicationBody, 'prev' | 'type'>): Publication {
+  return db.transaction(() => {
+    const last = db.prepare('SELECT hash FROM publications ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+    const body: PublicationBody = { type: 'image.published', ...statement, prev: last?.hash ?? null };
+    const text = canonicalJson(body);
+    const hash = sha256Hex(text);
+    const signature = device.sign(Buffer.from(text, 'utf8'));
+    const { lastInsertRowid } = db
+      .prepare('INSERT INTO publications (session_id, archive_sha256, body, hash, prev, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(body.sessionId, body.archiveSha256, text, hash, body.prev, device.keyId, signature);
+    return { seq: Number(lastInsertRowid), body, hash, keyId: device.keyId, signatureValid: true };
+  }).immediate();
+}
+
+/**
+ * The publications naming an archive, oldest first, each checked: by the SHA-256 of its file, or
+ * (given) by its tag manifest's, which names the same sealed bag in a file whose bytes changed
+ * outside the tag manifest since (a seal token obtained later, an RFC 4998 evidence record).
+ */
+export function publicationsOfArchive(db: Database, archiveSha256: string, device: Pick<DeviceIdentity, 'keyId' | 'publicKeyPem'>, tagManifestSha256: string | null = null): Publication[] {
+  const rows = db
+    .prepare("SELECT seq, body, hash, key_id AS keyId, signature FROM publications WHERE archive_sha256 = ? OR json_extract(body, '$.tagManifestSha256') = ? ORDER BY seq")
+    .all(archiveSha256, tagManifestSha256) as { seq: number; body: string; hash: string; keyId: string; signature: Buffer }[];
+  return rows.map((row) => ({
+    seq: row.seq,
+    body: JSON.parse(row.body) as PublicationBody,
+    hash: row.hash,
+    keyId: row.keyId,
+    // Only this device's key is known here: a row signed by another key is shown as unchecked.
+    signatureValid: row.keyId === device.keyId && sha256Hex(row.body) === row.hash && verifyDeviceSignature(device.publicKeyPem, Buffer.from(row.body, 'utf8'), row.signature),
+  }));
+}
