@@ -73,7 +73,7 @@ export function timelineEvent(event: StoredEvent): V.TimelineEvent {
  * command, would pay for nothing (bench/README.md).
  */
 const archiveReader = (): Promise<typeof import('../core/archive/read-zip.js')> => import('../core/archive/read-zip.js');
-const verifier = (): Promise<typeof import('../core/archive/verify-archive.js')> => import('../core/archive/verify-archive.js');
+const verifier = (): Promise<typeof import('../core/archive/verify-file.js')> => import('../core/archive/verify-file.js');
 const rootsReader = (): Promise<typeof import('../core/attest/trusted-roots.js')> => import('../core/attest/trusted-roots.js');
 
 /** Settings' trusted root files, read as `verify --trust` reads them (PEM or DER, any order). */
@@ -325,8 +325,8 @@ export function createHost(deps: HostDeps): Host {
       return { archive: handle, path, name: basename(path), size };
     },
     'archive.verify': async ({ archive }, { progress, signal }) => {
-      const [{ verifyArchive }, { CHECK_TITLES }] = await Promise.all([verifier(), import('../core/archive/verify-report.js')]);
-      const report = await verifyArchive(archiveOf(archive), {
+      const [{ verifyEvidenceFile }, { CHECK_TITLES }] = await Promise.all([verifier(), import('../core/archive/verify-report.js')]);
+      const report = await verifyEvidenceFile(archiveOf(archive), {
         trustedRoots: await trustedRoots(settings.get()),
         signal,
         onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),

@@ -105,6 +105,7 @@ export const errorCodes = {
   // AI creation
   'models.cancelled': 'interrupted',
   'image.unreadable': 'not-found',
+  'wacz.key-invalid': 'damaged',
   'image.not-image': 'invalid-input',
   'image.corrupt': 'damaged',
   'image.needs-ffmpeg': 'unavailable',

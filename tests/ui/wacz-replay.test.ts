@@ -4,7 +4,7 @@
 // browser makes is recorded: none may leave loopback, so the page can only have come from the WACZ.
 // Its WACZ, HAR, MHTML and screenshot download as the very bytes of the archive's entries.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright';
@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInput } from '../../src/shared/contract.js';
 import { readZipEntries, startTestSite, type TestSite } from '../support/test-site.js';
 import { startUi, type UiHarness } from '../support/ui.js';
+import { startStaticReplay, type StaticReplay } from '../support/replay-static.js';
+import { startTsa, type RunningTsa } from '../support/tsa-server.js';
+import { proofline } from '../support/cli.js';
+import { editDigest, flipWarcByte, readWacz, rehash, writeWacz } from '../support/wacz-forge.js';
 
 const SHOTS = '/tmp/shots';
 const PAGE_TEXT = 'Infringing copy of the poster';
@@ -22,6 +26,7 @@ const TEXT = {
 
 let root: string;
 let site: TestSite | undefined;
+let tsa: RunningTsa | undefined;
 let ui: UiHarness;
 let archive: string;
 let pageUrl: string;
@@ -35,7 +40,10 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'proofline-replay-'));
   mkdirSync(SHOTS, { recursive: true });
   site = await startTestSite();
-  ui = await startUi();
+  // A TSA answers: the WACZ carries its signature's timestamp beside signedData, which
+  // ReplayWeb.page must still read as signed.
+  tsa = await startTsa({ dir: root, name: 'Replay TSA' });
+  ui = await startUi({ tsaUrls: [tsa.url] });
   pageUrl = `${site.httpOrigin}/plain`;
   const session = await ui.pl.sessions.create({ kind: 'web', title: 'Replay of a captured page' });
   const input = parseInput('web.capture', { id: session.id, urls: [pageUrl], retries: 0, concurrency: 1 });
@@ -61,6 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ui?.close();
   await site?.stop();
+  await tsa?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -160,4 +169,121 @@ describe('the replay origin', () => {
     expect((await fetch(`${origin}/${'a'.repeat(32)}/archive.wacz`)).status).toBe(404);
     expect((await fetch(`${origin}/media/blob/x/y`)).status).toBe(404);
   });
+});
+
+/**
+ * ReplayWeb.page itself (the installed `replaywebpage`, as any web server would host it) judging
+ * the capture's WACZ, in its `replay-with-info` embed whose receipt shows who signed the archive.
+ * What ReplayWeb.page 2.5.3 checks (wabac src/wacz/waczimporter.ts, certutils.ts): that
+ * datapackage-digest.json's signedData signs the digest's hash with its P-384 `publicKey`; only
+ * then does it show "Observer Public Key". It does not hash the WARC (records are read on demand),
+ * and its "N hashes verified, M invalid" line counts any signature as verified and every resource
+ * not yet hashed as invalid (multiwacz.ts getVerifyInfo), so this test does not rely on that line.
+ */
+describe('the WACZ in ReplayWeb.page', () => {
+  let replay: StaticReplay;
+  let wacz: Buffer;
+  let publicKey: string;
+  beforeAll(async () => {
+    replay = await startStaticReplay();
+    wacz = entries.get(entryOf.get('capture.wacz')!)!.data;
+    writeFileSync(join(root, 'capture.wacz'), wacz);
+    const digest = JSON.parse((await readWacz(join(root, 'capture.wacz'))).get('datapackage-digest.json')!.toString('utf8'));
+    publicKey = digest.signedData.publicKey;
+    expect(digest.signatureTimestamp?.response, 'the WACZ carries a timestamp token').toBeTruthy();
+  });
+  afterAll(async () => replay?.stop());
+
+  /** Opens the WACZ in ReplayWeb.page and reads its receipt (and its worker's verify info). */
+  async function receipt(name: string, bytes: Buffer, loaded: RegExp = /Archived On:\s*\d/): Promise<{ text: string; page: Page; verify: Record<string, unknown> }> {
+    const context = await ui.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(replay.host(name, bytes, pageUrl));
+    const app = page.frameLocator('replay-web-page iframe');
+    const button = app.getByText('This embed is part of a web archive');
+    await button.waitFor({ timeout: 30_000 });
+    // The receipt is filled in once the archive has loaded (its capture date, its signer).
+    await button.click();
+    await expect.poll(() => app.locator('.embed-info-drop-statscontainer').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(loaded);
+    const text = await app.locator('.embed-info-drop-statscontainer').innerText();
+    // The same facts from ReplayWeb.page's own worker API (wabac api.ts: c/<id>?all=1 → verify).
+    const appFrame = page.frames().find((f) => f.url().includes('/replay/?source='))!;
+    const collectionId = (): string | undefined => page.frames().map((f) => /\/replay\/w\/(id-[^/]+)\//.exec(f.url())?.[1]).find(Boolean);
+    await expect.poll(collectionId, { timeout: 30_000 }).toBeTruthy();
+    const collection = collectionId()!;
+    const info = await appFrame.evaluate(async (id) => (await fetch(`./w/api/c/${id}?all=1`)).json() as Promise<{ verify?: Record<string, unknown> }>, collection);
+    return { text, page, verify: info.verify ?? {} };
+  }
+
+  it('shows the capture as signed, by the key the session recorded, with its timestamp beside', async () => {
+    const { text, page, verify } = await receipt('signed', wacz, /Observer Public Key:\s*\S/);
+    expect(text).toMatch(/Created With:\s*Proofline/);
+    expect(text).toMatch(new RegExp(`Observer Public Key:\\s*${publicKey.replace(/[+/]/g, '\\$&')}`));
+    expect(verify).toMatchObject({ publicKey, software: expect.stringMatching(/^Proofline/) });
+    // And it replays from it.
+    await page.frameLocator('replay-web-page iframe').frameLocator('iframe[name="___wb_replay_top_frame"]').getByText(PAGE_TEXT).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'replay-signed-receipt.png') });
+    // The key is the one the capture event names (the chain ties it to the device).
+    const capture = [...ui.pl.events.iterate([...ui.pl.sessions.list()][0]!.id)].find((e) => e.body.type === 'web.capture');
+    expect(((capture?.body.payload['wacz'] as { signature: { signer: { publicKey: string } } }).signature.signer.publicKey)).toBe(publicKey);
+    await page.context().close();
+  }, 120_000);
+
+  it('withholds the signer when datapackage.json no longer matches the signed hash, and proofline verify names the WACZ', async () => {
+    const forged = join(root, 'rehashed.wacz');
+    const parts = await readWacz(join(root, 'capture.wacz'));
+    flipWarcByte(parts);
+    rehash(parts);
+    await writeWacz(forged, parts);
+    const { text, page, verify } = await receipt('rehashed', readFileSync(forged));
+    expect(text).not.toMatch(/Observer Public Key/);
+    expect(verify['publicKey']).toBeUndefined();
+    await page.context().close();
+    const verified = await proofline(['verify', forged, '--json']);
+    expect(verified.code).toBe(1);
+    expect(JSON.parse(verified.stdout).checks).toContainEqual(expect.objectContaining({ id: 'web.wacz-signature', status: 'fail', where: ['rehashed.wacz'] }));
+  }, 120_000);
+
+  it('still shows a signer for a signature that does not verify, which only proofline verify catches', async () => {
+    // The forger edits the WARC, rehashes, and sets signedData.hash to the new hash without the key.
+    const parts = await readWacz(join(root, 'capture.wacz'));
+    flipWarcByte(parts);
+    rehash(parts);
+    editDigest(parts, (d) => void ((d['signedData'] as { hash: unknown }).hash = d['hash']));
+    const forged = join(root, 'bad-signature.wacz');
+    await writeWacz(forged, parts);
+    // ReplayWeb.page 2.5.3 verifies the signature (false) but counts any signature as verified and
+    // shows its key (multiwacz.ts getVerifyInfo): a reader must not take "Observer Public Key" as proof.
+    const { text, page } = await receipt('bad-signature', readFileSync(forged), /Observer Public Key:\s*\S/);
+    expect(text).toContain(publicKey.slice(0, 40));
+    await page.context().close();
+    const verified = await proofline(['verify', forged, '--json']);
+    expect(verified.code).toBe(1);
+    const check = JSON.parse(verified.stdout).checks.find((c: { id: string }) => c.id === 'web.wacz-signature');
+    expect(check).toMatchObject({ status: 'fail', where: ['bad-signature.wacz'] });
+    expect(check.detail).toMatch(/the signature does not verify with signedData\.publicKey/);
+  }, 120_000);
+
+  it('does not replay the page from a WACZ with one changed byte in its WARC, and proofline verify says which file changed', async () => {
+    const parts = await readWacz(join(root, 'capture.wacz'));
+    const cdx = parts.get('indexes/index.cdx')!.toString('utf8').split('\n').find((line) => line.includes(`"url":"${pageUrl}"`))!;
+    const { offset, length } = JSON.parse(cdx.slice(cdx.indexOf('{'))) as { offset: string; length: string };
+    // A byte inside the page's own response record: what a forger would change.
+    flipWarcByte(parts, Number(offset) + Math.floor(Number(length) / 2));
+    const forged = join(root, 'warc-byte.wacz');
+    await writeWacz(forged, parts);
+    // ReplayWeb.page still shows the signer here: it checks the signature over datapackage.json,
+    // which this forgery left alone, never the WARC's hash. What it does show is no page.
+    const { page } = await receipt('warc-byte', readFileSync(forged), /Observer Public Key:\s*\S/);
+    const frame = page.frameLocator('replay-web-page iframe').frameLocator('iframe[name="___wb_replay_top_frame"]');
+    await frame.getByText('Archived Page Not Found').waitFor({ timeout: 30_000 });
+    expect(await frame.getByText(PAGE_TEXT).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'replay-warc-byte.png') });
+    await page.context().close();
+    const verified = await proofline(['verify', forged, '--json']);
+    expect(verified.code).toBe(1);
+    const check = JSON.parse(verified.stdout).checks.find((c: { id: string }) => c.id === 'web.wacz-signature');
+    expect(check).toMatchObject({ status: 'fail', where: ['warc-byte.wacz'] });
+    expect(check.detail).toMatch(/^archive\/data\.warc\.gz: SHA-256 is/);
+  }, 120_000);
 });

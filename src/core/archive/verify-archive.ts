@@ -284,6 +284,10 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
     checks.add('web.batches', judged.status, judged.detail, judged.seqs.map((seq) => `${layout.EVENTS_JSONL}:${seq + 1}`));
   } else checks.add('web.batches', 'skip', 'not checked: the event chain is broken');
 
+  // --- Web archives: each WACZ intact and signed by the key its capture event names (verify-wacz-archive.ts)
+  stopIfCancelled();
+  checks.list.push(await (await import('./verify-wacz-archive.js')).checkWaczSignatures(archive, payloadFiles, chainOk, options.trustedRoots ?? [], options.signal));
+
   // --- Session description and device --------------------------------------------------------
   const sessionDoc = parseJson(await readTag(layout.SESSION_JSON)) as Record<string, unknown> | undefined;
   const created = chain?.first;

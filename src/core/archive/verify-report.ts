@@ -24,6 +24,7 @@ export type CheckId =
   | 'seal.timestamp'
   | 'recording.continuity'
   | 'web.batches'
+  | 'web.wacz-signature'
   | 'time.anchoring';
 
 export interface VerifyCheck {
@@ -77,6 +78,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'seal.timestamp': 'Seal timestamp (RFC 3161)',
   'recording.continuity': 'Screen recording is continuous (gaps disclosed)',
   'web.batches': 'Every URL of every batch capture accounted for',
+  'web.wacz-signature': 'Web archives (WACZ) signed by this device and intact',
   'time.anchoring': 'Every event proven to exist soon after it was recorded',
 };
 

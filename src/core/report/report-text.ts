@@ -316,6 +316,7 @@ const zh: ReportText = {
     'seal.timestamp': '封存时间戳（RFC 3161）',
     'recording.continuity': '屏幕录像连续（中断均已披露）',
     'web.batches': '每次批量抓取的每个网址均有交代',
+    'web.wacz-signature': '网页存档（WACZ）由本设备签名且完好',
     'time.anchoring': '每个事件在记录后不久即被证明存在',
   },
   status: { pass: '通过', fail: '未通过', warn: '警告', skip: '不适用' },

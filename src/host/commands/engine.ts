@@ -92,18 +92,20 @@ export function registerEngineCommands(program: Command, context: CliContext): v
 
   program
     .command('verify')
-    .description('verify an evidence archive; exit 0 verified, 1 tampered or invalid, 2 unusable, 3 intact but not fully attested')
-    .argument('<archive.zip>', 'the archive to check')
+    .description('verify an evidence archive, or a web archive (WACZ) on its own; exit 0 verified, 1 tampered or invalid, 2 unusable, 3 intact but not fully attested (a WACZ: unsigned)')
+    .argument('<archive.zip>', 'the archive (or .wacz) to check')
     .option('--trust <cert>', 'trusted TSA root certificate file (PEM, one or many, or DER); repeat for several', collect, [])
     .option('--sm3', 'also recompute the SM3 digest of every payload file')
+    .option('--signer <sha256>', "a WACZ only: the SHA-256 (16+ hex digits) of the key that must have signed it, as the evidence archive's WACZ check names it")
     .option('--json', 'print the full report as JSON')
-    .action(async (archive: string, opts: { trust: string[]; sm3?: boolean; json?: boolean }) => {
+    .action(async (archive: string, opts: { trust: string[]; sm3?: boolean; signer?: string; json?: boolean }) => {
       // Loaded here, not at start-up (cli-context.ts, loadStore): the verifier and X.509.
-      const [{ verifyArchive }, { readTrustedRoots, TrustedRootError }, { formatReport }] = await Promise.all([
-        import('../../core/archive/verify-archive.js'),
+      const [{ verifyEvidenceFile }, { readTrustedRoots, TrustedRootError }, { formatReport }] = await Promise.all([
+        import('../../core/archive/verify-file.js'),
         import('../../core/attest/trusted-roots.js'),
         import('../cli-output.js'),
       ]);
+      if (opts.signer !== undefined && !/^[0-9a-fA-F]{16,64}$/.test(opts.signer)) throw new UsageError('--signer takes the SHA-256 of the signing key: 16 to 64 hex digits');
       let trustedRoots: Buffer[];
       try {
         trustedRoots = readTrustedRoots(opts.trust);
@@ -113,7 +115,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
       }
       const progress = ttyProgress('verifying');
       // Ctrl-C stops it between entries and inside a large one: no verdict, exit 130.
-      const report = await interruptible((signal) => verifyArchive(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal })).finally(() => progress?.end());
+      const report = await interruptible((signal) => verifyEvidenceFile(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal, ...(opts.signer && { waczSigner: opts.signer }) })).finally(() => progress?.end());
       // Piece by piece: a long session's report lists every event's anchoring (~140 MB at 1M events).
       if (opts.json) (await import('../json-stream.js')).writeJson(report, out);
       else out(formatReport(report));

@@ -13,7 +13,8 @@ import { harExchanges, parseHar } from './har.js';
 import { captureRenderedPage, type RenderedFacts } from './rendered-page.js';
 import { NetworkQuiet } from './scroll.js';
 import { chainPem, fetchTlsChain, type TlsChainFacts } from './tls-chain.js';
-import { writeWacz } from './wacz-writer.js';
+import { writeWacz, type WaczSigner } from './wacz-writer.js';
+import { signingFacts, waczSignerFor } from './wacz-session-signer.js';
 
 export interface PageCaptureSettings {
   readonly navigationTimeoutMs: number;
@@ -147,10 +148,10 @@ export async function capturePage(
     context = undefined;
     // The HAR, read once, is stored while the WACZ is built from it and the TLS chain is
     // fetched; each is stored as soon as it is written.
-    const har = await readFile(harPath);
+    const [har, signer] = await Promise.all([readFile(harPath), waczSignerFor(pl, sessionId)]);
     const [, wacz, tls] = await Promise.all([
       sink.addBytes(har, 'network.har', 'har'),
-      writeWaczFromHar(har, harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt }).then(async (written) => {
+      writeWaczFromHar(har, harPath, join(dir, 'capture.wacz'), { url: navigation.finalUrl, title, ts: committedAt }, signer).then(async (written) => {
         await sink.add(written.path, 'capture.wacz', 'wacz');
         return written;
       }),
@@ -230,7 +231,7 @@ export async function navigationFacts(response: Response, typedUrl: string, star
   };
 }
 
-async function writeWaczFromHar(bytes: Buffer, harPath: string, out: string, page: { url: string; title: string; ts: Date }): Promise<Awaited<ReturnType<typeof writeWacz>>> {
+async function writeWaczFromHar(bytes: Buffer, harPath: string, out: string, page: { url: string; title: string; ts: Date }, signer: WaczSigner): Promise<Awaited<ReturnType<typeof writeWacz>>> {
   const har = parseHar(bytes.toString('utf8'), harPath);
   return writeWacz(out, {
     exchanges: harExchanges(har),
@@ -238,6 +239,7 @@ async function writeWaczFromHar(bytes: Buffer, harPath: string, out: string, pag
     title: `Capture of ${page.url}`,
     software: `${APP_NAME} ${APP_VERSION}`,
     created: new Date(),
+    signer,
   });
 }
 
@@ -313,7 +315,7 @@ export function captureFacts(input: {
     },
     screenshot: { ...rendered.screenshot },
     navigated: rendered.navigated ? navigatedFacts(rendered.navigated, rendered.notCaptured, input.trigger !== 'batch' && input.otherCaptured === true) : null,
-    wacz: input.wacz ? { records: input.wacz.records, datapackageHash: input.wacz.datapackageHash, waczVersion: '1.1.1' } : null,
+    wacz: input.wacz ? { records: input.wacz.records, datapackageHash: input.wacz.datapackageHash, waczVersion: '1.1.1', ...signingFacts(input.wacz.signing) } : null,
     browser: { path: input.browser.path, source: input.browser.source, version: input.browser.version, headless: input.browser.headless, args: [...input.browser.args] },
     trigger: input.trigger,
     artifacts: [...rendered.stored, ...(input.wacz ? ['network.har', 'capture.wacz'] : []), ...(tls && !('error' in tls) ? ['tls-chain.pem'] : [])],

@@ -17,6 +17,7 @@ import { DocumentWatch } from './document-watch.js';
 import { captureRenderedPage } from './rendered-page.js';
 import { NetworkQuiet } from './scroll.js';
 import { writeWacz, type WaczPage } from './wacz-writer.js';
+import { signingFacts, waczSignerFor } from './wacz-session-signer.js';
 import { ProoflineError } from '../../errors.js';
 import { SessionSealedError } from '../../session-guard.js';
 
@@ -298,11 +299,12 @@ class Browsing {
       title: `Browsing session ${this.sessionId}`,
       software: `${APP_NAME} ${APP_VERSION}`,
       created: new Date(),
+      signer: await waczSignerFor(this.pl, this.sessionId),
     });
     await sink.add(wacz.path, 'capture.wacz', 'wacz');
     const event = this.pl.events.append(this.sessionId, {
       type: 'web.capture.network',
-      payload: { requests: har.log.entries.length, pages: this.captured.map((p) => p.url), wacz: { records: wacz.records, datapackageHash: wacz.datapackageHash, waczVersion: '1.1.1' } },
+      payload: { requests: har.log.entries.length, pages: this.captured.map((p) => p.url), wacz: { records: wacz.records, datapackageHash: wacz.datapackageHash, waczVersion: '1.1.1', ...signingFacts(wacz.signing) } },
       artifacts: sink.artifacts,
     });
     return event.body.seq;

@@ -4,6 +4,9 @@ import archiver from 'archiver';
 import type { HttpExchange } from './har.js';
 import { buildWarc, cdxjText } from './warc-records.js';
 import { ProoflineError } from '../../errors.js';
+import type { WaczSigningKey } from '../../attest/wacz-signing-key.js';
+import { signatureImprint, signDatapackageHash, WACZ_AUTH_VERSION } from '../../attest/wacz-signature.js';
+import { timestampWaczSignature, type WaczTimestampOutcome } from './wacz-timestamp.js';
 
 export const WACZ_VERSION = '1.1.1';
 
@@ -26,6 +29,28 @@ export interface WaczResult {
   readonly records: number;
   readonly resources: readonly WaczResource[];
   readonly datapackageHash: string;
+  /** How the WACZ was signed and timestamped (null: written unsigned). */
+  readonly signing: WaczSigningFacts | null;
+}
+
+/** Who signs a WACZ and which TSAs timestamp its signature. */
+export interface WaczSigner {
+  readonly key: Pick<WaczSigningKey, 'privateKey' | 'publicKey' | 'keyId'>;
+  readonly tsaUrls: readonly string[];
+  /** Bound on the wait for a TSA (default WACZ_TSA_WAIT_MS). */
+  readonly tsaWaitMs?: number;
+}
+
+/**
+ * What the capture's event records of the signature: the signer's public key (so a verifier can
+ * tell this WACZ was signed by the key of the device that made the session), and whether a TSA
+ * timestamped it, or why none did.
+ */
+export interface WaczSigningFacts {
+  readonly spec: string;
+  readonly signer: { readonly publicKey: string; readonly keyId: string; readonly algorithm: string };
+  readonly signedAt: string;
+  readonly timestamp: { readonly tsa: string; readonly genTime: string | null } | { readonly none: string };
 }
 
 export interface WriteWaczInput {
@@ -35,6 +60,8 @@ export interface WriteWaczInput {
   readonly software: string;
   readonly created: Date;
   readonly warcName?: string;
+  /** Signs datapackage-digest.json per wacz-auth 0.1.0; absent: unsigned, as before. */
+  readonly signer?: WaczSigner;
 }
 
 const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -44,6 +71,8 @@ const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256')
  * indexes/index.cdx (CDXJ), pages/pages.jsonl, datapackage.json listing each of them with its
  * SHA-256 and size, and datapackage-digest.json holding the hash of datapackage.json. Every
  * entry is stored, not deflated, so a replay tool can read WARC records by offset through the zip.
+ * With a signer, datapackage-digest.json also carries `signedData` (wacz-auth 0.1.0, anonymous
+ * form) and, when a TSA answered in time, `signatureTimestamp` beside it (wacz-timestamp.ts).
  */
 export async function writeWacz(outPath: string, input: WriteWaczInput): Promise<WaczResult> {
   const warcName = input.warcName ?? 'data.warc.gz';
@@ -82,17 +111,39 @@ export async function writeWacz(outPath: string, input: WriteWaczInput): Promise
   };
   const datapackageBytes = Buffer.from(JSON.stringify(datapackage, null, 2));
   const datapackageHash = sha256(datapackageBytes);
-  const digest = Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: datapackageHash }, null, 2));
+  const signer = input.signer;
+  const signedAt = new Date();
+  const signedData = signer ? signDatapackageHash(datapackageHash, signer.key, signedAt, input.software) : undefined;
+  // The TSA is asked before the WARC is zipped, so its answer overlaps the writing (wacz-timestamp.ts).
+  const stamped: Promise<WaczTimestampOutcome> | undefined = signedData && signer
+    ? timestampWaczSignature(signer.tsaUrls, signatureImprint(signedData.signature), signer.tsaWaitMs)
+    : undefined;
+  // Written last, once the TSA has answered or the wait ran out.
+  const digest = async (): Promise<{ path: string; data: Buffer }> => {
+    const outcome = await stamped;
+    const body = {
+      path: 'datapackage.json',
+      hash: datapackageHash,
+      ...(signedData && { signedData }),
+      ...(outcome?.ok && { signatureTimestamp: outcome.timestamp }),
+    };
+    return { path: 'datapackage-digest.json', data: Buffer.from(JSON.stringify(body, null, 2)) };
+  };
 
-  const bytes = await zipStored(outPath, [
-    ...files,
-    { path: 'datapackage.json', data: datapackageBytes },
-    { path: 'datapackage-digest.json', data: digest },
-  ], input.created);
-  return { path: outPath, bytes, records: warc.records, resources, datapackageHash };
+  const bytes = await zipStored(outPath, [...files, { path: 'datapackage.json', data: datapackageBytes }], digest, input.created);
+  const outcome = await stamped;
+  const signing: WaczSigningFacts | null = signer && outcome
+    ? {
+        spec: `wacz-auth ${WACZ_AUTH_VERSION} anonymous`,
+        signer: { publicKey: signer.key.publicKey, keyId: signer.key.keyId, algorithm: 'ECDSA P-384 SHA-256' },
+        signedAt: signedAt.toISOString(),
+        timestamp: outcome.ok ? { tsa: outcome.timestamp.tsa, genTime: outcome.genTime } : { none: outcome.reason },
+      }
+    : null;
+  return { path: outPath, bytes, records: warc.records, resources, datapackageHash, signing };
 }
 
-function zipStored(outPath: string, entries: readonly { path: string; data: Buffer }[], date: Date): Promise<number> {
+function zipStored(outPath: string, entries: readonly { path: string; data: Buffer }[], last: () => Promise<{ path: string; data: Buffer }>, date: Date): Promise<number> {
   return new Promise((resolve, reject) => {
     const output = createWriteStream(outPath, { flags: 'wx' });
     const zip = archiver('zip', { store: true });
@@ -111,6 +162,13 @@ function zipStored(outPath: string, entries: readonly { path: string; data: Buff
     });
     zip.pipe(output);
     for (const entry of entries) zip.append(entry.data, { name: entry.path, date, store: true });
-    void zip.finalize();
+    void last().then(
+      (entry) => {
+        if (failed) return;
+        zip.append(entry.data, { name: entry.path, date, store: true });
+        void zip.finalize();
+      },
+      (error: unknown) => fail(error as Error),
+    );
   });
 }

@@ -98,6 +98,7 @@ const en = {
       'seal.timestamp': 'Trusted timestamp of the seal (RFC 3161)',
       'recording.continuity': 'Screen recording is continuous, gaps disclosed',
       'web.batches': 'Every URL of every batch capture accounted for',
+      'web.wacz-signature': 'Web archives (WACZ) signed by this device and intact',
       'time.anchoring': 'Every event proven to exist soon after it was recorded',
     },
     proves: {
@@ -120,6 +121,7 @@ const en = {
       'recording.continuity': 'The screen recording has no hidden gaps; any pause or crash is disclosed in the timeline.',
       'web.batches': 'Each URL a batch capture was asked for was captured, failed with its reason, or is named as not captured; a batch stopped by a cancellation or a crash is disclosed in the timeline.',
       'time.anchoring': 'A trusted timestamp proves that each event existed within the anchoring interval of the time the device recorded for it, so none can have been rewritten later.',
+      'web.wacz-signature': 'Each web archive (WACZ) matches its own hashes and carries a signature (WACZ Signing and Verification 0.1.0) by the key this device recorded in the chain, so ReplayWeb.page and other WACZ tools can check it on their own.',
     },
   },
   time: {
@@ -502,6 +504,7 @@ const zh: typeof en = {
       'bag.tag-manifest': '清单和证据包说明文件本身未被编辑。',
       'bag.completeness': '清单中的每个文件都存在，也没有被塞入其他文件。',
       'events.chain': '每条事件都以哈希值与前一条相连：没有事件被删除、调换顺序或修改。',
+      'web.wacz-signature': '网页存档（WACZ）由本设备签名且完好',
       'events.artifacts': '事件引用的每张截图、图像或录屏都在证据包中，且指纹一致。',
       'session.metadata': '标题、日期和事件数量与记录的事件一致。',
       'device.identity': '证据包中的设备证书正是开始该会话的设备。',
@@ -524,6 +527,7 @@ const zh: typeof en = {
     summaryNone: '时间未被证明：本机计入的时间戳都不覆盖任何事件，所有时间仅依据设备时钟。',
     open: '查看每条事件何时被证明',
     interval: '锚定时限',
+      'web.wacz-signature': '每个网页存档（WACZ）与其自身记载的哈希值一致，并带有本设备记录在事件链中的密钥所作的签名（WACZ 签名与验证规范 0.1.0），ReplayWeb.page 等 WACZ 工具可独立核验。',
     intervalValue: '{{seconds}} 秒，另加 {{tolerance}} 秒容差（时间戳机构的延迟与时钟差异）',
     lastProven: '最后一条事件的证明时间',
     lastProvenNone: '并非所有事件都及时得到证明',

@@ -107,6 +107,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'check.cancelled': '环境检查已取消。',
   // AI creation
   'models.cancelled': '模型文件的哈希计算已取消。',
+  'wacz.key-invalid': '网页存档签名密钥 {{path}} 不是 ECDSA P-384 密钥。请把它移到别处，让 Proofline 生成新密钥。',
   'image.unreadable': '无法读取图像 {{path}}。',
   'image.not-image': '{{label}} 不是 Proofline 能读取的图像：请提供 PNG、JPEG 或 WebP 文件。',
   'image.corrupt': '{{label}} 是损坏的图像：文件可能被截断或已损坏。',
