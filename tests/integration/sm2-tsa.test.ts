@@ -5,7 +5,6 @@
 // that is not a TSA's: not counted. And `proofline tsa-test` judges the SM2 TSA as verify would.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,9 +91,19 @@ describe('an archive anchored by an SM2 TSA', () => {
   });
 });
 
-describe('checking an SM2 token without Proofline (OpenSSL 3.0 alone, the VERIFY.md recipe)', () => {
-  const script = fileURLToPath(new URL('../support/check-sm2-token.sh', import.meta.url));
+describe('checking an SM2 token without Proofline (OpenSSL 3.0 alone, as the archive\u2019s VERIFY.md says)', () => {
+  /** check-sm2.sh as VERIFY.md's SM2 section writes it: its sh block run in `dir`. */
+  const scriptFromGuide = async (dir: string): Promise<string> => {
+    const guide = readFileSync(join(dir, 'proofline/VERIFY.md'), 'utf8');
+    const at = guide.search(/^## \d+\. Tokens signed with SM2/m);
+    expect(at, 'VERIFY.md has an SM2 section').toBeGreaterThan(-1);
+    expect(guide.slice(at)).toContain('proofline/timestamps/000000-tsa1.tsr');
+    const block = /```sh\n([\s\S]*?)```/.exec(guide.slice(at))![1]!;
+    expect((await run('sh', ['-c', block], dir)).code).toBe(0);
+    return join(dir, 'check-sm2.sh');
+  };
   const check = async (name: string, tsr: Buffer): Promise<{ code: number; stdout: string }> => {
+    const script = await scriptFromGuide(await unpack(archive, join(root, `${name}-bag`)));
     const dir = join(root, name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'seal.tsr'), tsr);

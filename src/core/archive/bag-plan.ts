@@ -10,6 +10,7 @@ import { digestBytes, type Digests } from '../store/hashing.js';
 import { isCompressible, mediaTypeOf, safeExtension } from '../store/media-types.js';
 import * as layout from './bag-layout.js';
 import { renderVerifyGuide, type VerifyGuideInput } from './verify-guide.js';
+import { mentionsSm2 } from './verify-guide-sections.js';
 import { ProoflineError } from '../errors.js';
 
 /** Where the bytes of one archive entry come from when it is written. */
@@ -101,6 +102,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
   const tsaCertificates = new Map<number, Map<string, Buffer>>();
   const index: object[] = [];
   const unanswered: object[] = [];
+  const sm2Tokens: string[] = [];
   for (const record of source.timestamps) {
     const checkpointIndex = Number(/^checkpoint:(\d+)$/.exec(record.subject)?.[1]);
     if (!Number.isInteger(checkpointIndex)) continue;
@@ -115,6 +117,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
     tsaNumbers.set(record.tsaUrl, tsaNumber);
     const path = layout.checkpointTokenPath(checkpointIndex, tsaNumber);
     tags.push(bytesFile(path, record.response));
+    if (mentionsSm2(record.response)) sm2Tokens.push(path);
     const certs = tsaCertificates.get(tsaNumber) ?? new Map<string, Buffer>();
     for (const cert of tokenCertificates(record.response)) certs.set(cert.toString('hex'), cert);
     tsaCertificates.set(tsaNumber, certs);
@@ -141,6 +144,7 @@ export function planBag(source: SealedSessionSource): BagPlan {
         checkpoints: source.checkpoints.map((c) => c.statement.index),
         tokens: index as { subject: string; token: string; tsa: string }[],
         tsaChains: [...tsaCertificates.keys()].map((n) => layout.tsaChainPath(n)),
+        ...(sm2Tokens.length > 0 && { sm2Tokens }),
       }),
     ),
   );

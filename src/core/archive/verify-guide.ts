@@ -1,6 +1,7 @@
 import type { SessionSummary } from '../../shared/domain.js';
 import { APP_NAME, APP_VERSION } from '../../shared/version.js';
 import * as layout from './bag-layout.js';
+import { sm2Section, waczSection } from './verify-guide-sections.js';
 import { TOLERANCE_SECONDS } from './verify-time.js';
 
 const SEAL_WINDOW_SECONDS = TOLERANCE_SECONDS;
@@ -10,6 +11,8 @@ export interface VerifyGuideInput {
   readonly checkpoints: readonly number[];
   readonly tokens: readonly { subject: string; token: string; tsa: string }[];
   readonly tsaChains: readonly string[];
+  /** The tokens signed with SM2 (GM/T 0033), which OpenSSL 3.0's `ts -verify` cannot check. */
+  readonly sm2Tokens?: readonly string[];
 }
 
 /**
@@ -133,6 +136,12 @@ export function renderVerifyGuide(input: VerifyGuideInput): string {
     'proven-by time is attested, not its recorded time. Nothing proves the order or content of',
     'events inside the last interval before a token more strongly than the device key does.',
     '',
+  );
+  // Sections only some archives need, numbered on from 6.
+  let next = 6;
+  if (session.kind === 'web') add(...waczSection(next++));
+  if (input.sm2Tokens && input.sm2Tokens.length > 0) add(...sm2Section(next++, input.sm2Tokens));
+  add(
     `\`proofline verify archive.zip --trust <TSA-ROOT.pem>\` runs all of the above and more`,
     '(artifact presence, Merkle roots, the TSA certificates\' time-stamping usage and chain, each',
     'event\'s proven-by time) and names whatever fails or is proven late.',
