@@ -7,6 +7,9 @@ import { openProofline } from '../../src/core/proofline.js';
 import { startInteractiveCapture } from '../../src/core/capture/web/interactive.js';
 import { expectValidWacz, startTestSite, type TestSite } from '../support/test-site.js';
 import { startXvfb, type RunningDisplay } from '../support/xvfb.js';
+import { verifyArchive } from '../../src/core/archive/verify-archive.js';
+import { readWacz } from '../support/wacz-forge.js';
+import { publicKeyId as keyIdOf } from '../../src/core/attest/wacz-signature.js';
 
 let root: string;
 let site: TestSite;
@@ -79,6 +82,20 @@ describe('interactive web capture', () => {
       const recordingStopped = events.find((e) => e.type === 'recording.stopped');
       expect(recordingStopped, `recording events: ${events.filter((e) => e.type.startsWith('recording.')).map((e) => e.type).join(', ')}`).toBeDefined();
       expect(recordingStopped!.seq).toBeGreaterThan(manual(events).seq);
+
+      // The browsing's WACZ is signed (wacz-auth 0.1.0) by the key its own event records, and the
+      // sealed archive's web.wacz-signature check passes it (no TSA here: the checkpoints anchor it).
+      const recorded = (network.payload['wacz'] as { signature: { signer: { publicKey: string }; timestamp: { none?: string } } }).signature;
+      const waczFile = pl.blobs.pathOf(network.artifacts.find((a) => a.name === 'capture.wacz')!.sha256);
+      const digest = JSON.parse((await readWacz(waczFile)).get('datapackage-digest.json')!.toString('utf8')) as { signedData: Record<string, unknown> };
+      expect(digest.signedData).toMatchObject({ publicKey: recorded.signer.publicKey, software: expect.stringMatching(/^Proofline /) });
+      expect(recorded.timestamp.none).toMatch(/no TSA/);
+      await pl.sessions.seal(session.id);
+      const out = join(root, 'browsing.zip');
+      await pl.exportSession(session.id, { out });
+      const check = (await verifyArchive(out)).checks.find((c) => c.id === 'web.wacz-signature')!;
+      expect(check.status, check.detail).toBe('pass');
+      expect(check.detail).toMatch(new RegExp(`^1 of 1 WACZ: capture\\.wacz \\(event #${network.seq}\\): \\d+ files intact, signed by this device's WACZ key ${keyIdOf(recorded.signer.publicKey).slice(0, 16)}…`));
     } finally {
       pl.close();
     }

@@ -8,7 +8,7 @@ import { createHasher, type DigestAlgorithm } from '../store/hashing.js';
 import { ArchiveError, quoteName } from './archive-error.js';
 import { extractArchive } from './extract-zip.js';
 import type { ZipEntryInfo, ZipEntrySource } from './zip-entry-info.js';
-import { LargeReadFileReader } from './zip-file-reader.js';
+import { LargeReadFileReader, WindowFileReader } from './zip-file-reader.js';
 import { readInOrder, readWhole, type EntryRead, type EntrySink } from './zip-sequential-read.js';
 import { guardEntryStream, readLocalHeader, describeDataError, refusal } from './zip-entry-stream.js';
 import {
@@ -129,6 +129,27 @@ export class ZipArchive implements ZipEntrySource {
     return slot;
   }
 
+  /**
+   * A ZIP stored in this one (a WACZ in an evidence archive), opened in place through a window on
+   * this file, with the same directory checks as openArchive; undefined when the entry is deflated
+   * (its bytes are not in the file as they are). Its own file descriptor: closing either leaves
+   * the other open. The outer entry's CRC-32 is not checked by these reads: the inner archive's
+   * CRCs and hashes guard what is read, and the caller has hashed the entry whole.
+   */
+  async openStoredArchive(name: string, limits: Partial<ZipLimits> = {}): Promise<ZipArchive | undefined> {
+    const slot = this.usable(name);
+    if (slot.record.method !== 0 || slot.record.compressedSize !== slot.record.uncompressedSize) return undefined;
+    let local;
+    try {
+      local = await readLocalHeader(this.zip, slot.entry);
+    } catch (error) {
+      throw describeDataError(error, name);
+    }
+    const finding = localHeaderFinding(slot.record, local);
+    if (finding !== null) throw refusal(finding);
+    return openWindow(`${this.path}:${name}`, this.path, local.fileDataStart, slot.info.size, resolveLimits(limits));
+  }
+
   /** Open streams keep the file open until they end or are destroyed. */
   close(): void {
     if (this.closed) return;
@@ -175,6 +196,58 @@ export async function hashEntry<A extends DigestAlgorithm>(
 }
 
 export { refusal };
+
+/**
+ * A ZIP read through a window on a larger file (openStoredArchive). Every read goes through yauzl's
+ * reader, whose positions the window shifts: the sequential reads of the base class address the
+ * descriptor directly, so here they are served by openStream instead.
+ */
+class WindowedZipArchive extends ZipArchive {
+  override async readBytes(name: string, maxBytes: number): Promise<Buffer> {
+    const info = this.entries.find((e) => e.name === name);
+    if (info !== undefined && info.size > maxBytes) {
+      throw refusal({ kind: 'hostile', entry: name, detail: `is ${formatBytes(info.size)}, over the ${formatBytes(maxBytes)} it may be` });
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.openStream(name)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  override async *readInOrder(names: Iterable<string>, sinkFor: (info: ZipEntryInfo) => EntrySink, signal?: AbortSignal): AsyncGenerator<EntryRead> {
+    for (const name of names) {
+      throwIfCancelled(signal, `Reading ${name} was cancelled.`, { entry: name });
+      const info = this.entries.find((e) => e.name === name)!;
+      const sink = sinkFor(info);
+      try {
+        for await (const chunk of await this.openStream(name)) await sink.update(chunk as Buffer);
+        yield { info };
+      } catch (error) {
+        if (!(error instanceof ArchiveError) || error.reason !== 'damaged') throw error;
+        yield { info, error };
+      }
+    }
+  }
+}
+
+async function openWindow(label: string, path: string, start: number, size: number, limits: ZipLimits): Promise<ZipArchive> {
+  const fd = await openFd(path, 'r');
+  const reader = new WindowFileReader(fd, start, size);
+  let zip: ZipFile;
+  try {
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, size, { autoClose: false, decodeStrings: false, validateEntrySizes: false, strictFileNames: true });
+  } catch (error) {
+    reader.close(() => {});
+    throw new ArchiveError('damaged', `'${label}' is not a readable ZIP (${messageOf(error)})`, undefined, { cause: error });
+  }
+  const health: FileHealth = { error: undefined };
+  zip.on('error', (error: Error) => void (health.error ??= error));
+  try {
+    return new WindowedZipArchive(label, zip, fd, health, await readDirectory(zip, label, limits));
+  } catch (error) {
+    zip.close();
+    throw error;
+  }
+}
 
 const openFd = promisify(open);
 const fstatFd = promisify(fstat);

@@ -16,6 +16,7 @@ import { chainWorkersFor } from './chain-pool.js';
 import { RecordingContinuity } from './verify-recording.js';
 import { BatchAccounting, judgeBatches } from './batch-accounting.js';
 import { ArtifactIndex } from './altered-items.js';
+import { WaczObserver } from './wacz-observer.js';
 import type { TokenReasonKind } from '../../shared/anchoring.js';
 import { conclude, unusable, type AnchoringReport, type CheckId, type CheckStatus, type TokenSummary, type VerifyCheck, type VerifyProgress, type VerifyReport } from './verify-report.js';
 import { declarationOf, describeRange, formatSeconds, judgeAnchoring, TOLERANCE_SECONDS, type AnchorDeclaration } from './verify-time.js';
@@ -143,7 +144,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   // its hashes; data/events.jsonl also into the chain's walk, so verify holds no event but the
   // first and the last, whatever the session's length (issue 13).
   const sessionId = bagInfo.get('Proofline-Session-Id')?.[0];
-  const { continuity, batches, artifactIndex, times, declarations, observer } = chainObservers();
+  const { continuity, batches, artifactIndex, times, declarations, wacz, observer } = chainObservers();
   const workers = options.chainWorkers ?? chainWorkersFor(declaredSize.get(layout.EVENTS_JSONL) ?? 0);
   const chainReader = new ChainReader(sessionId, treeSizes, observer, { workers });
   let chainDamage: ArchiveError | undefined;
@@ -286,7 +287,7 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
 
   // --- Web archives: each WACZ intact and signed by the key its capture event names (verify-wacz-archive.ts)
   stopIfCancelled();
-  checks.list.push(await (await import('./verify-wacz-archive.js')).checkWaczSignatures(archive, payloadFiles, chainOk, options.trustedRoots ?? [], options.signal));
+  checks.list.push(await (await import('./verify-wacz-archive.js')).checkWaczSignatures(archive, payloadFiles, { chain: wacz, sha256Of: (name) => computed.get(name)?.sha256 }, chainOk, options.trustedRoots ?? [], options.signal));
 
   // --- Session description and device --------------------------------------------------------
   const sessionDoc = parseJson(await readTag(layout.SESSION_JSON)) as Record<string, unknown> | undefined;
@@ -525,11 +526,11 @@ function summarize(path: string, covers: number, verdict: TimestampVerdict, judg
     serial: verdict.serial ?? null,
     policy: verdict.policy ?? null,
     trusted: !judged.fail && !judged.untrusted,
+    ...(verdict.algorithm && { algorithm: verdict.algorithm }),
     ...((judged.fail ?? judged.untrusted) && { reason: judged.fail ?? judged.untrusted }),
     ...(judged.kind && { reasonKind: judged.kind }),
   };
 }
-    ...(verdict.algorithm && { algorithm: verdict.algorithm }),
 
 /** A token cannot predate what it covers: if it seems to, the device's clock was ahead. */
 function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | undefined {
@@ -540,7 +541,8 @@ function clockAhead(verdict: TimestampVerdict, deviceTime: number): string | und
 
 /**
  * What the verifier learns from the events as the chain's walk passes them: the recording's
- * continuity, the batch accounting, the altered-item index, the recorded times (8 bytes an
+ * continuity, the batch accounting, the altered-item index, each WACZ's namings
+ * (wacz-observer.ts, every event naming artifacts is whole), the recorded times (8 bytes an
  * event) and the anchoring the events declared. Every event is observed; those no observer
  * reads whole come as seq, type and time only (observedInFull in chain-line.ts says which), so a
  * long log is judged on worker threads without sending every body back.
@@ -552,6 +554,7 @@ export function chainObservers(): {
   times: TimeColumn;
   declarations: AnchorDeclaration[];
   observer: ChainObserver;
+  wacz: WaczObserver;
 } {
   const continuity = new RecordingContinuity();
   const batches = new BatchAccounting();
@@ -559,6 +562,7 @@ export function chainObservers(): {
   const times = new TimeColumn();
   const declarations: AnchorDeclaration[] = [];
   const observer: ChainObserver = {
+  const wacz = new WaczObserver();
     full(body) {
       continuity.observe(body);
       batches.observe(body);
@@ -566,13 +570,14 @@ export function chainObservers(): {
       times.push(Date.parse(body.time));
       const declared = declarationOf(body.seq, body.type, body.payload);
       if (declared) declarations.push(declared);
+      wacz.observe(body);
     },
     light(seq, type, time) {
       artifactIndex.observeType(seq, type);
       times.push(time);
     },
   };
-  return { continuity, batches, artifactIndex, times, declarations, observer };
+  return { continuity, batches, artifactIndex, wacz, times, declarations, observer };
 }
 
 /** An entry's bytes into its digests and, for data/events.jsonl, into the chain's walk. */

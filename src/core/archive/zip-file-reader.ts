@@ -70,3 +70,28 @@ export class LargeReadFileReader extends yauzl.RandomAccessReader {
     close(this.fd, (error) => callback(error ?? null));
   }
 }
+
+/**
+ * A ZIP stored whole (method 0) inside another file, read in place: positions are shifted by
+ * `start` and nothing past `start + size` is served, so the inner archive sees only its own bytes.
+ * How verify reads a WACZ inside an evidence archive without copying it out (verify-wacz-archive.ts).
+ */
+export class WindowFileReader extends LargeReadFileReader {
+  constructor(
+    fd: number,
+    private readonly start: number,
+    private readonly size: number,
+  ) {
+    super(fd);
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null, bytesRead?: number) => void): void {
+    const within = Math.max(0, Math.min(length, this.size - position));
+    if (within === 0) return void queueMicrotask(() => callback(null, 0));
+    super.read(buffer, offset, within, this.start + position, callback);
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return super._readStreamForRange(this.start + start, this.start + Math.min(end, this.size));
+  }
+}
