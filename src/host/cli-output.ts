@@ -47,6 +47,12 @@ export function formatReport(report: VerifyReport): string {
     }
     for (const [signer, count] of signers) lines.push(`  tokens: ${count} by ${signer}`);
   }
+  const renewal = report.checks.find((c) => c.renewal)?.renewal;
+  if (renewal) {
+    // The evidence record's chain: each archive timestamp, and until when the archive's time holds.
+    lines.push('', `evidence record (RFC 4998): ${renewal.attestedUntil ? `time attested until ${renewal.attestedUntil}` : 'no time attested (no trusted, unbroken link)'}`);
+    for (const link of renewal.links) lines.push(`  ${link.status === 'ok' ? 'ok  ' : link.status.toUpperCase()}  ${link.position}) ${link.genTime ?? 'no time'} by ${link.tsa ?? 'unknown TSA'}, valid until ${link.until ?? 'unknown'}`);
+  }
   lines.push('', report.summary);
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,7 @@ import { registerCheckEnvCommands } from './commands/check-env.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerTsaCommands } from './commands/tsa.js';
+import { registerRenewCommands } from './commands/renew.js';
 import { registerPublishCommands } from './commands/publish.js';
 
 /** Every command module; add a new one here. */
@@ -25,6 +26,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerInspectCommands,
   registerTsaCommands,
   registerReportCommands,
+  registerRenewCommands,
   registerPublishCommands,
 ];
 

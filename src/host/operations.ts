@@ -331,6 +331,7 @@ export function createHost(deps: HostDeps): Host {
         signal,
         onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
       });
+      const renewal = report.checks.find((c) => c.renewal)?.renewal;
       return {
         verdict: report.verdict,
         exitCode: report.exitCode,
@@ -339,6 +340,7 @@ export function createHost(deps: HostDeps): Host {
         checks: report.checks.map((c) => ({ id: c.id, title: CHECK_TITLES[c.id], status: c.status, detail: c.detail, where: c.where })),
         ...(report.anchoring && { anchoring: anchoringView(report.anchoring) }),
         ...(report.altered && { altered: report.altered.slice(0, 1000) }),
+        ...(renewal && { renewal }),
       };
       /** The anchoring without its per-event list (the ranges say it per event); long lists capped. */
       function anchoringView(a: NonNullable<typeof report.anchoring>): V.AnchoringView {
@@ -420,9 +422,9 @@ export function createHost(deps: HostDeps): Host {
         tsaUrls: s.tsaUrls,
         signal,
         onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
+        publications: (archiveSha256, tagManifestSha256) => publicationsOfArchive(pl.db, archiveSha256, device, tagManifestSha256),
       });
       const target = out ?? freeReportPath(deps.exportDir, source, lang);
-        publications: (archiveSha256, tagManifestSha256) => publicationsOfArchive(pl.db, archiveSha256, device, tagManifestSha256),
       try {
         mkdirSync(dirname(target), { recursive: true });
         // 'wx': an existing file is never overwritten, as an export is never.
@@ -440,6 +442,20 @@ export function createHost(deps: HostDeps): Host {
       }
       const { reportKeyId, deviceKeyId, sameDevice, timestampedBy } = made.signature;
       return { path: target, name: basename(target), size: made.pdf.length, pages: made.pages, lang, verdict: made.verdict, archiveSha256: made.archiveSha256, signature: { reportKeyId, deviceKeyId, sameDevice, timestampedBy }, ...(download && { download }) };
+    },
+
+    'archive.renew': async ({ archive, tsaUrl, trustedRoots: roots }, { progress, signal }) => {
+      const s = settings.get();
+      const url = tsaUrl ?? s.tsaUrls[0];
+      if (!url) throw new OperationFailure('tsa.none-configured', 'No time-stamping authority to renew with: give one (--tsa) or add one in Settings.');
+      const { renewArchive } = await import('../core/archive/renew-archive.js');
+      const renewed = await renewArchive(archiveOf(archive), {
+        tsaUrl: url,
+        trustedRoots: roots ?? (await trustedRoots(s)),
+        signal,
+        onProgress: (p) => progress({ phase: 'verify', done: p.done, total: p.total, detail: p.file }),
+      });
+      return { path: renewed.path, name: basename(renewed.path), action: renewed.action, chain: renewed.chain, ...(renewed.warning && { warning: renewed.warning }) };
     },
 
     'dialog.chooseArchive': async () => needDialogs().chooseArchive(),

@@ -265,6 +265,23 @@ export const operations = {
     progress: returns<V.Progress>(),
   }),
 
+  /**
+   * Renews an opened archive's timestamps with an RFC 4998 evidence record: adds
+   * proofline/evidence-record.ers, or a timestamp renewal to it, from `tsaUrl` (default: the
+   * first TSA in Settings). The archive is verified first and refused if it does not verify; it
+   * is rewritten in place, every other entry as it was.
+   */
+  'archive.renew': op({
+    input: z.object({
+      archive: z.string().uuid(),
+      tsaUrl: url.optional(),
+      /** PEM text of TSA roots to judge the chain with instead of Settings' (the CLI's --trust). */
+      trustedRoots: z.array(z.string().max(1 << 20)).max(32).optional(),
+    }),
+    result: returns<V.RenewResult>(),
+    progress: returns<V.Progress>(),
+  }),
+
   'dialog.chooseArchive': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),
   'dialog.chooseFolder': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),
   'dialog.chooseSaveArchive': op({ input: z.object({ suggestedName: text(200) }), result: returns<string | null>(), desktopOnly: true }),

@@ -408,6 +408,39 @@ export interface VerifyReport {
   readonly anchoring?: AnchoringView;
   /** What the failing checks name, as the session recorded it (the first 1000). */
   readonly altered?: readonly AlteredItem[];
+  /** The RFC 4998 evidence record's chain of archive timestamps (absent: the archive has none). */
+  readonly renewal?: RenewalChain;
+}
+
+/** One archive timestamp of an RFC 4998 evidence record, as the verifier judged it. */
+export interface RenewalLink {
+  /** 1 for the first archive timestamp (over the archive), then each renewal. */
+  readonly position: number;
+  readonly genTime: string | null;
+  readonly tsa: string | null;
+  /** Until when its TSA's signer certificate is valid: the renewal after it must come before. */
+  readonly until: string | null;
+  /** gap: dated after the certificate before it expired, so the chain is broken from here. */
+  readonly status: 'ok' | 'untrusted' | 'gap' | 'invalid';
+  readonly reason?: string;
+}
+
+/** The evidence record's chain and until when it attests the archive's time. */
+export interface RenewalChain {
+  readonly links: readonly RenewalLink[];
+  /** The last unbroken, trusted link's certificate end; null when none counts. */
+  readonly attestedUntil: string | null;
+}
+
+/** What `archive.renew` did. */
+export interface RenewResult {
+  readonly path: string;
+  readonly name: string;
+  /** created: the first archive timestamp; renewed: a timestamp renewal added to the chain. */
+  readonly action: 'created' | 'renewed';
+  readonly chain: RenewalChain;
+  /** Why the chain does not attest as a verify with these roots would pass (untrusted, a gap). */
+  readonly warning?: string;
 }
 
 /** One RFC 3161 token in the archive, as the verifier judged it. */

@@ -52,6 +52,7 @@ describe('a token from a proper TSA', () => {
     expect(ours.status).toBe('verified');
     expect(ours.signer).toBe('CN=Good TSA, O=Proofline Test');
     expect(ours.policy).toBe('1.3.6.1.4.1.55555.1.1');
+    expect(ours.algorithm).toBe('ECDSA with SHA-256'); // the test PKI's keys are P-256
     expect(chainDetail(ours)).toContain('CN=Good TSA, O=Proofline Test → CN=Trust Root, O=Proofline Test');
     expect(chainDetail(ours)).toContain('critical extendedKeyUsage timeStamping');
     expect(openssl.output).toContain('Verification: OK');

@@ -15,16 +15,32 @@ export const TIMESTAMPS_INDEX = 'proofline/timestamps.json';
 export const TSA_CERTS_DIR = 'proofline/tsa-certs/';
 export const VERIFY_MD = 'proofline/VERIFY.md';
 export const SEAL_SIGNATURE = 'proofline/seal.sig';
+/** The RFC 4998 Evidence Record that renews the archive's timestamps (renew-archive.ts). */
+export const EVIDENCE_RECORD = 'proofline/evidence-record.ers';
 
 /** RFC 8493 §2.1.1: exactly these two lines. */
 export const BAGIT_TXT_CONTENT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 
 /**
  * Files outside the tag manifest: the seal signs and timestamps tagmanifest-sha256.txt, so it
- * cannot be listed in it. Everything else in the bag is covered by a manifest.
+ * cannot be listed in it, and the evidence record renews those timestamps years later, so adding
+ * it must leave the bag byte-identical. Everything else in the bag is covered by a manifest.
  */
 export function isSealFile(path: string): boolean {
-  return path === SEAL_SIGNATURE || /^proofline\/seal(-\d+)?\.tsr$/.test(path);
+  return path === SEAL_SIGNATURE || path === EVIDENCE_RECORD || /^proofline\/seal(-\d+)?\.tsr$/.test(path);
+}
+
+/**
+ * The data objects the evidence record's first archive timestamp covers (RFC 4998 §4.2): the
+ * tag manifest (which covers every other file), every RFC 3161 token and the seal signature.
+ */
+export function isEvidenceObject(path: string): boolean {
+  return (
+    path === TAGMANIFEST_SHA256 ||
+    path === SEAL_SIGNATURE ||
+    /^proofline\/seal(-\d+)?\.tsr$/.test(path) ||
+    /^proofline\/timestamps\/[^/]+\.tsr$/.test(path)
+  );
 }
 
 export function sealTokenPath(index: number): string {

@@ -459,6 +459,9 @@ async function verifyOpened(archive: ZipArchive, path: string, options: VerifyOp
   else if (sealLate.length > 0) checks.add('seal.timestamp', 'warn', sealLate[0]!, sealLate.map(firstWord));
   else checks.add('seal.timestamp', 'warn', sealUntrusted[0]!, sealUntrusted.map(firstWord));
 
+  // --- Renewal: the RFC 4998 evidence record beside the seal, if any (verify-evidence-record.ts)
+  checks.list.push(await (await import('./verify-evidence-record.js')).checkEvidenceRecord(files, readTagBytes, trusted));
+
   // --- Time: when each event was proven to exist -------------------------------------------
   let anchoring: AnchoringReport | undefined;
   if (!chainOk) checks.add('time.anchoring', 'skip', 'not checked: the event chain is broken');
@@ -523,10 +526,10 @@ function summarize(path: string, covers: number, verdict: TimestampVerdict, judg
     genTime: verdict.genTime?.toISOString() ?? null,
     ...(verdict.accuracyMs !== undefined && { accuracySeconds: verdict.accuracyMs / 1000 }),
     tsa: verdict.tsaName ?? null,
+    ...(verdict.algorithm && { algorithm: verdict.algorithm }),
     serial: verdict.serial ?? null,
     policy: verdict.policy ?? null,
     trusted: !judged.fail && !judged.untrusted,
-    ...(verdict.algorithm && { algorithm: verdict.algorithm }),
     ...((judged.fail ?? judged.untrusted) && { reason: judged.fail ?? judged.untrusted }),
     ...(judged.kind && { reasonKind: judged.kind }),
   };
@@ -551,26 +554,26 @@ export function chainObservers(): {
   continuity: RecordingContinuity;
   batches: BatchAccounting;
   artifactIndex: ArtifactIndex;
+  wacz: WaczObserver;
   times: TimeColumn;
   declarations: AnchorDeclaration[];
   observer: ChainObserver;
-  wacz: WaczObserver;
 } {
   const continuity = new RecordingContinuity();
   const batches = new BatchAccounting();
   const artifactIndex = new ArtifactIndex();
+  const wacz = new WaczObserver();
   const times = new TimeColumn();
   const declarations: AnchorDeclaration[] = [];
   const observer: ChainObserver = {
-  const wacz = new WaczObserver();
     full(body) {
       continuity.observe(body);
       batches.observe(body);
       artifactIndex.observe(body);
+      wacz.observe(body);
       times.push(Date.parse(body.time));
       const declared = declarationOf(body.seq, body.type, body.payload);
       if (declared) declarations.push(declared);
-      wacz.observe(body);
     },
     light(seq, type, time) {
       artifactIndex.observeType(seq, type);

@@ -1,6 +1,7 @@
 /** The verifier's answer: named checks, a verdict and the exit code the CLI returns (DESIGN.md). */
 import { describeAltered, type AlteredItem } from '../../shared/altered.js';
 import type { AnchoringReport } from '../../shared/anchoring.js';
+import type { RenewalChain } from '../../shared/views.js';
 
 export type { AnchoringReport, AnchorRange, EventAnchor, TokenSummary } from '../../shared/anchoring.js';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -25,7 +26,8 @@ export type CheckId =
   | 'recording.continuity'
   | 'web.batches'
   | 'web.wacz-signature'
-  | 'time.anchoring';
+  | 'time.anchoring'
+  | 'time.renewal';
 
 export interface VerifyCheck {
   readonly id: CheckId;
@@ -34,6 +36,8 @@ export interface VerifyCheck {
   readonly detail: string;
   /** The files or events at fault (empty when the check passed). */
   readonly where: readonly string[];
+  /** time.renewal only: the evidence record's chain (verify-evidence-record.ts). */
+  readonly renewal?: RenewalChain;
 }
 
 export type Verdict = 'verified' | 'tampered' | 'unattested' | 'unusable';
@@ -80,6 +84,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'web.batches': 'Every URL of every batch capture accounted for',
   'web.wacz-signature': 'Web archives (WACZ) signed by this device and intact',
   'time.anchoring': 'Every event proven to exist soon after it was recorded',
+  'time.renewal': 'Timestamps renewed before their certificates expire (RFC 4998 evidence record)',
 };
 
 export function conclude(archive: string, checks: readonly VerifyCheck[], session?: VerifyReport['session'], anchoring?: AnchoringReport, altered: readonly AlteredItem[] = []): VerifyReport {

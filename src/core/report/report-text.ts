@@ -318,6 +318,7 @@ const zh: ReportText = {
     'web.batches': '每次批量抓取的每个网址均有交代',
     'web.wacz-signature': '网页存档（WACZ）由本设备签名且完好',
     'time.anchoring': '每个事件在记录后不久即被证明存在',
+    'time.renewal': '时间戳在证书到期前已续期（RFC 4998 证据记录）',
   },
   status: { pass: '通过', fail: '未通过', warn: '警告', skip: '不适用' },
   detailNote: '“详情”为验证程序的原始记录（英文）。',

@@ -15,6 +15,7 @@ import { PagesTab } from './tabs/PagesTab';
 import { TimelineTab } from './tabs/TimelineTab';
 import { TimeTab } from './tabs/TimeTab';
 import { TimeSummary } from './TimeProof';
+import { RenewalProof } from './RenewalProof';
 import { ReportButton } from './ReportButton';
 import { CancelButton, CancelledNotice, ErrorNotice, isCancelled, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
@@ -340,7 +341,7 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
                 <FactsPanel contents={contents} report={report} contentsError={opened.contentsError} />
               </div>
             )}
-            {tab === 'time' && (report ? <TimeTab anchoring={report.anchoring} /> : <p className="muted">{stopped ?? t('verifyingStart')}</p>)}
+            {tab === 'time' && (report ? (<><TimeTab anchoring={report.anchoring} /><RenewalProof chain={report.renewal} /></>) : <p className="muted">{stopped ?? t('verifyingStart')}</p>)}
             {tab !== 'checks' && tab !== 'time' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
             {tab !== 'checks' && tab !== 'time' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
             {view && tab === 'timeline' && <TimelineTab view={view} anchoring={report?.anchoring} altered={alteredShas(report)} />}
