@@ -6,6 +6,7 @@
 // TSA A's certificate is valid for 365 days from now, TSA B's for 3650: a renewal by B 300 days
 // on is in time; one 400 days on comes after A's certificate expired, a gap.
 
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,6 +152,18 @@ describe('proofline renew', () => {
       expect(checked.code, checked.stdout + checked.stderr).toBe(0);
       expect(checked.stdout).toContain('Verification: OK');
     }
+
+    // The archive's own VERIFY.md, written at seal, says how to check a record added later: its
+    // commands, run as they stand with the two TSAs' roots, accept both archive timestamps.
+    const guide = readFileSync(join(after.dir, 'proofline/VERIFY.md'), 'utf8');
+    const at = guide.search(/^## \d+\. If the archive was renewed/m);
+    expect(at).toBeGreaterThan(-1);
+    const script = /```sh\n([\s\S]*?)```/.exec(guide.slice(at))![1]!;
+    writeFileSync(join(after.dir, 'roots.pem'), readFileSync(tsaA.caPath, 'utf8') + readFileSync(tsaB.caPath, 'utf8'));
+    writeFileSync(join(after.dir, 'chains.pem'), readFileSync(tsaA.chainPath, 'utf8') + readFileSync(tsaB.chainPath, 'utf8'));
+    const byHand = spawnSync('sh', ['-c', script.replaceAll('<RENEWAL-ROOTS.pem>', 'roots.pem')], { cwd: after.dir, env: { ...process.env, UNTRUSTED: 'chains.pem' }, encoding: 'utf8' });
+    expect(byHand.stdout.match(/Verification: OK/g), byHand.stdout + byHand.stderr).toHaveLength(2);
+    expect(byHand.stdout).toMatch(/archive timestamp 2: Time stamp: /);
   }, 180_000);
 
   it('fails an evidence record with one altered byte, naming it (exit 1)', async () => {

@@ -1,5 +1,6 @@
 // Sections of proofline/VERIFY.md that only some archives need: checking the signed web archives
-// (WACZ) of a web session, and the SM2 tokens of a Chinese TSA, with standard tools only
+// (WACZ) of a web session, the SM2 tokens of a Chinese TSA, and the evidence record a later
+// `proofline renew` may add, with standard tools only
 // (coreutils, unzip, OpenSSL 3, Python 3). tests/integration/verify-guide-extras.test.ts runs the
 // commands exactly as they appear in an exported archive's VERIFY.md.
 
@@ -84,6 +85,49 @@ export function sm2Section(number: number, tokens: readonly string[]): string[] 
     ...SM2_SCRIPT,
     'SH',
     '```',
+    '',
+  ];
+}
+
+/**
+ * Every archive may be renewed years after it was sealed (`proofline renew`, RFC 4998), and its
+ * VERIFY.md, fixed at seal, cannot know: so each says how to check an evidence record if one is
+ * there. The first archive timestamp covers one hash tree of a single list (§4.2: the leaves'
+ * SHA-256 sorted as binary and hashed together): the tag manifest, the seal signature and every
+ * token; each renewal covers the SHA-256 of the previous archive timestamp's token (§5.2).
+ */
+export function renewalSection(number: number): string[] {
+  return [
+    `## ${number}. If the archive was renewed: proofline/evidence-record.ers (RFC 4998)`,
+    '',
+    'A token is only as good as its TSA\'s certificate, which expires. `proofline renew` adds an',
+    'Evidence Record beside the seal, outside the tag manifest, so the bag is unchanged: its first',
+    'archive timestamp covers the tag manifest, the seal signature and every token, each later one',
+    'the timestamp before it. `<RENEWAL-ROOTS.pem>` holds the roots of the TSAs that renewed it (add',
+    '`-untrusted <their chain.pem>` if a token lacks its intermediates). If the file is absent, skip',
+    'this section.',
+    '',
+    SCRIPT_FENCE,
+    'E=proofline/evidence-record.ers; n=0',
+    "for off in $(openssl asn1parse -inform DER -in $E | grep -B1 ':pkcs7-signedData' | grep 'cons: SEQUENCE' | cut -d: -f1); do",
+    '  n=$((n + 1)); openssl asn1parse -inform DER -in $E -strparse $off -noout -out ats$n.der',
+    'done',
+    'covered=$(for f in tagmanifest-sha256.txt proofline/seal.sig proofline/seal*.tsr proofline/timestamps/*.tsr; do',
+    "  sha256sum \"$f\" | cut -c1-64; done | LC_ALL=C sort | tr -d '\\n' |",
+    "  python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.stdin.read())).hexdigest())')",
+    'i=1',
+    'while [ -f ats$i.der ]; do',
+    '  echo "archive timestamp $i: $(openssl ts -reply -token_in -in ats$i.der -text | grep \'^Time stamp\')"',
+    '  openssl ts -verify -token_in -in ats$i.der -digest $covered -CAfile <RENEWAL-ROOTS.pem> ${UNTRUSTED:+-untrusted $UNTRUSTED}',
+    '  covered=$(sha256sum ats$i.der | cut -c1-64); i=$((i + 1))',
+    'done',
+    '```',
+    '',
+    'Every archive timestamp must say "Verification: OK", and each must be dated before the',
+    'certificate of the TSA before it expired (`openssl pkcs7 -inform DER -in ats<N>.der',
+    '-print_certs | openssl x509 -noout -enddate`): a later one leaves a gap in which that time was',
+    'no longer attested. The last TSA certificate\'s end date is until when the archive\'s time is',
+    'attested; renew again before it.',
     '',
   ];
 }

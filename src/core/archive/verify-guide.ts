@@ -1,7 +1,7 @@
 import type { SessionSummary } from '../../shared/domain.js';
 import { APP_NAME, APP_VERSION } from '../../shared/version.js';
 import * as layout from './bag-layout.js';
-import { sm2Section, waczSection } from './verify-guide-sections.js';
+import { renewalSection, sm2Section, waczSection } from './verify-guide-sections.js';
 import { TOLERANCE_SECONDS } from './verify-time.js';
 
 const SEAL_WINDOW_SECONDS = TOLERANCE_SECONDS;
@@ -141,6 +141,7 @@ export function renderVerifyGuide(input: VerifyGuideInput): string {
   let next = 6;
   if (session.kind === 'web') add(...waczSection(next++));
   if (input.sm2Tokens && input.sm2Tokens.length > 0) add(...sm2Section(next++, input.sm2Tokens));
+  add(...renewalSection(next++));
   add(
     `\`proofline verify archive.zip --trust <TSA-ROOT.pem>\` runs all of the above and more`,
     '(artifact presence, Merkle roots, the TSA certificates\' time-stamping usage and chain, each',
