@@ -57,6 +57,8 @@ export interface Host {
   archivePath(handle: string): string | undefined;
   /** A report `archive.report` wrote, by the id in its `download`, for the web host's download route. */
   reportPath?(id: string): string | undefined;
+  /** An image `image.publish` wrote, by the id in its `download` (`published/<id>`), likewise. */
+  publishedPath?(id: string): string | undefined;
   /** Stops every capture source (app quit, server shutdown); closes open archives. */
   shutdown(): Promise<void>;
 }
@@ -125,6 +127,8 @@ export function createHost(deps: HostDeps): Host {
   const archives = new Map<string, string>();
   // Report id → the PDF written, so `serve` can hand it to the browser as a download.
   const reports = new Map<string, string>();
+  // Published image id → its file, likewise (web host only).
+  const published = new Map<string, string>();
 
   const archiveOf = (handle: string): string => {
     const path = archives.get(handle);
@@ -276,8 +280,14 @@ export function createHost(deps: HostDeps): Host {
           await pl.exportSession(session.id, { out: source });
         }
       }
-      const result = await publishImage(pl, { sessionId: session.id, sha256, out: out ?? { dir: deps.exportDir }, archive: source, label });
+      const result = await publishImage(pl, { sessionId: session.id, sha256, out: out ?? { dir: deps.exportDir }, archive: source, label, tsaUrls: settings.get().tsaUrls });
       const body = result.publication.body;
+      let download: string | undefined;
+      if (deps.host === 'web') {
+        const downloadId = randomUUID();
+        published.set(downloadId, result.path);
+        download = `published/${downloadId}`;
+      }
       return {
         path: result.path,
         name: basename(result.path),
@@ -289,6 +299,9 @@ export function createHost(deps: HostDeps): Host {
         labeled: body.tc260Label !== null,
         ingredients: body.ingredients,
         publication: { seq: result.publication.seq, hash: result.publication.hash },
+        timeStamp: 'none' in result.timeStamp ? null : { tsa: publicTsaUrl(result.timeStamp.tsa), genTime: result.timeStamp.genTime },
+        ...('none' in result.timeStamp && { noTimeStamp: { kind: settings.get().tsaUrls.length === 0 ? ('none-configured' as const) : ('no-answer' as const), detail: result.timeStamp.none } }),
+        ...(download && { download }),
       };
     },
     'blob.get': async ({ id, sha256, maxBytes }) => {
@@ -468,6 +481,7 @@ export function createHost(deps: HostDeps): Host {
     capture,
     archivePath: (handle) => archives.get(handle),
     reportPath: (id) => reports.get(id),
+    publishedPath: (id) => published.get(id),
     async shutdown() {
       await capture.stopAll();
       archives.clear();

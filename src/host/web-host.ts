@@ -28,6 +28,7 @@ import { cancelInput, isLongOperation, isOperationName, operations, parseInput, 
 import { HTTP_STATUS_OF_KIND } from './http-status.js';
 import { createLiveWatch } from './live-watch.js';
 import { createMediaResolver, mediaSourcesOf } from './media-resolver.js';
+import { sendPublished } from './published-download.js';
 import { startReplayServer } from './replay-server.js';
 import { toOperationError, type Host } from './operations.js';
 
@@ -146,6 +147,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (url.pathname.startsWith('/media/') || url.pathname === '/upload') {
       if (!authorised(req)) return sendJson(res, 401, { ok: false, error: { kind: 'invalid-input', message: 'Missing or wrong secret: open the address `proofline serve` printed.' } });
       if (url.pathname === '/upload') return upload(req, res, url);
+      if (url.pathname.startsWith('/media/published/')) return sendPublished(req, res, options.host.publishedPath?.(url.pathname.slice('/media/published/'.length)));
       return media(req, res, url);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');

@@ -155,6 +155,12 @@ export interface PublishSummary {
   readonly ingredients: readonly { readonly sha256: string; readonly name: string; readonly relationship: 'parentOf' | 'componentOf' }[];
   /** The publication's row in this device's publications, and its hash. */
   readonly publication: { readonly seq: number; readonly hash: string };
+  /** The RFC 3161 token in the C2PA signature (sigTst2): its TSA and time; null when none answered. */
+  readonly timeStamp: { readonly tsa: string; readonly genTime: string } | null;
+  /** Why there is no time-stamp: no TSA configured, or none answered in time (detail: each TSA's reason). */
+  readonly noTimeStamp?: { readonly kind: 'none-configured' | 'no-answer'; readonly detail: string };
+  /** In the web host: `published/<id>`, the image as a download at /media/published/<id>. */
+  readonly download?: string;
 }
 
 export interface SourceStatus {

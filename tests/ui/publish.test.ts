@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 const TEXT = {
-  en: { title: 'Publish with Content Credentials', button: 'Publish', label: 'Label it as AI-generated', done: 'Published 00003-final-published', labeled: 'TC260 label: AI-generated', unlabeled: 'TC260 label: none', ingredients: '2 earlier images named as ingredients' },
-  zh: { title: '发布（附内容凭证）', button: '发布', label: '标识为人工智能生成', done: '已发布 00003-final-published', labeled: 'TC260 标识：人工智能生成', unlabeled: 'TC260 标识：无', ingredients: '2 张先前图像列为成分' },
+  en: { title: 'Publish with Content Credentials', button: 'Publish', label: 'Label it as AI-generated', done: 'Published 00003-final-published', labeled: 'TC260 label: AI-generated', unlabeled: 'TC260 label: none', ingredients: '2 earlier images named as ingredients', noTime: 'None: no TSA is configured (Settings), so the publication time is only this device’s word', download: 'Download the published image' },
+  zh: { title: '发布（附内容凭证）', button: '发布', label: '标识为人工智能生成', done: '已发布 00003-final-published', labeled: 'TC260 标识：人工智能生成', unlabeled: 'TC260 标识：无', ingredients: '2 张先前图像列为成分', noTime: '无：未配置时间戳服务机构（见设置），发布时间仅由本设备自行声明', download: '下载已发布的图像' },
 } as const;
 
 describe('the Publish button on a final image', () => {
@@ -46,6 +46,8 @@ describe('the Publish button on a final image', () => {
       await seeText(box.locator('.publish-done'), t.done, 60_000);
       await seeText(box.locator('.publish-done'), labeled ? t.labeled : t.unlabeled);
       await seeText(box.locator('.publish-done'), t.ingredients);
+      // No TSA is configured in this harness: the result says the time is only the device's word.
+      await seeText(box.locator('.publish-done'), t.noTime);
       await box.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENS_DIR, `publish-${lang}.png`), fullPage: true });
 
@@ -57,6 +59,11 @@ describe('the Publish button on a final image', () => {
       const tags = JSON.parse(execFileSync('exiftool', ['-a', '-G1', '-j', path], { encoding: 'utf8' }))[0] as Record<string, unknown>;
       if (labeled) expect(JSON.parse(String(tags['XMP-TC260:Aigc']))).toMatchObject({ Label: '1', ProduceID: s.id });
       else expect(tags['XMP-TC260:Aigc']).toBeUndefined();
+
+      // The browser downloads the server's file byte for byte (/media/published/<id>).
+      const [download] = await Promise.all([page.waitForEvent('download'), box.getByRole('link', { name: t.download }).click()]);
+      expect(download.suggestedFilename()).toBe(path.split('/').pop());
+      expect(readFileSync((await download.path())!).equals(bytes)).toBe(true);
     });
   }
 

@@ -8,6 +8,8 @@ export interface C2paReading {
   /** validation_results.activeManifest.failure codes (C2PA 2.1 §15.x status codes). */
   readonly failures: readonly string[];
   readonly successes: readonly string[];
+  /** validation_results.activeManifest.informational codes (e.g. timeStamp.untrusted). */
+  readonly informational: readonly string[];
   /** The ingredients as c2pa-rs reports them. */
   readonly ingredients: readonly { readonly title?: string; readonly relationship?: string; readonly instance_id?: string; readonly metadata?: { readonly [key: string]: unknown } }[];
   readonly json: string;
@@ -16,12 +18,18 @@ export interface C2paReading {
 interface ManifestStoreJson {
   active_manifest?: string;
   manifests?: Record<string, { ingredients?: C2paReading['ingredients'] }>;
-  validation_results?: { activeManifest?: { failure?: { code: string }[]; success?: { code: string }[] } };
+  validation_results?: { activeManifest?: { failure?: { code: string }[]; success?: { code: string }[]; informational?: { code: string }[] } };
 }
 
-export async function readC2pa(bytes: Uint8Array, format: string): Promise<C2paReading> {
+export interface ReadC2paOptions {
+  /** PEM root certificates c2pa-rs should trust (signers and TSAs); without them it trusts none. */
+  readonly trustAnchorsPem?: string;
+}
+
+export async function readC2pa(bytes: Uint8Array, format: string, options: ReadC2paOptions = {}): Promise<C2paReading> {
   const c2pa = await loadC2pa();
-  const reader = await c2pa.WasmReader.fromBytes(format, bytes);
+  const context = options.trustAnchorsPem ? JSON.stringify({ trust: { trust_anchors: options.trustAnchorsPem } }) : undefined;
+  const reader = await c2pa.WasmReader.fromBytes(format, bytes, context);
   try {
     const json = reader.json();
     const store = JSON.parse(json) as ManifestStoreJson;
@@ -32,6 +40,7 @@ export async function readC2pa(bytes: Uint8Array, format: string): Promise<C2paR
       manifest,
       failures: (store.validation_results?.activeManifest?.failure ?? []).map((f) => f.code),
       successes: (store.validation_results?.activeManifest?.success ?? []).map((f) => f.code),
+      informational: (store.validation_results?.activeManifest?.informational ?? []).map((f) => f.code),
       ingredients: manifest?.ingredients ?? [],
       json,
     };

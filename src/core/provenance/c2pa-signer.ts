@@ -7,6 +7,7 @@
 // (proofline/device-cert.pem), which no one without that key can make.
 import { X509Certificate } from 'node:crypto';
 import { decodeCbor, type CborItem } from './cbor-read.js';
+import { timeStampedBytes } from './cose-sign1.js';
 
 interface Box {
   readonly type: string;
@@ -70,8 +71,8 @@ export function manifestStoreBytes(file: Uint8Array): Uint8Array | null {
   return null;
 }
 
-/** The DER certificates of the active manifest's signature, the signer's first. */
-export function signerChain(file: Uint8Array, activeManifest: string): Buffer[] {
+/** The active manifest's COSE_Sign1: [protected bytes, unprotected map, payload, signature]. */
+function activeSignature(file: Uint8Array, activeManifest: string): { protectedHeader: Uint8Array; unprotected: CborItem; signature: Uint8Array } {
   const store = manifestStoreBytes(file);
   if (!store) throw new RangeError('no C2PA manifest store in the file');
   const top = boxes(store)[0];
@@ -83,12 +84,40 @@ export function signerChain(file: Uint8Array, activeManifest: string): Buffer[] 
   if (!cose) throw new RangeError(`manifest ${activeManifest} has no c2pa.signature`);
   const sign1 = decodeCbor(cose.payload) as { tag?: number; value?: CborItem };
   const parts = sign1.tag === 18 && Array.isArray(sign1.value) ? sign1.value : Array.isArray(sign1) ? (sign1 as CborItem[]) : null;
-  if (!parts || !(parts[0] instanceof Uint8Array)) throw new RangeError('c2pa.signature is not a COSE_Sign1');
-  const header = decodeCbor(parts[0]);
+  if (!parts || !(parts[0] instanceof Uint8Array) || !(parts[3] instanceof Uint8Array)) throw new RangeError('c2pa.signature is not a COSE_Sign1');
+  return { protectedHeader: parts[0], unprotected: parts[1] ?? null, signature: parts[3] };
+}
+
+/** The DER certificates of the active manifest's signature, the signer's first. */
+export function signerChain(file: Uint8Array, activeManifest: string): Buffer[] {
+  const header = decodeCbor(activeSignature(file, activeManifest).protectedHeader);
   const chain = header instanceof Map ? (header.get(33) ?? header.get('x5chain')) : undefined;
   const ders = chain instanceof Uint8Array ? [chain] : Array.isArray(chain) ? chain.filter((c): c is Uint8Array => c instanceof Uint8Array) : [];
   if (ders.length === 0) throw new RangeError('the COSE_Sign1 names no certificate (x5chain)');
   return ders.map((der) => Buffer.from(der));
+}
+
+export interface SignatureTimeStamp {
+  /** The TimeStampToken (CMS ContentInfo DER) in sigTst2 (or a v1 sigTst's first token). */
+  readonly token: Buffer;
+  readonly version: 'sigTst2' | 'sigTst';
+  /** What the token's messageImprint covers: for sigTst2 the countersignature Sig_structure (cose-sign1.ts timeStampedBytes). */
+  readonly covered: Buffer;
+}
+
+/** The RFC 3161 token in the active manifest's signature, if any (C2PA 2.1 §14.5.2). */
+export function signatureTimeStamp(file: Uint8Array, activeManifest: string): SignatureTimeStamp | null {
+  const cose = activeSignature(file, activeManifest);
+  if (!(cose.unprotected instanceof Map)) return null;
+  const version = cose.unprotected.has('sigTst2') ? 'sigTst2' : cose.unprotected.has('sigTst') ? 'sigTst' : null;
+  if (!version) return null;
+  const container = cose.unprotected.get(version);
+  const tokens = container instanceof Map ? container.get('tstTokens') : undefined;
+  const first = Array.isArray(tokens) && tokens[0] instanceof Map ? tokens[0].get('val') : undefined;
+  if (!(first instanceof Uint8Array)) throw new RangeError(`the ${version} header holds no token`);
+  const signed = { protectedHeader: Buffer.from(cose.protectedHeader), signature: Buffer.from(cose.signature) };
+  // v1 tokens cover the claim (payload), which this reader does not rebuild: only v2 is written here.
+  return { token: Buffer.from(first), version, covered: version === 'sigTst2' ? timeStampedBytes(signed) : Buffer.alloc(0) };
 }
 
 export interface DeviceTie {

@@ -29,6 +29,8 @@ export interface PublicationBody {
   /** The TC260 label's JSON as written into the XMP, or null when the creator chose no label. */
   readonly tc260Label: string | null;
   readonly ingredients: readonly { readonly sha256: string; readonly name: string; readonly relationship: 'parentOf' | 'componentOf' }[];
+  /** The RFC 3161 token in the C2PA signature (sigTst2): its TSA and time; null when no TSA answered (absent in rows made before time-stamps). */
+  readonly timeStamp?: { readonly tsa: string; readonly genTime: string } | null;
   readonly prev: string | null;
 }
 

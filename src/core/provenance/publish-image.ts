@@ -27,6 +27,9 @@ export interface PublishRequest {
   readonly archive: string;
   /** Write the TC260 implicit label (the creator's choice). */
   readonly label: boolean;
+  /** TSAs to time-stamp the C2PA signature; none answering, the image is published without a token. */
+  readonly tsaUrls?: readonly string[];
+  readonly tsaWaitMs?: number;
 }
 
 export interface PublishResult {
@@ -36,6 +39,8 @@ export interface PublishResult {
   readonly publication: Publication;
   /** Validation codes c2pa-rs reported as failures on reading the file back (only signingCredential.untrusted is accepted). */
   readonly c2paFailures: readonly string[];
+  /** The time-stamp in the C2PA signature, or why there is none. */
+  readonly timeStamp: { readonly tsa: string; readonly genTime: string } | { readonly none: string };
 }
 
 /** The one failure a device certificate must give: no C2PA trust list names it (C2PA 2.1 §15.4.1). */
@@ -91,10 +96,29 @@ export async function publishImage(pl: Proofline, request: PublishRequest): Prom
   const labeled = label === null ? original : format === 'image/png' ? pngWithXmp(original, label, image.sha256.slice(0, 12)) : jpegWithXmp(original, label, image.sha256.slice(0, 12));
   const ingredients = ingredientsOf(gallery, image.sha256);
   const key = await loadOrCreateC2paSigningKey(device);
-  const signed = await signWithC2pa({ asset: labeled, format, definition: manifestDefinition(image, ingredients, evidence, format), ingredients: ingredients.map((i) => ({ json: ingredientJson(i) })), key });
-
+  const sign = (tsaUrls: readonly string[]): ReturnType<typeof signWithC2pa> =>
+    signWithC2pa({
+      asset: labeled,
+      format,
+      definition: manifestDefinition(image, ingredients, evidence, format),
+      ingredients: ingredients.map((i) => ({ json: ingredientJson(i) })),
+      key,
+      tsaUrls,
+      ...(request.tsaWaitMs !== undefined && { tsaWaitMs: request.tsaWaitMs }),
+    });
+  let result = await sign(request.tsaUrls ?? []);
   // Read back by c2pa-rs before anything is kept: a manifest it cannot validate is never published.
-  const readBack = await readC2pa(signed, format);
+  let readBack = await readC2pa(result.bytes, format);
+  if (result.timeStamp.ok && !readBack.successes.includes('timeStamp.validated')) {
+    // A token c2pa-rs does not accept for this signature would claim a time it does not prove:
+    // signed again without one, and the result says why (a TSA's fault never stops a publication).
+    const codes = readBack.informational.filter((c) => c.startsWith('timeStamp.')).join(', ') || 'not validated';
+    const from = result.timeStamp.tsa;
+    result = { ...(await sign([])), timeStamp: { ok: false, reason: `c2pa-rs did not accept the token from ${from} (${codes})` } };
+    readBack = await readC2pa(result.bytes, format);
+  }
+  const signed = result.bytes;
+  const timeStamp = result.timeStamp.ok ? { tsa: result.timeStamp.tsa, genTime: result.timeStamp.genTime } : null;
   const failures = readBack.failures.filter((code) => !EXPECTED_C2PA_FAILURES.includes(code));
   if (!readBack.activeManifest || failures.length > 0) {
     throw new ProoflineError('publish.failed', `c2pa-rs does not validate the signed copy of ${image.name}: ${failures.join(', ') || 'no active manifest'}.`, { reason: failures.join(', ') || 'no active manifest' });
@@ -133,6 +157,7 @@ export async function publishImage(pl: Proofline, request: PublishRequest): Prom
     c2paKeyId: key.keyId,
     tc260Label: label === null ? null : JSON.stringify(label),
     ingredients: ingredients.map((i) => ({ sha256: i.sha256, name: i.name, relationship: i.relationship })),
+    timeStamp,
   });
-  return { path: out, size: signed.length, sha256: sha256Hex(signed), publication, c2paFailures: readBack.failures };
+  return { path: out, size: signed.length, sha256: sha256Hex(signed), publication, c2paFailures: readBack.failures, timeStamp: timeStamp ?? { none: result.timeStamp.ok ? '' : result.timeStamp.reason } };
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageMetadata } from '../../core/capture/creation/metadata/index.js';
-import { UsageError, type CliContext } from '../cli-context.js';
+import { collect, UsageError, type CliContext } from '../cli-context.js';
 
 // The metadata parsers load when an image is inspected, not at every start of the command line.
 const metadataModule = () => Promise.all([import('../../core/capture/creation/metadata/index.js'), import('../../core/capture/creation/metadata/payload.js')]);
@@ -28,7 +28,13 @@ export function registerInspectCommands(program: Command, context: CliContext): 
     .description('show the generation parameters embedded in a PNG, JPEG or WebP (exit 2 if it is not a readable image)')
     .argument('<file>', 'the image')
     .option('--json', 'print the parsed metadata as JSON (tool, prompt, negativePrompt, seed as exact digits, steps, sampler, cfgScale, width, height, model, raw, aigcLabel, c2pa)')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .option('--archive <zip>', 'check a published image against its evidence archive: Content Credentials, device, archive, TC260 label, time-stamp (exit 0 all match, 1 a mismatch, 2 unusable input, 3 no trusted time)')
+    .option('--trust <cert>', 'with --archive: trusted TSA root certificate file (PEM or DER) for the time-stamp; repeat for several', collect, [])
+    .action(async (file: string, opts: { json?: boolean; archive?: string; trust: string[] }) => {
+      if (opts.archive !== undefined) {
+        context.out(await checkAgainstArchive(resolve(file), resolve(opts.archive), opts.trust, opts.json === true));
+        return;
+      }
       const [{ isImageReadError, readImageMetadata }, { metadataJson }] = await metadataModule();
       let metadata: ImageMetadata;
       try {
@@ -39,6 +45,24 @@ export function registerInspectCommands(program: Command, context: CliContext): 
       }
       context.out(opts.json ? `${JSON.stringify(metadataJson(metadata), null, 2)}\n` : formatMetadata(file, metadata));
     });
+}
+
+async function checkAgainstArchive(file: string, archive: string, trust: readonly string[], json: boolean): Promise<string> {
+  const [{ checkPublishedImage }, { formatPublishedCheck }, { readTrustedRoots, TrustedRootError }, { ProoflineError }] = await Promise.all([
+    import('../../core/provenance/published-check.js'),
+    import('./published-check-output.js'),
+    import('../../core/attest/trusted-roots.js'),
+    import('../../core/errors.js'),
+  ]);
+  try {
+    const result = await checkPublishedImage(file, archive, readTrustedRoots(trust));
+    process.exitCode = result.exitCode;
+    return json ? `${JSON.stringify(result, null, 2)}\n` : formatPublishedCheck(result);
+  } catch (error) {
+    if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
+    if (error instanceof ProoflineError && error.code === 'publish.check-input') throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 export function formatMetadata(file: string, m: ImageMetadata): string {

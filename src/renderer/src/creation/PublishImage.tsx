@@ -39,8 +39,18 @@ export function PublishImage({ sessionId, image }: { readonly sessionId: string;
             <FragmentRow label={t('publish.credentials')} value={`${done.c2paManifest} · ${t('publish.ingredients', { count: done.ingredients.length })}`} mono />
             <FragmentRow label={t('publish.archive')} value={done.archive} mono />
             <FragmentRow label={`${t('publish.archive')} SHA-256`} value={done.archiveSha256} mono />
+            <FragmentRow
+              label={t('publish.timeStamp')}
+              value={done.timeStamp ? t('publish.timeStamped', { time: done.timeStamp.genTime, tsa: done.timeStamp.tsa }) : done.noTimeStamp?.kind === 'none-configured' ? t('publish.noTsa') : t('publish.noTimeStamp', { reason: done.noTimeStamp?.detail ?? '' })}
+            />
           </dl>
           <p className="small">{done.labeled ? t('publish.labeled') : t('publish.unlabeled')}</p>
+          {done.download && (
+            // The web host's copy, byte for byte (/media/published/<id>): the credentials are in the bytes.
+            <a className="button small" href={`/media/${done.download.split('/').map(encodeURIComponent).join('/')}`} download={done.name}>
+              {t('publish.download')}
+            </a>
+          )}
         </div>
       )}
     </div>

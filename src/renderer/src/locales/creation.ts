@@ -73,6 +73,11 @@ const en = {
     ingredients_other: '{{count}} earlier images named as ingredients',
     labeled: 'TC260 label: AI-generated',
     unlabeled: 'TC260 label: none',
+    timeStamp: 'Time-stamp',
+    timeStamped: '{{time}} by {{tsa}} (RFC 3161, in the Content Credentials)',
+    noTimeStamp: 'None: no TSA answered, so the publication time is only this device’s word ({{reason}})',
+    noTsa: 'None: no TSA is configured (Settings), so the publication time is only this device’s word',
+    download: 'Download the published image',
   },
   // A C2PA manifest already in an image (metadata/c2pa-manifest.ts), shown with its parameters.
   credentials: {
@@ -200,6 +205,11 @@ const zh: typeof en = {
     ingredients_other: '{{count}} 张先前图像列为成分',
     labeled: 'TC260 标识：人工智能生成',
     unlabeled: 'TC260 标识：无',
+    timeStamp: '时间戳',
+    timeStamped: '{{time}}，由 {{tsa}} 签发（RFC 3161，位于内容凭证中）',
+    noTimeStamp: '无：时间戳服务机构未应答，发布时间仅由本设备自行声明（{{reason}}）',
+    noTsa: '无：未配置时间戳服务机构（见设置），发布时间仅由本设备自行声明',
+    download: '下载已发布的图像',
   },
   credentials: {
     tool: '内容凭证（C2PA）',
