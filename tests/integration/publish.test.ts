@@ -272,6 +272,8 @@ describe('publishing a final image with Content Credentials and the TC260 label'
       expect(flat).toContain(png.body.outputSha256);
       expect(flat).toContain(png.body.c2paManifest);
       expect(flat).toContain('published.png');
+      // No TSA here: the report says the publication time is the device's word alone.
+      expect(flat).toContain(lang === 'zh' ? '上面的发布时间仅是本设备的说法' : 'thepublicationtimeaboveisthisdevice');
     }
   });
 });

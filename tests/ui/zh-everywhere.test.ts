@@ -72,12 +72,17 @@ const ALLOWED = new Set([
   'Enter',
   'PDF', // the report's file format
   'Node', // Node.js, the runtime's product name in the environment snapshot
+  'RSA', // signature algorithms, named as standards name them ("RSA（SHA-256 摘要）")
+  'ECDSA',
+  'JPEG', // image format
+  'XMP', // the metadata format the TC260 label is written in (GB 45438-2025 names it)
 ]);
 
 /** Phrases that stay as they are. */
 const ALLOWED_PHRASES = [
   'proofline serve', // a command a person types
   'ffmpeg version', // the tool's own version line, as ffmpeg prints it
+  'ReplayWeb.page', // the replay tool's product name, where the WACZ check says who else can check it
 ];
 
 const TITLE_C = 'Poster series Spring river draft';

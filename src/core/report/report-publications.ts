@@ -17,6 +17,9 @@ const TEXT = {
     invalid: 'does not check',
     archive: 'Evidence archive named',
     thisFile: 'this archive file',
+    timeStamp: 'Time-stamp (RFC 3161, in the C2PA signature)',
+    stamped: (time: string, tsa: string) => `${time}, by ${tsa}`,
+    unstamped: 'none: the publication time above is this device’s word',
     sameBag: (name: string, sha: string) => `${name} (SHA-256 ${sha}): another file of this same sealed bag (same tag manifest), e.g. exported before a later seal timestamp or renewal`,
   },
   zh: {
@@ -29,6 +32,9 @@ const TEXT = {
     invalid: '无法验证',
     archive: '所指证据包',
     thisFile: '即本证据包文件',
+    timeStamp: '时间戳（RFC 3161，在 C2PA 签名中）',
+    stamped: (time: string, tsa: string) => `${time}，由 ${tsa} 签发`,
+    unstamped: '无：上面的发布时间仅是本设备的说法',
     sameBag: (name: string, sha: string) => `${name}（SHA-256 ${sha}）：同一封存证据包的另一个文件（标签清单相同），例如在补取封存时间戳或续期之前导出的文件`,
   },
 } as const;
@@ -45,6 +51,7 @@ export function publicationsSection(publications: readonly Publication[], lang: 
     const ingredients = b.ingredients.map((i) => `${i.relationship} ${i.name} ${i.sha256}`).join('\n') || t.none;
     const rows: [string, string, string?][] = [
       [t.cols[1]!, b.time],
+      [t.timeStamp, b.timeStamp ? t.stamped(b.timeStamp.genTime, b.timeStamp.tsa) : t.unstamped],
       [t.cols[2]!, `${b.outputName}\n${b.outputSha256}`],
       [t.cols[3]!, `${b.imageName}\n${b.imageSha256}`],
       [t.cols[4]!, b.c2paManifest],
