@@ -13,7 +13,7 @@ export function RenewalProof({ chain }: { readonly chain: RenewalChain | undefin
   const { t } = useTranslation('archive');
   if (!chain) return null;
   return (
-    <section className="renewal-proof" aria-label={t('time.renewal.title')} data-attested-until={chain.attestedUntil ?? ''}>
+    <section className="panel renewal-proof" aria-label={t('time.renewal.title')} data-attested-until={chain.attestedUntil ?? ''}>
       <h3>{t('time.renewal.title')}</h3>
       <p className={chain.attestedUntil ? undefined : 'warn-text'}>
         {chain.attestedUntil ? t('time.renewal.until', { time: formatTime(chain.attestedUntil) }) : t('time.renewal.untilNone')}
