@@ -377,6 +377,10 @@ export function createHost(deps: HostDeps): Host {
         };
       }
     },
+    'archive.checkPublished': async ({ archive, image }) => {
+      const { checkPublishedImage } = await import('../core/provenance/published-check.js');
+      return checkPublishedImage(image, archiveOf(archive), await trustedRoots(settings.get()));
+    },
     'archive.contents': async ({ archive }) =>
       withZip(archive, async (zip) => {
         const session = zip.has('data/session.json') ? (JSON.parse(await zip.readText('data/session.json', 4 << 20)) as { [key: string]: V.TimelineEvent['payload'][string] }) : null;

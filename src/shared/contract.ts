@@ -244,6 +244,8 @@ export const operations = {
     progress: returns<V.Progress>(),
   }),
   'archive.contents': op({ input: z.object({ archive: z.string().uuid() }), result: returns<V.ArchiveContents>() }),
+  /** Checks a published image (`image`, a path on the host) against the opened archive; TSA roots from Settings. */
+  'archive.checkPublished': op({ input: z.object({ archive: z.string().uuid(), image: path }), result: returns<V.PublishedImageCheck>() }),
   'archive.file': op({
     input: z.object({ archive: z.string().uuid(), path: path.max(1024), maxBytes: z.number().int().min(1).max(64 << 20).default(16 << 20) }),
     result: returns<V.BlobData>(),

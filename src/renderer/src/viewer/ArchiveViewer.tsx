@@ -16,6 +16,7 @@ import { TimelineTab } from './tabs/TimelineTab';
 import { TimeTab } from './tabs/TimeTab';
 import { TimeSummary } from './TimeProof';
 import { RenewalProof } from './RenewalProof';
+import { PublishedCheckPanel } from './PublishedCheck';
 import { ReportButton } from './ReportButton';
 import { CancelButton, CancelledNotice, ErrorNotice, isCancelled, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
@@ -341,11 +342,12 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
                 <FactsPanel contents={contents} report={report} contentsError={opened.contentsError} />
               </div>
             )}
-            {tab === 'time' && (report ? (<><TimeTab anchoring={report.anchoring} /><RenewalProof chain={report.renewal} /></>) : <p className="muted">{stopped ?? t('verifyingStart')}</p>)}
+            {tab === 'time' && (report ? (<><TimeTab anchoring={report.anchoring} /><RenewalProof chain={report.renewal} renew={report.exitCode === 0 || report.exitCode === 3 ? { archive: opened.handle.archive, onRenewed: opened.verify } : undefined} /></>) : <p className="muted">{stopped ?? t('verifyingStart')}</p>)}
             {tab !== 'checks' && tab !== 'time' && opened.contentsError !== undefined && <ErrorNotice error={opened.contentsError} />}
             {tab !== 'checks' && tab !== 'time' && !view && opened.contentsError === undefined && <p className="muted">{t('common:loading')}</p>}
             {view && tab === 'timeline' && <TimelineTab view={view} anchoring={report?.anchoring} altered={alteredShas(report)} />}
             {view && tab === 'images' && <ImagesTab view={view} altered={alteredShas(report)} />}
+            {view && tab === 'images' && <PublishedCheckPanel archive={opened.handle.archive} />}
             {view && tab === 'pages' && <PagesTab view={view} altered={alteredShas(report)} />}
             {view && tab === 'environment' && <EnvironmentTab view={view} />}
             {view && tab === 'files' && <FilesTab view={view} />}
