@@ -25,7 +25,7 @@ function kind(seq: number): Pick<EventBody, 'type' | 'payload' | 'artifacts'> {
     case 3: return { type: 'recording.stopped', payload: { recording: `${rec}-${seq - 2}`, reason: 'user' }, artifacts: [] };
     case 4: return { type: 'note', payload: { recording: rec, batch, text: 'a note that names a recording and a batch' }, artifacts: [] };
     case 5: return { type: 'web.capture.batch.started', payload: { batch: `${batch}-${seq}`, urls: ['https://a.example/'] }, artifacts: [] };
-    case 6: return { type: 'web.capture', payload: { batch: `${batch}-${seq - 1}`, url: 'https://a.example/' }, artifacts: [{ sha256: sha(seq), size: 5, name: 'page.png', mime: 'image/png' }] };
+    case 6: return { type: 'web.capture', payload: { batch: `${batch}-${seq - 1}`, url: 'https://a.example/', wacz: { signature: { signer: { publicKey: `key-${seq % 3}`, keyId: `id-${seq % 3}` } } } }, artifacts: [{ sha256: sha(seq), size: 5, name: 'page.png', mime: 'image/png' }, { sha256: sha(seq + 1), size: 9, name: 'capture.wacz', mime: 'application/wacz' }] };
     case 7: return { type: 'web.capture.batch.ended', payload: { batch: `${batch}-${seq - 2}`, outcome: 'finished', notCaptured: [] }, artifacts: [] };
     case 8: return { type: 'generation.marked', payload: { sha256: sha(seq - 6), mark: 'final' }, artifacts: [] };
     case 9: return { type: 'anchoring.changed', payload: { anchorSeconds: 30 + (seq % 7) }, artifacts: [] };
@@ -120,6 +120,8 @@ describe('the chain walked in blocks, in place and on workers', () => {
       expect(light.observed.continuity).toEqual(whole.observed.continuity);
       expect(light.observed.batches).toEqual(whole.observed.batches);
       expect(light.observed.artifactIndex).toEqual(whole.observed.artifactIndex);
+      expect(light.observed.wacz).toEqual(whole.observed.wacz); // each WACZ's capture event and signer key
+      expect(whole.observed.wacz.recordedKeys()).toEqual(new Set(['key-0', 'key-1', 'key-2']));
     }
   }, 60_000);
 
