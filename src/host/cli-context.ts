@@ -187,3 +187,25 @@ export function ttyProgress(label: string): { update: (p: { done: number; total:
     end: () => process.stderr.write('\r\x1b[K'),
   };
 }
+
+/**
+ * The `--trust` files as the certificates they hold (DER), read when a command needs them, not at
+ * start-up (X.509 parsing); a file that holds no certificate is the caller's mistake (exit 2).
+ */
+export async function readTrustFlag(files: readonly string[]): Promise<Buffer[]> {
+  const { readTrustedRoots, TrustedRootError } = await import('../core/attest/trusted-roots.js');
+  try {
+    return readTrustedRoots(files);
+  } catch (error) {
+    if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
+    throw error;
+  }
+}
+
+/** The `--trust` files as one PEM bundle for an operation's `trustedRoots` input; none: []. */
+export async function trustFlagPem(files: readonly string[]): Promise<string[]> {
+  const roots = await readTrustFlag(files);
+  if (roots.length === 0) return [];
+  const { certificatesPem } = await import('../core/attest/tsa-pem.js');
+  return [certificatesPem(roots)];
+}

@@ -530,11 +530,14 @@ export interface RecordingFilm {
 export interface PublishedImageCheck {
   readonly file: string;
   readonly archive: { readonly path: string; readonly sha256: string; readonly tagManifestSha256: string; readonly sessionId: string };
+  /** c2pa-rs's verdict: the failure codes beyond the expected signingCredential.untrusted. */
   readonly c2pa: { readonly manifest: string | null; readonly failures: readonly string[]; readonly ok: boolean };
   readonly device: { readonly signer: string | null; readonly ok: boolean };
+  /** What the manifest's org.proofline.evidence names. */
   readonly named: { readonly sessionId: string | null; readonly archiveSha256: string | null; readonly tagManifestSha256: string | null };
   readonly label: { readonly produceId: string | null; readonly reservedCode1: string | null; readonly present: boolean; readonly ok: boolean };
   readonly timeStamp: { readonly present: boolean; readonly genTime: string | null; readonly tsa: string | null; readonly status: 'verified' | 'untrusted' | 'invalid' | 'none'; readonly detail: string };
+  /** Each check that failed, in the order shown. */
   readonly mismatches: readonly ('c2pa' | 'device' | 'archive' | 'session' | 'label' | 'time-stamp')[];
   /** 0 all match with a trusted time, 1 a mismatch, 3 all match without a trusted time. */
   readonly exitCode: 0 | 1 | 3;

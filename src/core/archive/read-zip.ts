@@ -71,6 +71,11 @@ export class ZipArchive implements ZipEntrySource {
 
   async openStream(name: string): Promise<Readable> {
     const slot = this.usable(name);
+    return guardEntryStream(this.zip, await this.dataStart(slot, name), slot.info);
+  }
+
+  /** Where an entry's data begins, once its local header agrees with its directory record. */
+  private async dataStart(slot: Slot, name: string): Promise<number> {
     let local;
     try {
       local = await readLocalHeader(this.zip, slot.entry);
@@ -79,7 +84,7 @@ export class ZipArchive implements ZipEntrySource {
     }
     const finding = localHeaderFinding(slot.record, local);
     if (finding !== null) throw refusal(finding);
-    return guardEntryStream(this.zip, local.fileDataStart, slot.info);
+    return local.fileDataStart;
   }
 
   /**
@@ -139,15 +144,7 @@ export class ZipArchive implements ZipEntrySource {
   async openStoredArchive(name: string, limits: Partial<ZipLimits> = {}): Promise<ZipArchive | undefined> {
     const slot = this.usable(name);
     if (slot.record.method !== 0 || slot.record.compressedSize !== slot.record.uncompressedSize) return undefined;
-    let local;
-    try {
-      local = await readLocalHeader(this.zip, slot.entry);
-    } catch (error) {
-      throw describeDataError(error, name);
-    }
-    const finding = localHeaderFinding(slot.record, local);
-    if (finding !== null) throw refusal(finding);
-    return openWindow(`${this.path}:${name}`, this.path, local.fileDataStart, slot.info.size, resolveLimits(limits));
+    return openWindow(`${this.path}:${name}`, this.path, await this.dataStart(slot, name), slot.info.size, resolveLimits(limits));
   }
 
   /** Open streams keep the file open until they end or are destroyed. */

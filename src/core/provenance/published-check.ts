@@ -11,6 +11,7 @@ import * as layout from '../archive/bag-layout.js';
 import { openArchive } from '../archive/read-zip.js';
 import { verifyTimestampResponse } from '../attest/tsa-verify.js';
 import { readImageMetadata } from '../capture/creation/metadata/index.js';
+import type { PublishedImageCheck } from '../../shared/views.js';
 import { ProoflineError } from '../errors.js';
 import { sha256Hex } from '../store/hashing.js';
 import { readC2pa } from './c2pa-read.js';
@@ -18,23 +19,9 @@ import { deviceTie, signatureTimeStamp } from './c2pa-signer.js';
 import { EVIDENCE_ASSERTION } from './publish-manifest.js';
 import { EXPECTED_C2PA_FAILURES } from './publish-image.js';
 
-export type CheckName = 'c2pa' | 'device' | 'archive' | 'session' | 'label' | 'time-stamp';
-
-export interface PublishedCheck {
-  readonly file: string;
-  readonly archive: { readonly path: string; readonly sha256: string; readonly tagManifestSha256: string; readonly sessionId: string };
-  /** c2pa-rs's verdict: the failure codes beyond the expected signingCredential.untrusted. */
-  readonly c2pa: { readonly manifest: string | null; readonly failures: readonly string[]; readonly ok: boolean };
-  readonly device: { readonly signer: string | null; readonly ok: boolean };
-  /** What the manifest's org.proofline.evidence names. */
-  readonly named: { readonly sessionId: string | null; readonly archiveSha256: string | null; readonly tagManifestSha256: string | null };
-  readonly label: { readonly produceId: string | null; readonly reservedCode1: string | null; readonly present: boolean; readonly ok: boolean };
-  readonly timeStamp: { readonly present: boolean; readonly genTime: string | null; readonly tsa: string | null; readonly status: 'verified' | 'untrusted' | 'invalid' | 'none'; readonly detail: string };
-  /** Each check that failed, in the order shown. */
-  readonly mismatches: readonly CheckName[];
-  /** 0 all match with a trusted time, 1 a mismatch, 3 all match without a trusted time. */
-  readonly exitCode: 0 | 1 | 3;
-}
+/** The answer is the contract's (archive.checkPublished), whichever host asks. */
+export type PublishedCheck = PublishedImageCheck;
+export type CheckName = PublishedImageCheck['mismatches'][number];
 
 function unusable(path: string, reason: string): ProoflineError {
   return new ProoflineError('publish.check-input', `${path} cannot be checked: ${reason}.`, { path, reason });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
+import { collect, interruptible, readTrustFlag, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 
 /**
  * The evidence engine's commands: sessions, notes, attachments, seal, export, verify. Notes,
@@ -100,19 +100,9 @@ export function registerEngineCommands(program: Command, context: CliContext): v
     .option('--json', 'print the full report as JSON')
     .action(async (archive: string, opts: { trust: string[]; sm3?: boolean; signer?: string; json?: boolean }) => {
       // Loaded here, not at start-up (cli-context.ts, loadStore): the verifier and X.509.
-      const [{ verifyEvidenceFile }, { readTrustedRoots, TrustedRootError }, { formatReport }] = await Promise.all([
-        import('../../core/archive/verify-file.js'),
-        import('../../core/attest/trusted-roots.js'),
-        import('../cli-output.js'),
-      ]);
+      const [{ verifyEvidenceFile }, { formatReport }] = await Promise.all([import('../../core/archive/verify-file.js'), import('../cli-output.js')]);
       if (opts.signer !== undefined && !/^[0-9a-fA-F]{16,64}$/.test(opts.signer)) throw new UsageError('--signer takes the SHA-256 of the signing key: 16 to 64 hex digits');
-      let trustedRoots: Buffer[];
-      try {
-        trustedRoots = readTrustedRoots(opts.trust);
-      } catch (error) {
-        if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
-        throw error;
-      }
+      const trustedRoots = await readTrustFlag(opts.trust);
       const progress = ttyProgress('verifying');
       // Ctrl-C stops it between entries and inside a large one: no verdict, exit 130.
       const report = await interruptible((signal) => verifyEvidenceFile(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal, ...(opts.signer && { waczSigner: opts.signer }) })).finally(() => progress?.end());

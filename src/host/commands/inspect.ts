@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageMetadata } from '../../core/capture/creation/metadata/index.js';
-import { collect, UsageError, type CliContext } from '../cli-context.js';
+import { collect, readTrustFlag, UsageError, type CliContext } from '../cli-context.js';
 
 // The metadata parsers load when an image is inspected, not at every start of the command line.
 const metadataModule = () => Promise.all([import('../../core/capture/creation/metadata/index.js'), import('../../core/capture/creation/metadata/payload.js')]);
@@ -48,18 +48,17 @@ export function registerInspectCommands(program: Command, context: CliContext): 
 }
 
 async function checkAgainstArchive(file: string, archive: string, trust: readonly string[], json: boolean): Promise<string> {
-  const [{ checkPublishedImage }, { formatPublishedCheck }, { readTrustedRoots, TrustedRootError }, { ProoflineError }] = await Promise.all([
+  const [{ checkPublishedImage }, { formatPublishedCheck }, { ProoflineError }] = await Promise.all([
     import('../../core/provenance/published-check.js'),
     import('./published-check-output.js'),
-    import('../../core/attest/trusted-roots.js'),
     import('../../core/errors.js'),
   ]);
+  const trustedRoots = await readTrustFlag(trust);
   try {
-    const result = await checkPublishedImage(file, archive, readTrustedRoots(trust));
+    const result = await checkPublishedImage(file, archive, trustedRoots);
     process.exitCode = result.exitCode;
     return json ? `${JSON.stringify(result, null, 2)}\n` : formatPublishedCheck(result);
   } catch (error) {
-    if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
     if (error instanceof ProoflineError && error.code === 'publish.check-input') throw new UsageError(error.message);
     throw error;
   }

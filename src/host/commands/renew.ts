@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ProoflineError } from '../../core/errors.js';
 import type { RenewResult } from '../../shared/views.js';
-import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
+import { collect, interruptible, trustFlagPem, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 
 /** What `renew` was given that is no archive at all: exit 2, as `verify` says UNUSABLE. */
 const NOT_AN_ARCHIVE = new Set(['renew.unusable', 'file.not-a-file', 'file.unreadable']);
@@ -19,15 +19,7 @@ export function registerRenewCommands(program: Command, context: CliContext): vo
     .option('--trust <cert>', 'trusted TSA root certificate file (PEM or DER), to judge the chain; repeat for several', collect, [])
     .option('--json', 'print the result as JSON')
     .action(async (archive: string, opts: { trust: string[]; json?: boolean }) => {
-      const [{ readTrustedRoots, TrustedRootError }, { certificatesPem }] = await Promise.all([import('../../core/attest/trusted-roots.js'), import('../../core/attest/tsa-pem.js')]);
-      let trustedRoots: string[];
-      try {
-        const roots = readTrustedRoots(opts.trust);
-        trustedRoots = roots.length > 0 ? [certificatesPem(roots)] : [];
-      } catch (error) {
-        if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
-        throw error;
-      }
+      const trustedRoots = await trustFlagPem(opts.trust);
       const progress = ttyProgress('verifying');
       let result: RenewResult;
       try {

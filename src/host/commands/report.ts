@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ProoflineError } from '../../core/errors.js';
-import { collect, interruptible, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
+import { collect, interruptible, trustFlagPem, ttyProgress, UsageError, type CliContext } from '../cli-context.js';
 
 /** What `report` was given that is no archive at all: exit 2, as `verify` says UNUSABLE. */
 const NOT_AN_ARCHIVE = new Set(['report.not-an-archive', 'file.not-a-file', 'file.unreadable']);
@@ -19,16 +19,7 @@ export function registerReportCommands(program: Command, context: CliContext): v
     .action(async (archive: string, opts: { out: string; lang: string; trust: string[]; json?: boolean }) => {
       if (opts.lang !== 'zh' && opts.lang !== 'en') throw new UsageError(`--lang must be zh or en, not '${opts.lang}'`);
       const lang = opts.lang;
-      // Loaded here, not at start-up (cli-context.ts, loadStore): X.509 parsing.
-      const [{ readTrustedRoots, TrustedRootError }, { certificatesPem }] = await Promise.all([import('../../core/attest/trusted-roots.js'), import('../../core/attest/tsa-pem.js')]);
-      let trustedRoots: string[];
-      try {
-        const roots = readTrustedRoots(opts.trust);
-        trustedRoots = roots.length > 0 ? [certificatesPem(roots)] : [];
-      } catch (error) {
-        if (error instanceof TrustedRootError) throw new UsageError(`--trust ${error.message}`);
-        throw error;
-      }
+      const trustedRoots = await trustFlagPem(opts.trust);
       const progress = ttyProgress('verifying');
       try {
         const result = await interruptible((signal) =>
