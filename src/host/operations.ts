@@ -22,6 +22,8 @@ import { galleryFromEvents, pagesFromEvents } from '../core/views/session-view.j
 import { recordingFilm } from '../core/views/recording-film.js';
 import { OperationFailure } from './operation-failure.js';
 import type { SettingsSource } from './settings-store.js';
+import { vaultHandlers } from './vault-operations.js';
+import { fleetHandlers } from './fleet-operations.js';
 
 export { OperationFailure };
 
@@ -134,6 +136,20 @@ export function createHost(deps: HostDeps): Host {
     const path = archives.get(handle);
     if (!path) throw new OperationFailure('archive.closed', 'That archive is no longer open: open it again.');
     return path;
+  };
+  const openArchiveFile = async (path: string): Promise<V.ArchiveHandle> => {
+    let size: number;
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile()) throw new OperationFailure('file.not-a-file', `${path} is not a file.`, { path });
+      size = stat.size;
+    } catch (error) {
+      if (error instanceof OperationFailure) throw error;
+      throw new OperationFailure('file.unreadable', `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { path });
+    }
+    const handle = randomUUID();
+    archives.set(handle, path);
+    return { archive: handle, path, name: basename(path), size };
   };
   const withZip = async <T>(handle: string, work: (zip: ZipArchive) => Promise<T>): Promise<T> => {
     const zip = await (await archiveReader()).openArchive(archiveOf(handle));
@@ -323,20 +339,7 @@ export function createHost(deps: HostDeps): Host {
     'web.browse.status': async ({ id }) => capture.browseStatus(pl.sessions.get(id).id),
     'web.pages': async ({ id }) => capture.pages(pl.sessions.get(id).id),
 
-    'archive.open': async ({ path }) => {
-      let size: number;
-      try {
-        const stat = statSync(path);
-        if (!stat.isFile()) throw new OperationFailure('file.not-a-file', `${path} is not a file.`, { path });
-        size = stat.size;
-      } catch (error) {
-        if (error instanceof OperationFailure) throw error;
-        throw new OperationFailure('file.unreadable', `${path} cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { path });
-      }
-      const handle = randomUUID();
-      archives.set(handle, path);
-      return { archive: handle, path, name: basename(path), size };
-    },
+    'archive.open': async ({ path }) => openArchiveFile(path),
     'archive.verify': async ({ archive }, { progress, signal }) => {
       const [{ verifyEvidenceFile }, { CHECK_TITLES }] = await Promise.all([verifier(), import('../core/archive/verify-report.js')]);
       const report = await verifyEvidenceFile(archiveOf(archive), {
@@ -474,6 +477,9 @@ export function createHost(deps: HostDeps): Host {
       });
       return { path: renewed.path, name: basename(renewed.path), action: renewed.action, chain: renewed.chain, ...(renewed.warning && { warning: renewed.warning }) };
     },
+
+    ...vaultHandlers(deps, { archiveOf, openArchive: openArchiveFile }),
+    ...fleetHandlers(deps),
 
     'dialog.chooseArchive': async () => needDialogs().chooseArchive(),
     'dialog.chooseFolder': async () => needDialogs().chooseFolder(),

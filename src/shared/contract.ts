@@ -39,6 +39,15 @@ const sha256 = z
 const text = (max: number) => z.string().max(max);
 const path = z.string().trim().min(1).max(4096);
 const url = z.string().trim().max(8192).regex(/^https?:\/\//i, 'an http:// or https:// address');
+/** s3://BUCKET[/PREFIX]: the team vault, or (with a key) one archive in it. */
+const vaultUrl = z.string().trim().max(1100).regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 's3://BUCKET[/PREFIX], the bucket named as S3 names them');
+/** A matter: one folder of the vault, named by the team (letters, digits, . _ -). */
+const matterName = z.string().trim().min(1).max(128).regex(/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u, 'a matter name: letters, digits, dots, dashes and underscores');
+const queueUrl = z.string().trim().max(2048).regex(/^rediss?:\/\/.+/, 'redis://HOST:PORT');
+/** S3 Object Lock's two retention modes; COMPLIANCE: not even the account owner can shorten it. */
+export const VAULT_MODES = ['COMPLIANCE', 'GOVERNANCE'] as const;
+/** The most URLs one fleet submission takes. */
+export const MAX_FLEET_URLS = 100_000;
 /** The most URLs one web.capture takes (the CLI captures a longer list in turns). */
 export const MAX_BATCH_URLS = 1000;
 /** A positive number of seconds (fractions allowed) up to `max`. */
@@ -67,6 +76,27 @@ export const settingsSchema = z.object({
     .prefault({}),
   /** Seconds within which every new event is covered by a timestamped checkpoint (DESIGN.md). */
   anchorSeconds: z.number().int().min(5).max(3600).default(60),
+  /**
+   * The team vault (docs/FLEET.md): an S3 bucket with Object Lock. Credentials are never here:
+   * they come the AWS way (environment, ~/.aws profiles), so they never reach an archive or a log.
+   */
+  vault: z
+    .object({
+      /** s3://BUCKET[/PREFIX]; '' for none ($PROOFLINE_VAULT and the CLI's --vault override it). */
+      url: vaultUrl.or(z.literal('')).default(''),
+      /** The S3 endpoint (MinIO, Ceph's radosgw); '' for AWS or $AWS_ENDPOINT_URL_S3. */
+      endpoint: z.string().trim().max(2048).regex(/^(https?:\/\/.+)?$/i, 'an http:// or https:// address').default(''),
+      region: z.string().trim().max(64).default(''),
+      /** An AWS profile of ~/.aws/config; '' for the default chain. */
+      profile: z.string().trim().max(128).default(''),
+      retentionDays: z.number().int().min(1).max(36_500).default(3650),
+      mode: z.enum(VAULT_MODES).default('COMPLIANCE'),
+      /** The matter pushes go under when none is named. */
+      matter: matterName.or(z.literal('')).default(''),
+    })
+    .prefault({}),
+  /** The capture fleet's queue: redis://HOST:PORT; '' for none ($PROOFLINE_QUEUE overrides it). */
+  queueUrl: queueUrl.or(z.literal('')).default(''),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -283,6 +313,32 @@ export const operations = {
     result: returns<V.RenewResult>(),
     progress: returns<V.Progress>(),
   }),
+
+  /**
+   * The team vault (docs/FLEET.md). `vault` overrides Settings' vault URL for this call; the
+   * endpoint, region and credentials come from Settings and the AWS environment.
+   */
+  /** Sends a sealed session's archive (exported first if need be) or an archive file to the vault, with its retention. */
+  'vault.push': op({
+    input: z.object({ id: id.optional(), archive: path.optional(), matter: matterName.optional(), vault: vaultUrl.optional() }).refine((v) => (v.id === undefined) !== (v.archive === undefined), 'name a session (id) or an archive file, not both'),
+    result: returns<V.VaultPush>(),
+    progress: returns<V.Progress>(),
+  }),
+  /** What was pushed of a session or of an opened archive: the facts the viewer shows. */
+  'vault.pushes': op({ input: z.object({ id: id.optional(), archive: z.string().uuid().optional() }), result: returns<V.VaultPush[]>() }),
+  'vault.list': op({ input: z.object({ matter: matterName.optional(), vault: vaultUrl.optional() }), result: returns<V.VaultListing>() }),
+  /** Verifies one archive straight from the bucket (ranged reads, never a whole download). */
+  'vault.verify': op({ input: z.object({ key: text(1024).min(1), vault: vaultUrl.optional() }), result: returns<V.VerifyReport>(), progress: returns<V.Progress>() }),
+  /** Brings an archive down from the vault (checked against its recorded SHA-256) and opens it in the viewer. */
+  'vault.open': op({ input: z.object({ key: text(1024).min(1), vault: vaultUrl.optional() }), result: returns<V.ArchiveHandle>(), progress: returns<V.Progress>() }),
+  'vault.hold': op({ input: z.object({ key: text(1024).min(1), on: z.boolean(), vault: vaultUrl.optional() }), result: returns<V.VaultArchive>() }),
+
+  /** The capture fleet (docs/FLEET.md): enqueue URLs for `proofline worker` machines, and follow them. */
+  'fleet.submit': op({
+    input: z.object({ urls: z.array(z.string().trim().min(1).max(8192)).min(1).max(MAX_FLEET_URLS), matter: matterName, queue: queueUrl.optional() }),
+    result: returns<V.FleetSubmission>(),
+  }),
+  'fleet.status': op({ input: z.object({ submission: z.string().trim().min(1).max(64).optional(), queue: queueUrl.optional() }), result: returns<V.FleetStatus>() }),
 
   'dialog.chooseArchive': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),
   'dialog.chooseFolder': op({ input: z.object({}), result: returns<string | null>(), desktopOnly: true }),

@@ -542,3 +542,95 @@ export interface PublishedImageCheck {
   /** 0 all match with a trusted time, 1 a mismatch, 3 all match without a trusted time. */
   readonly exitCode: 0 | 1 | 3;
 }
+
+/** One archive sent to the team vault, as recorded in the data folder and shown by the viewer. */
+export interface VaultPush {
+  /** s3://BUCKET/KEY of the archive. */
+  readonly url: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** The object version the store gave it (null where the store keeps no versions). */
+  readonly versionId: string | null;
+  readonly matter: string;
+  readonly sessionId: string | null;
+  readonly archiveSha256: string;
+  readonly bytes: number;
+  readonly mode: 'COMPLIANCE' | 'GOVERNANCE' | null;
+  /** Until when the store refuses to delete or replace it (ISO 8601). */
+  readonly retainUntil: string | null;
+  readonly legalHold: boolean;
+  /** sealed: the session ended as its recorder meant; interrupted: recovered after a crash. */
+  readonly outcome: 'sealed' | 'interrupted';
+  readonly pushedAt: string;
+  /** The key id (SHA-256 of the SPKI) of the device that captured it. */
+  readonly device: string | null;
+}
+
+/** One archive in the vault, as the store reports it now. */
+export interface VaultArchive {
+  readonly url: string;
+  readonly key: string;
+  readonly matter: string;
+  readonly sessionId: string | null;
+  readonly title: string | null;
+  readonly bytes: number;
+  readonly lastModified: string | null;
+  readonly versionId: string | null;
+  readonly archiveSha256: string | null;
+  readonly mode: 'COMPLIANCE' | 'GOVERNANCE' | null;
+  readonly retainUntil: string | null;
+  readonly legalHold: boolean;
+  readonly outcome: 'sealed' | 'interrupted' | null;
+  readonly device: string | null;
+  /** The fleet job it answers, when a worker captured it. */
+  readonly job: { readonly submission: string; readonly url: string; readonly attempt: number } | null;
+}
+
+/** A machine that captured into the vault: its device certificate, stored in the vault. */
+export interface VaultDevice {
+  readonly keyId: string;
+  readonly subject: string;
+  readonly certificatePem: string;
+  readonly key: string;
+}
+
+export interface VaultListing {
+  readonly vault: string;
+  readonly objectLock: { readonly enabled: boolean; readonly mode: 'COMPLIANCE' | 'GOVERNANCE' | null; readonly days: number | null };
+  readonly matters: readonly { readonly name: string; readonly archives: number }[];
+  readonly archives: readonly VaultArchive[];
+  readonly devices: readonly VaultDevice[];
+}
+
+export interface FleetSubmission {
+  readonly submission: string;
+  readonly matter: string;
+  readonly queued: number;
+  /** URLs given twice in one submission are queued once. */
+  readonly duplicates: number;
+}
+
+export type FleetJobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'unknown';
+
+export interface FleetJob {
+  readonly url: string;
+  readonly state: FleetJobState;
+  /** Attempts started (a worker killed mid-job counts). */
+  readonly attempts: number;
+  readonly failedReason: string | null;
+  readonly sessionId: string | null;
+  readonly device: string | null;
+  readonly archiveKey: string | null;
+  /** Sessions of earlier attempts that did not finish (recovered and pushed as interrupted). */
+  readonly interrupted: readonly string[];
+}
+
+export interface FleetStatus {
+  readonly submissions: readonly {
+    readonly submission: string;
+    readonly matter: string;
+    readonly submittedAt: string;
+    readonly counts: Readonly<Record<FleetJobState, number>>;
+    readonly jobs: readonly FleetJob[];
+  }[];
+}
