@@ -564,6 +564,8 @@ export interface VaultPush {
   readonly pushedAt: string;
   /** The key id (SHA-256 of the SPKI) of the device that captured it. */
   readonly device: string | null;
+  /** vault.push only: the same archive (same SHA-256) was already under this key, so nothing was sent. */
+  readonly alreadyThere?: boolean;
 }
 
 /** One archive in the vault, as the store reports it now. */

@@ -15,6 +15,7 @@ const LANDED: Readonly<Record<number, string>> = {
   8: '22f052bfbde360eb1f89b093b25a812c1efccc45f4eae5df8eb8c9c0aec66820',
   9: '9a858c6c5055d93e3494cfa6b311cce380887a0fcb94ec0ec1bff72796bd8951',
   10: '24f4f6fc31ae71b6831f7ff787458dfb60b0c89e2f33685e4950147cf721121c',
+  11: '4dae530194f670d080ed9d85f2afb0dc508d6c6b375b94282b7b4d1043349710',
 };
 
 describe('migrations', () => {

@@ -1,15 +1,13 @@
-import { fstat, open } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { throwIfCancelled } from '../errors.js';
+import { throwIfCancelled, type ProoflineError } from '../errors.js';
 import { createHasher, type DigestAlgorithm } from '../store/hashing.js';
 import { ArchiveError, quoteName } from './archive-error.js';
+import { FileSource, SharedSource, type ByteSource } from './byte-source.js';
 import { extractArchive } from './extract-zip.js';
 import type { ZipEntryInfo, ZipEntrySource } from './zip-entry-info.js';
 import { LargeReadFileReader, WindowFileReader } from './zip-file-reader.js';
-import { readInOrder, readWhole, type EntryRead, type EntrySink } from './zip-sequential-read.js';
+import { isSourceFailure, readInOrder, readWhole, type EntryRead, type EntrySink } from './zip-sequential-read.js';
 import { guardEntryStream, readLocalHeader, describeDataError, refusal } from './zip-entry-stream.js';
 import {
   findNameClash,
@@ -34,6 +32,7 @@ export { ArchiveError, type ArchiveErrorKind } from './archive-error.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits.js';
 export type { ZipEntryInfo } from './zip-entry-info.js';
 export type { EntryRead, EntrySink } from './zip-sequential-read.js';
+export type { ByteSource } from './byte-source.js';
 
 interface FileHealth {
   error: Error | undefined;
@@ -57,7 +56,8 @@ export class ZipArchive implements ZipEntrySource {
   constructor(
     readonly path: string,
     private readonly zip: ZipFile,
-    private readonly fd: number,
+    /** The whole file's (or object's) bytes, shared with archives stored in this one. */
+    private readonly shared: SharedSource,
     private readonly health: FileHealth,
     slots: readonly Slot[],
   ) {
@@ -95,7 +95,7 @@ export class ZipArchive implements ZipEntrySource {
    */
   readInOrder(names: Iterable<string>, sinkFor: (info: ZipEntryInfo) => EntrySink, signal?: AbortSignal): AsyncGenerator<EntryRead> {
     const entries = [...names].map((name) => this.usable(name));
-    return readInOrder({ fd: this.fd, size: this.zip.fileSize }, entries, sinkFor, signal);
+    return readInOrder(this.shared.source, entries, sinkFor, signal);
   }
 
   /** A whole entry in memory, for tag files: refused unless it declares at most `maxBytes`. */
@@ -104,7 +104,7 @@ export class ZipArchive implements ZipEntrySource {
     if (slot !== undefined && slot.info.size > maxBytes) {
       throw refusal({ kind: 'hostile', entry: name, detail: `is ${formatBytes(slot.info.size)}, over the ${formatBytes(maxBytes)} it may be` });
     }
-    return readWhole({ fd: this.fd, size: this.zip.fileSize }, this.usable(name));
+    return readWhole(this.shared.source, this.usable(name));
   }
 
   /**
@@ -137,14 +137,14 @@ export class ZipArchive implements ZipEntrySource {
   /**
    * A ZIP stored in this one (a WACZ in an evidence archive), opened in place through a window on
    * this file, with the same directory checks as openArchive; undefined when the entry is deflated
-   * (its bytes are not in the file as they are). Its own file descriptor: closing either leaves
-   * the other open. The outer entry's CRC-32 is not checked by these reads: the inner archive's
+   * (its bytes are not in the file as they are). Its own share of the source: closing either
+   * leaves the other open. The outer entry's CRC-32 is not checked by these reads: the inner archive's
    * CRCs and hashes guard what is read, and the caller has hashed the entry whole.
    */
   async openStoredArchive(name: string, limits: Partial<ZipLimits> = {}): Promise<ZipArchive | undefined> {
     const slot = this.usable(name);
     if (slot.record.method !== 0 || slot.record.compressedSize !== slot.record.uncompressedSize) return undefined;
-    return openWindow(`${this.path}:${name}`, this.path, await this.dataStart(slot, name), slot.info.size, resolveLimits(limits));
+    return openWindow(`${this.path}:${name}`, this.shared, await this.dataStart(slot, name), slot.info.size, resolveLimits(limits));
   }
 
   /** Open streams keep the file open until they end or are destroyed. */
@@ -156,16 +156,18 @@ export class ZipArchive implements ZipEntrySource {
 }
 
 /**
- * Opens `path` and checks its whole central directory before any entry's content is read.
- * Throws ArchiveError: 'not-zip', 'truncated', 'unreadable', 'damaged' or 'hostile'.
+ * Opens `path` (or reads `source`, which it then owns and closes with the archive) and checks its
+ * whole central directory before any entry's content is read. Throws ArchiveError: 'not-zip',
+ * 'truncated', 'unreadable', 'damaged' or 'hostile'; a source's own failure (vault.*) as itself.
  */
-export async function openArchive(path: string, limits: Partial<ZipLimits> = {}): Promise<ZipArchive> {
-  const { zip, fd } = await openZip(path);
+export async function openArchive(file: string | ByteSource, limits: Partial<ZipLimits> = {}): Promise<ZipArchive> {
+  const path = typeof file === 'string' ? file : file.name;
+  const { zip, shared } = await openZip(file);
   // yauzl re-emits errors of the open file on the ZipFile; an unheard 'error' event would crash.
   const health: FileHealth = { error: undefined };
   zip.on('error', (error: Error) => void (health.error ??= error));
   try {
-    return new ZipArchive(path, zip, fd, health, await readDirectory(zip, path, resolveLimits(limits)));
+    return new ZipArchive(path, zip, shared, health, await readDirectory(zip, path, resolveLimits(limits)));
   } catch (error) {
     zip.close();
     throw error;
@@ -226,54 +228,55 @@ class WindowedZipArchive extends ZipArchive {
   }
 }
 
-async function openWindow(label: string, path: string, start: number, size: number, limits: ZipLimits): Promise<ZipArchive> {
-  const fd = await openFd(path, 'r');
-  const reader = new WindowFileReader(fd, start, size);
+async function openWindow(label: string, shared: SharedSource, start: number, size: number, limits: ZipLimits): Promise<ZipArchive> {
+  const reader = new WindowFileReader(shared.acquire(), start, size);
   let zip: ZipFile;
   try {
     zip = await yauzl.fromRandomAccessReaderPromise(reader, size, { autoClose: false, decodeStrings: false, validateEntrySizes: false, strictFileNames: true });
   } catch (error) {
     reader.close(() => {});
+    if (isSourceFailure(error)) throw error;
     throw new ArchiveError('damaged', `'${label}' is not a readable ZIP (${messageOf(error)})`, undefined, { cause: error });
   }
   const health: FileHealth = { error: undefined };
   zip.on('error', (error: Error) => void (health.error ??= error));
   try {
-    return new WindowedZipArchive(label, zip, fd, health, await readDirectory(zip, label, limits));
+    return new WindowedZipArchive(label, zip, shared, health, await readDirectory(zip, label, limits));
   } catch (error) {
     zip.close();
     throw error;
   }
 }
 
-const openFd = promisify(open);
-const fstatFd = promisify(fstat);
-
-async function openZip(path: string): Promise<{ zip: ZipFile; fd: number }> {
+async function openZip(file: string | ByteSource): Promise<{ zip: ZipFile; shared: SharedSource }> {
+  let source: ByteSource;
+  try {
+    source = typeof file === 'string' ? await FileSource.open(file) : file;
+  } catch (error) {
+    throw new ArchiveError('unreadable', `cannot open archive '${file as string}': ${messageOf(error)}`, undefined, { cause: error });
+  }
+  const shared = new SharedSource(source);
+  // The reader owns its share of the source from here on and closes it with the ZipFile.
+  const reader = new LargeReadFileReader(shared.acquire());
   try {
     // decodeStrings off: yauzl would refuse a bad name with an error naming no entry, and with
     // strictFileNames off it silently turns '\' into '/'; we decode and judge names ourselves.
     // validateEntrySizes off: same anonymous error; EntryGuard enforces sizes instead.
-    // A raw descriptor, not a FileHandle: Node closes a FileHandle when it is garbage-collected.
-    const fd = await openFd(path, 'r');
-    const { size } = await fstatFd(fd);
-    // The reader owns the descriptor from here on and closes it with the ZipFile.
-    const reader = new LargeReadFileReader(fd);
+    const zip = await yauzl.fromRandomAccessReaderPromise(reader, source.size, {
+      autoClose: false,
+      decodeStrings: false,
+      validateEntrySizes: false,
+      strictFileNames: true,
+    });
+    return { zip, shared };
+  } catch (error) {
     try {
-      const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
-        autoClose: false,
-        decodeStrings: false,
-        validateEntrySizes: false,
-        strictFileNames: true,
-      });
-      return { zip, fd };
-    } catch (error) {
+      if (isSourceFailure(error)) throw error;
+      throw await describeOpenError(error, source);
+    } finally {
       // The open failed already; that error is the one worth reporting, not a close error.
       reader.close(() => {});
-      throw error;
     }
-  } catch (error) {
-    throw await describeOpenError(error, path);
   }
 }
 
@@ -356,12 +359,13 @@ function sizeFinding(record: CentralRecord, limits: ZipLimits): Finding | null {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** yauzl reports open failures as plain Errors; say which of not-zip/truncated/unreadable it is. */
-async function describeOpenError(error: unknown, path: string): Promise<ArchiveError> {
+async function describeOpenError(error: unknown, source: ByteSource): Promise<ArchiveError> {
+  const path = source.name;
   const message = messageOf(error);
   if (typeof (error as NodeJS.ErrnoException).code === 'string') {
     return new ArchiveError('unreadable', `cannot open archive '${path}': ${message}`, undefined, { cause: error });
   }
-  const head = await readHead(path);
+  const head = await readHead(source);
   if (head.size === 0) return new ArchiveError('not-zip', `'${path}' is empty (0 bytes), not a ZIP archive`);
   // 4.3.7: a ZIP written by any ordinary tool starts with a local file header, "PK\3\4".
   const startsLikeZip = head.bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
@@ -380,7 +384,8 @@ async function describeOpenError(error: unknown, path: string): Promise<ArchiveE
   return new ArchiveError('damaged', `'${path}' has a damaged end-of-archive record (${message})`, undefined, { cause: error });
 }
 
-function describeDirectoryError(error: unknown, path: string): ArchiveError {
+function describeDirectoryError(error: unknown, path: string): ProoflineError {
+  if (isSourceFailure(error)) return error;
   const message = messageOf(error);
   if (/unexpected EOF/.test(message)) {
     return new ArchiveError('truncated', `'${path}' ends inside its central directory: it was cut short; ask for it again`, undefined, { cause: error });
@@ -391,14 +396,8 @@ function describeDirectoryError(error: unknown, path: string): ArchiveError {
   return new ArchiveError('damaged', `'${path}' has a damaged central directory (${message})`, undefined, { cause: error });
 }
 
-async function readHead(path: string): Promise<{ size: number; bytes: Buffer }> {
-  const handle = await openFile(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const bytes = Buffer.alloc(Math.min(size, 8));
-    await handle.read(bytes, 0, bytes.length, 0);
-    return { size, bytes };
-  } finally {
-    await handle.close();
-  }
+async function readHead(source: ByteSource): Promise<{ size: number; bytes: Buffer }> {
+  const bytes = Buffer.alloc(Math.min(source.size, 8));
+  if (bytes.length > 0) await source.read(bytes, 0, bytes.length, 0);
+  return { size: source.size, bytes };
 }

@@ -1,6 +1,6 @@
-import { close, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import type { ByteSource } from './byte-source.js';
 
 /** Read size for entry data. Node's default 16 KiB costs a thread-pool round trip per 16 KiB. */
 const CHUNK = 1 << 20;
@@ -8,7 +8,8 @@ const CHUNK = 1 << 20;
 const HEADER_BLOCK = 64 << 10;
 
 /**
- * A yauzl reader over one file descriptor that reads entry data 1 MiB at a time. With yauzl's
+ * A yauzl reader over one byte source (a file, an object in the vault) that reads entry data
+ * 1 MiB at a time. With yauzl's
  * own file reader, verify spent most of its time idle between 16 KiB reads (bench/: 1.38× of
  * sha256sum on 1.5 GB). Not fs.createReadStream({ fd }): destroying such a stream closes the
  * shared descriptor, and the next entry then fails with EBADF.
@@ -21,7 +22,8 @@ const HEADER_BLOCK = 64 << 10;
 export class LargeReadFileReader extends yauzl.RandomAccessReader {
   private block: { readonly start: number; readonly bytes: Buffer } | undefined;
 
-  constructor(private readonly fd: number) {
+  /** The reader owns `source` and closes it when yauzl closes the reader. */
+  constructor(private readonly source: ByteSource) {
     super();
   }
 
@@ -36,16 +38,18 @@ export class LargeReadFileReader extends yauzl.RandomAccessReader {
       return;
     }
     const bytes = Buffer.allocUnsafe(Math.max(length, HEADER_BLOCK));
-    read(this.fd, bytes, 0, bytes.length, position, (error, bytesRead) => {
-      if (error) return void callback(error);
-      const block = { start: position, bytes: bytes.subarray(0, bytesRead) };
-      if (length <= HEADER_BLOCK) this.block = block;
-      callback(null, copy(block));
-    });
+    this.source.read(bytes, 0, bytes.length, position).then(
+      (bytesRead) => {
+        const block = { start: position, bytes: bytes.subarray(0, bytesRead) };
+        if (length <= HEADER_BLOCK) this.block = block;
+        callback(null, copy(block));
+      },
+      (error: Error) => callback(error),
+    );
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
-    const fd = this.fd;
+    const source = this.source;
     let position = start;
     return new Readable({
       highWaterMark: CHUNK,
@@ -56,33 +60,35 @@ export class LargeReadFileReader extends yauzl.RandomAccessReader {
           return;
         }
         const buffer = Buffer.allocUnsafe(length);
-        read(fd, buffer, 0, length, position, (error, bytesRead) => {
-          if (error) return void this.destroy(error);
-          if (bytesRead === 0) return void this.destroy(new Error(`unexpected end of file at byte ${position}`));
-          position += bytesRead;
-          this.push(bytesRead < length ? buffer.subarray(0, bytesRead) : buffer);
-        });
+        source.read(buffer, 0, length, position).then(
+          (bytesRead) => {
+            if (bytesRead === 0) return void this.destroy(new Error(`unexpected end of file at byte ${position}`));
+            position += bytesRead;
+            this.push(bytesRead < length ? buffer.subarray(0, bytesRead) : buffer);
+          },
+          (error: Error) => void this.destroy(error),
+        );
       },
     });
   }
 
   override close(callback: (error: Error | null) => void): void {
-    close(this.fd, (error) => callback(error ?? null));
+    this.source.close().then(() => callback(null), (error: Error) => callback(error));
   }
 }
 
 /**
- * A ZIP stored whole (method 0) inside another file, read in place: positions are shifted by
+ * A ZIP stored whole (method 0) inside another file (or object), read in place: positions are shifted by
  * `start` and nothing past `start + size` is served, so the inner archive sees only its own bytes.
  * How verify reads a WACZ inside an evidence archive without copying it out (verify-wacz-archive.ts).
  */
 export class WindowFileReader extends LargeReadFileReader {
   constructor(
-    fd: number,
+    source: ByteSource,
     private readonly start: number,
     private readonly size: number,
   ) {
-    super(fd);
+    super(source);
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null, bytesRead?: number) => void): void {

@@ -1,7 +1,7 @@
-import { read } from 'node:fs';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
-import { throwIfCancelled } from '../errors.js';
+import { ProoflineError, throwIfCancelled } from '../errors.js';
 import type { ArchiveError } from './archive-error.js';
+import type { ByteSource } from './byte-source.js';
 import type { ZipEntryInfo } from './zip-entry-info.js';
 import { localHeaderFinding, type CentralRecord, type LocalHeader } from './zip-entry-rules.js';
 import { describeDataError, EntryCheck, refusal } from './zip-entry-stream.js';
@@ -34,11 +34,6 @@ export interface SequentialEntry {
   readonly info: ZipEntryInfo;
 }
 
-export interface OpenFile {
-  readonly fd: number;
-  readonly size: number;
-}
-
 /** One entry read: `error` is set, and only set, when the entry is damaged (CRC, length, data). */
 export interface EntryRead {
   readonly info: ZipEntryInfo;
@@ -53,7 +48,7 @@ export interface EntryRead {
  * that they do not share bytes.
  */
 export async function* readInOrder(
-  file: OpenFile,
+  file: ByteSource,
   entries: readonly SequentialEntry[],
   sinkFor: (info: ZipEntryInfo) => EntrySink,
   signal?: AbortSignal,
@@ -72,7 +67,7 @@ export async function* readInOrder(
 }
 
 /** One whole entry in memory (a tag file), with one read of the file in the usual case. */
-export async function readWhole(file: OpenFile, entry: SequentialEntry): Promise<Buffer> {
+export async function readWhole(file: ByteSource, entry: SequentialEntry): Promise<Buffer> {
   const chunks: Buffer[] = [];
   // The local header's extra field is not in the central record; 1 KiB covers what zip tools write.
   const guess = LOCAL_HEADER_BYTES + entry.record.headerNameBytes.length + 1024 + entry.record.compressedSize;
@@ -113,6 +108,7 @@ async function readEntry(reader: BlockReader, entry: SequentialEntry, sink: Entr
   } catch (error) {
     if (sinkError !== undefined) throw sinkError.error;
     if (signal?.aborted) throw error; // the cancellation, not a fault of the archive
+    if (isSourceFailure(error)) throw error; // the store (vault.*) failed, not the archive
     const described = describeDataError(error, info.name);
     if (described.reason === 'damaged') return described;
     throw described;
@@ -208,7 +204,7 @@ class BlockReader {
   private ahead: { readonly start: number; readonly bytes: Promise<Buffer> } | undefined;
 
   constructor(
-    private readonly file: OpenFile,
+    private readonly file: ByteSource,
     private readonly block: number,
     private readonly readAhead: boolean,
   ) {}
@@ -255,24 +251,28 @@ class BlockReader {
       }
     }
     if (bytes === undefined) {
-      bytes = await readAt(this.file.fd, position, Math.min(this.block, this.file.size - position));
+      bytes = await readAt(this.file, position, Math.min(this.block, this.file.size - position));
       this.start = position;
     }
     if (bytes.length === 0) throw new Error(`unexpected EOF at byte ${position}`);
     this.bytes = bytes;
     const next = this.start + bytes.length;
     if (this.readAhead && next < this.file.size) {
-      const pending = readAt(this.file.fd, next, Math.min(this.block, this.file.size - next));
+      const pending = readAt(this.file, next, Math.min(this.block, this.file.size - next));
       pending.catch(() => undefined); // heard when (if) the block is used
       this.ahead = { start: next, bytes: pending };
     }
   }
 }
 
-function readAt(fd: number, position: number, length: number): Promise<Buffer> {
-  if (length <= 0) return Promise.resolve(Buffer.alloc(0));
+async function readAt(file: ByteSource, position: number, length: number): Promise<Buffer> {
+  if (length <= 0) return Buffer.alloc(0);
   const buffer = Buffer.allocUnsafe(length);
-  return new Promise((resolve, reject) => {
-    read(fd, buffer, 0, length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead < length ? buffer.subarray(0, bytesRead) : buffer)));
-  });
+  const bytesRead = await file.read(buffer, 0, length, position);
+  return bytesRead < length ? buffer.subarray(0, bytesRead) : buffer;
+}
+
+/** A failure of where the bytes are (a vault's vault.* error), said as itself, not as the entry's. */
+export function isSourceFailure(error: unknown): error is ProoflineError {
+  return error instanceof ProoflineError && error.code.startsWith('vault.');
 }

@@ -276,4 +276,31 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'a publication is never removed'); END;
     `,
   },
+  {
+    version: 11,
+    sql: `
+      -- Issue 15: an archive sent to the team vault (an S3 bucket with Object Lock). Recorded as
+      -- publications are (migration 10): the push's RFC 8785 body (bucket, key, the version id
+      -- and retention the store gave it, matter, archive SHA-256, outcome), its SHA-256, the
+      -- previous push's hash (one chain per data folder) and the device key's Ed25519 signature.
+      -- session_id has no foreign key: an archive file received from another machine is pushed
+      -- under its own session id. Appended only, never changed.
+      CREATE TABLE vault_pushes (
+        seq INTEGER PRIMARY KEY,
+        session_id TEXT,
+        archive_sha256 TEXT NOT NULL,
+        body TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prev TEXT,
+        key_id TEXT NOT NULL,
+        signature BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX vault_pushes_by_session ON vault_pushes (session_id, seq);
+      CREATE INDEX vault_pushes_by_archive ON vault_pushes (archive_sha256, seq);
+      CREATE TRIGGER vault_pushes_no_update BEFORE UPDATE ON vault_pushes
+        BEGIN SELECT RAISE(ABORT, 'a vault push is never changed'); END;
+      CREATE TRIGGER vault_pushes_no_delete BEFORE DELETE ON vault_pushes
+        BEGIN SELECT RAISE(ABORT, 'a vault push is never removed'); END;
+    `,
+  },
 ];

@@ -30,7 +30,8 @@ function quietSdkNodeWarning(): void {
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
     const name = warning instanceof Error ? warning.name : type;
-    if (name === 'NodeVersionSupportWarning') return;
+    // @aws-sdk/core 3.1175 emits it as a bare string starting with its name (no type).
+    if (name === 'NodeVersionSupportWarning' || (typeof warning === 'string' && warning.startsWith('NodeVersionSupportWarning'))) return;
     (emit as (...args: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }

@@ -93,7 +93,7 @@ export function registerEngineCommands(program: Command, context: CliContext): v
   program
     .command('verify')
     .description('verify an evidence archive, or a web archive (WACZ) on its own; exit 0 verified, 1 tampered or invalid, 2 unusable, 3 intact but not fully attested (a WACZ: unsigned)')
-    .argument('<archive.zip>', 'the archive (or .wacz) to check')
+    .argument('<archive.zip>', 'the archive (or .wacz) to check, or s3://BUCKET/KEY: an archive in the team vault, read in place with ranged reads')
     .option('--trust <cert>', 'trusted TSA root certificate file (PEM, one or many, or DER); repeat for several', collect, [])
     .option('--sm3', 'also recompute the SM3 digest of every payload file')
     .option('--signer <sha256>', "a WACZ only: the SHA-256 (16+ hex digits) of the key that must have signed it, as the evidence archive's WACZ check names it")
@@ -105,11 +105,36 @@ export function registerEngineCommands(program: Command, context: CliContext): v
       const trustedRoots = await readTrustFlag(opts.trust);
       const progress = ttyProgress('verifying');
       // Ctrl-C stops it between entries and inside a large one: no verdict, exit 130.
-      const report = await interruptible((signal) => verifyEvidenceFile(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal, ...(opts.signer && { waczSigner: opts.signer }) })).finally(() => progress?.end());
+      const report = await interruptible((signal) =>
+        /^s3:\/\//i.test(archive)
+          ? verifyInVault(context, archive, { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal })
+          : verifyEvidenceFile(resolve(archive), { trustedRoots, sm3: opts.sm3, onProgress: progress?.update, signal, ...(opts.signer && { waczSigner: opts.signer }) }),
+      ).finally(() => progress?.end());
+      if (report === undefined) return;
       // Piece by piece: a long session's report lists every event's anchoring (~140 MB at 1M events).
       if (opts.json) (await import('../json-stream.js')).writeJson(report, out);
       else out(formatReport(report));
       process.exitCode = report.exitCode;
     });
 
+}
+
+/**
+ * `verify s3://BUCKET/KEY`: read in place from the bucket with ranged GETs (verify-object.ts), with
+ * Settings' vault endpoint, region and profile and the AWS environment's credentials. When the
+ * store cannot be read (unreachable, denied, the object replaced meanwhile) there is no verdict:
+ * the reason on stderr, exit 2 (unusable input), as for a file that cannot be read.
+ */
+async function verifyInVault(context: CliContext, url: string, options: import('../../core/archive/verify-archive.js').VerifyOptions): Promise<import('../../core/archive/verify-report.js').VerifyReport | undefined> {
+  const [core, { verifyVaultObject }, { SettingsStore }] = await Promise.all([import('../../core/vault/vault.js'), import('../../core/vault/verify-object.js'), import('../settings-store.js')]);
+  const { vault, key } = core.vaultForObject(await core.openVault(new SettingsStore(context.dataDir()).get().vault, url.replace(/^(s3:\/\/[^/]+).*$/i, '$1')), url);
+  try {
+    return await verifyVaultObject(vault, key, options);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('vault.')) throw error;
+    process.stderr.write(`proofline: ${(error as Error).message.split('\n')[0]}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
 }
