@@ -14,6 +14,8 @@ import { registerReportCommands } from './commands/report.js';
 import { registerTsaCommands } from './commands/tsa.js';
 import { registerRenewCommands } from './commands/renew.js';
 import { registerPublishCommands } from './commands/publish.js';
+import { registerFleetCommands } from './commands/fleet.js';
+import { registerVaultCommands } from './commands/vault.js';
 
 /** Every command module; add a new one here. */
 const COMMANDS: readonly RegisterCommands[] = [
@@ -28,6 +30,8 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerReportCommands,
   registerRenewCommands,
   registerPublishCommands,
+  registerFleetCommands,
+  registerVaultCommands,
 ];
 
 export function buildCli(out: (text: string) => void = (t) => process.stdout.write(t)): Command {

@@ -335,7 +335,16 @@ export const operations = {
 
   /** The capture fleet (docs/FLEET.md): enqueue URLs for `proofline worker` machines, and follow them. */
   'fleet.submit': op({
-    input: z.object({ urls: z.array(z.string().trim().min(1).max(8192)).min(1).max(MAX_FLEET_URLS), matter: matterName, queue: queueUrl.optional() }),
+    input: z.object({
+      urls: z.array(z.string().trim().min(1).max(8192)).min(1).max(MAX_FLEET_URLS),
+      matter: matterName,
+      queue: queueUrl.optional(),
+      /** Submit again under an earlier id: URLs it holds already are not queued twice. */
+      submission: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a submission id: letters, digits, dots, dashes, underscores').optional(),
+      /** Attempts per URL (a failed capture or a killed worker's job is tried again), and the first wait between them. */
+      attempts: z.number().int().min(1).max(20).optional(),
+      backoffSeconds: seconds(3600).optional(),
+    }),
     result: returns<V.FleetSubmission>(),
   }),
   'fleet.status': op({ input: z.object({ submission: z.string().trim().min(1).max(64).optional(), queue: queueUrl.optional() }), result: returns<V.FleetStatus>() }),
