@@ -12,6 +12,8 @@ import { Home } from './sessions/Home';
 const SessionScreen = lazy(() => import('./sessions/SessionScreen').then((m) => ({ default: m.SessionScreen })));
 const ArchiveViewer = lazy(() => import('./viewer/ArchiveViewer').then((m) => ({ default: m.ArchiveViewer })));
 const SettingsScreen = lazy(() => import('./settings/Settings').then((m) => ({ default: m.SettingsScreen })));
+const VaultScreen = lazy(() => import('./vault/VaultScreen').then((m) => ({ default: m.VaultScreen })));
+const FleetScreen = lazy(() => import('./fleet/FleetScreen').then((m) => ({ default: m.FleetScreen })));
 
 export function App(): ReactNode {
   const { t, i18n } = useTranslation();
@@ -28,6 +30,8 @@ export function App(): ReactNode {
   const nav = [
     { route: { screen: 'home' } as const, label: t('nav.home'), active: route.screen === 'home' || route.screen === 'session' },
     { route: { screen: 'archive' } as const, label: t('nav.archive'), active: route.screen === 'archive' },
+    { route: { screen: 'vault' } as const, label: t('vault:nav.vault'), active: route.screen === 'vault' },
+    { route: { screen: 'fleet' } as const, label: t('vault:nav.fleet'), active: route.screen === 'fleet' },
     { route: { screen: 'settings' } as const, label: t('nav.settings'), active: route.screen === 'settings' },
   ];
   return (
@@ -70,6 +74,8 @@ export function App(): ReactNode {
           {route.screen === 'session' && <SessionScreen key={route.id} id={route.id} info={info.value} />}
           {route.screen === 'archive' && <ArchiveViewer />}
           {route.screen === 'settings' && <SettingsScreen info={info.value} onSaved={settings.reload} />}
+          {route.screen === 'vault' && <VaultScreen />}
+          {route.screen === 'fleet' && <FleetScreen />}
         </Suspense>
       </main>
     </div>

@@ -11,11 +11,12 @@ import home from './locales/home';
 import readiness from './locales/readiness';
 import report from './locales/report';
 import settings from './locales/settings';
+import vault from './locales/vault';
 import web from './locales/web';
 
 export type Locale = 'en' | 'zh';
 
-const namespaces = { common, home, creation, web, archive, settings, errors, readiness, report } as const;
+const namespaces = { common, home, creation, web, archive, settings, errors, readiness, report, vault } as const;
 
 export const systemLocale: Locale = navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 

@@ -5,6 +5,7 @@ import { api, inDesktopApp } from '../client';
 import { CancelButton, CancelledNotice, ErrorNotice, errorText, isCancelled, ProgressBar, useAction, useCancel } from '../components/ui';
 import { formatBytes, formatTime } from '../i18n';
 import { ReportButton } from '../viewer/ReportButton';
+import { SendToVault } from '../vault/SendToVault';
 
 /** Seal (with confirmation) and export (with progress): the end of every session. */
 export function SealExport({ detail, onChanged }: { readonly detail: SessionDetail; readonly onChanged: () => void }): ReactNode {
@@ -15,6 +16,8 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
   const exportCancel = useCancel();
   // The archive just written, opened so its court report can be made from it alone.
   const [exported, setExported] = useState<string | null>(null);
+  // Its path, for "Send to the team vault" (the file just written, not a new export).
+  const [exportedPath, setExportedPath] = useState<string | null>(null);
   const seal = useAction(async () => {
     // Say "timestamped" only when a TSA will be asked: Settings as they are now.
     const tsaCount = await api['settings.get']({}).then(
@@ -50,6 +53,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
     try {
       const result = await api['session.export']({ id: session.id, ...(out ? { out } : {}) }, { onProgress: (p) => setProgress({ done: p.done, total: p.total }), signal: exportCancel.signal() });
       setMessage({ tone: 'ok', text: t('export.done', { path: result.path }) });
+      setExportedPath(result.path);
       setExported((await api['archive.open']({ path: result.path })).archive);
     } finally {
       setProgress(null);
@@ -99,6 +103,7 @@ export function SealExport({ detail, onChanged }: { readonly detail: SessionDeta
         </p>
       )}
       {exported && <ReportButton archive={exported} />}
+      {session.state === 'sealed' && <SendToVault sessionId={session.id} archivePath={exportedPath} />}
       {seal.error !== undefined && <ErrorNotice error={seal.error} />}
       {retry.error !== undefined && <ErrorNotice error={retry.error} />}
       {exportArchive.error !== undefined && (isCancelled(exportArchive.error) ? <CancelledNotice text={t('export.cancelled')} /> : <ErrorNotice error={exportArchive.error} />)}

@@ -9,6 +9,7 @@ import { api, ApiError, inDesktopApp } from '../client';
 import { Badge, ErrorNotice, useLoad } from '../components/ui';
 import { TsaTest } from '../components/TsaTest';
 import { setLanguage } from '../i18n';
+import { VaultSettings } from '../vault/VaultSettings';
 import '../archive.css';
 
 type Issues = Readonly<Record<string, string>>;
@@ -198,6 +199,8 @@ export function SettingsScreen({ info, onSaved }: { readonly info: AppInfo | und
             <Capability capability={info?.capabilities.display} />
           </TextField>
         </section>
+
+        <VaultSettings draft={draft} change={change} issues={issues} fields={{ TextField, NumberField }} />
 
         <DeviceKey info={info} />
 

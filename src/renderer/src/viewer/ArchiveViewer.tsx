@@ -20,6 +20,8 @@ import { PublishedCheckPanel } from './PublishedCheck';
 import { ReportButton } from './ReportButton';
 import { CancelButton, CancelledNotice, ErrorNotice, isCancelled, ProgressBar } from '../components/ui';
 import { formatBytes } from '../i18n';
+import { takePendingArchive } from '../vault/open-in-viewer';
+import { VaultPushCard } from '../vault/VaultPushCard';
 import '../archive.css';
 
 interface Opened {
@@ -91,6 +93,11 @@ export function ArchiveViewer(): ReactNode {
     );
     await verify(handle, update);
   }, [t, verify, cancelVerify]);
+  // An archive the vault screen brought down (vault.open): opened as any file is.
+  useEffect(() => {
+    const pending = takePendingArchive();
+    if (pending) void openPath(pending.path, pending.name);
+  }, [openPath]);
 
   const openFile = useCallback(
     async (file: File) => {
@@ -313,6 +320,8 @@ function OpenedArchive({ opened }: { readonly opened: Opened }): ReactNode {
       {report && <VerdictBanner report={report} />}
       {/* Under a failed verdict nothing is relied on, "time proven" included: the Time tab still says what the tokens prove. */}
       {report?.anchoring && (report.verdict === 'verified' || report.verdict === 'unattested') && <TimeSummary anchoring={report.anchoring} onOpen={() => setTab('time')} />}
+      {/* After the verdict: the host finds the archive's pushes by its SHA-256, a second read of the whole file. */}
+      {report && <VaultPushCard archive={opened.handle.archive} />}
       {report?.verdict !== 'unusable' && (
         <>
           <div className="tabs" role="tablist" aria-label={t('title')} onKeyDown={onKey}>
