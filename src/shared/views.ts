@@ -586,6 +586,19 @@ export interface VaultArchive {
   readonly device: string | null;
   /** The fleet job it answers, when a worker captured it. */
   readonly job: { readonly submission: string; readonly url: string; readonly attempt: number } | null;
+  /**
+   * What else the key holds. Object Lock protects versions, not keys: anyone allowed to write can
+   * put a newer version over the key, or a delete marker that hides it from a plain GET and from
+   * ordinary listings, while every locked version stays. The listing shows the newest version
+   * and says so here; absent where the store was not asked (describeArchive).
+   */
+  readonly history?: {
+    /** Archive versions under the key (1: never written over). */
+    readonly versions: number;
+    readonly deleteMarkers: number;
+    /** The newest entry is a delete marker: the archive shown is the newest version under it. */
+    readonly hidden: boolean;
+  };
 }
 
 /** A machine that captured into the vault: its device certificate, stored in the vault. */

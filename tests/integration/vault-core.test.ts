@@ -268,6 +268,30 @@ describe('what the store refuses', () => {
     expect(pulled.sha256).toBe(push.archiveSha256);
   });
 
+  // What Object Lock does not refuse: a delete marker over the key (DeleteObject without a
+  // version), or a newer version written over it. Neither may make the archive vanish from the
+  // vault's listing or pass unremarked.
+  it('still lists an archive a delete marker hides, and says a key was written over', async () => {
+    const vault = await vaultOf('marker');
+    const push = await pushToVault(pl, vault, { archivePath: sealed.archive, matter: 'm1', sessionId: sealed.id, outcome: 'sealed' });
+    const bucket = vault.location.bucket;
+    expect((await listVault(vault)).archives[0]?.history).toEqual({ versions: 1, deleteMarkers: 0, hidden: false });
+
+    await vault.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: push.key }));
+    const hidden = (await listVault(vault)).archives;
+    expect(hidden).toHaveLength(1);
+    expect(hidden[0]).toMatchObject({ key: push.key, versionId: push.versionId, archiveSha256: push.archiveSha256, history: { versions: 1, deleteMarkers: 1, hidden: true } });
+
+    await vault.client.send(new PutObjectCommand({ Bucket: bucket, Key: push.key, Body: Buffer.from('not the archive'), Metadata: { sha256: push.archiveSha256 } }));
+    const over = (await listVault(vault)).archives;
+    expect(over).toHaveLength(1);
+    expect(over[0]?.history).toEqual({ versions: 2, deleteMarkers: 1, hidden: false });
+    expect(over[0]?.versionId).not.toBe(push.versionId);
+    // The recorded push still brings back the version pushed, not the one written over it.
+    const pulled = await pullFromVault(vault, push.key, join(dir, 'marker.zip'), undefined, undefined, { versionId: push.versionId, sha256: push.archiveSha256 });
+    expect(pulled.sha256).toBe(push.archiveSha256);
+  });
+
   it('puts a legal hold on and takes it off', async () => {
     const vault = await vaultOf('hold');
     const push = await pushToVault(pl, vault, { archivePath: sealed.archive, matter: 'm1', sessionId: sealed.id, outcome: 'sealed' });

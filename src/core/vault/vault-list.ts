@@ -1,6 +1,7 @@
 // What the vault holds: its Object Lock default, the matters with their counts, each archive as
 // the store reports it now (one HeadObject each, for its retention, legal hold and metadata; a
-// few at a time), and the fleet's device certificates.
+// few at a time) with what else its key holds (versions written over it, delete markers hiding
+// it), and the fleet's device certificates.
 import type { VaultArchive, VaultListing } from '../../shared/views.js';
 import { MATTERS, ask, vaultUrl, type VaultContext } from './vault-context.js';
 import { listDevices } from './vault-devices.js';
@@ -18,29 +19,63 @@ export async function describeArchive(vault: VaultContext, key: string): Promise
   return archiveView(vault, object);
 }
 
-async function archiveKeys(vault: VaultContext, matter?: string): Promise<string[]> {
-  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+/** A key's versions and delete markers, newest first as S3 lists them. */
+interface KeyHistory {
+  versions: string[];
+  deleteMarkers: number;
+  /** The newest entry is a delete marker. */
+  hidden: boolean;
+}
+
+/**
+ * Every archive key with its history (ListObjectVersions, not ListObjectsV2: a delete marker,
+ * which Object Lock allows anyone who may write to add, hides a key from ListObjectsV2 although
+ * its locked versions remain; the vault must still list it).
+ */
+async function archiveHistories(vault: VaultContext, matter?: string): Promise<Map<string, KeyHistory>> {
+  const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
   const prefix = `${vault.location.prefix}${MATTERS}${matter === undefined ? '' : `${matter}/`}`;
-  const keys: string[] = [];
-  let token: string | undefined;
+  const histories = new Map<string, KeyHistory>();
+  const entry = (key: string): KeyHistory => {
+    let history = histories.get(key);
+    if (!history) histories.set(key, (history = { versions: [], deleteMarkers: 0, hidden: false }));
+    return history;
+  };
+  const wanted = (key: string | undefined): key is string => key !== undefined && !key.endsWith('/') && matterOf(vault, key) !== null;
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
   do {
-    const page = await ask(vault, { action: 'listing' }, () => vault.client.send(new ListObjectsV2Command({ Bucket: vault.location.bucket, Prefix: prefix, ContinuationToken: token })));
-    for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/') && matterOf(vault, object.Key) !== null) keys.push(object.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys.sort();
+    const page = await ask(vault, { action: 'listing' }, () =>
+      vault.client.send(new ListObjectVersionsCommand({ Bucket: vault.location.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker })),
+    );
+    for (const version of page.Versions ?? []) if (wanted(version.Key)) entry(version.Key).versions.push(version.VersionId ?? 'null');
+    for (const marker of page.DeleteMarkers ?? []) {
+      if (!wanted(marker.Key)) continue;
+      const history = entry(marker.Key);
+      history.deleteMarkers += 1;
+      if (marker.IsLatest) history.hidden = true;
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker);
+  for (const [key, history] of histories) if (history.versions.length === 0) histories.delete(key);
+  return histories;
 }
 
 export async function listVault(vault: VaultContext, matter?: string): Promise<VaultListing> {
   const lock = await ask(vault, { action: 'Object Lock check' }, () => objectLockOf(vault));
-  const keys = await archiveKeys(vault, matter);
+  const histories = await archiveHistories(vault, matter);
+  const keys = [...histories.keys()].sort();
   const archives: VaultArchive[] = new Array(keys.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < keys.length) {
       const index = next++;
-      const object = await storedObject(vault, keys[index]!);
-      if (object) archives[index] = archiveView(vault, object);
+      const key = keys[index]!;
+      const { versions, deleteMarkers, hidden } = histories.get(key)!;
+      // Hidden by a delete marker: the newest archive version under it (S3 lists newest first).
+      const object = await storedObject(vault, key, hidden ? versions[0] : undefined);
+      if (object) archives[index] = { ...archiveView(vault, object), history: { versions: versions.length, deleteMarkers, hidden } };
     }
   };
   await Promise.all(Array.from({ length: Math.min(HEADS_AT_ONCE, keys.length) }, worker));

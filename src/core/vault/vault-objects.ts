@@ -36,12 +36,12 @@ export function retainUntilOf(days: number, now: Date = new Date()): Date {
   return new Date(now.getTime() + days * 86_400_000);
 }
 
-/** HeadObject of the key's current version; null when there is none. */
-export async function storedObject(vault: VaultContext, key: string): Promise<StoredObject | null> {
+/** HeadObject of the key's current version (or of `versionId`); null when there is none. */
+export async function storedObject(vault: VaultContext, key: string, versionId?: string): Promise<StoredObject | null> {
   const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
   return ask(vault, { action: 'look-up', key }, async () => {
     try {
-      const head = await vault.client.send(new HeadObjectCommand({ Bucket: vault.location.bucket, Key: key }));
+      const head = await vault.client.send(new HeadObjectCommand({ Bucket: vault.location.bucket, Key: key, ...(versionId && { VersionId: versionId }) }));
       const metadata = head.Metadata ?? {};
       return {
         key,

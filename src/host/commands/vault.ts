@@ -56,6 +56,9 @@ function printPush(out: (text: string) => void, push: VaultPush): void {
 
 function printArchive(out: (text: string) => void, a: VaultArchive, verdict?: string): void {
   out(`  ${a.key}\n    ${a.title ?? '(no title)'} · session ${a.sessionId ?? '?'} · ${a.bytes} bytes · ${lock(a)} · ${a.outcome ?? '?'} · device ${a.device?.slice(0, 16) ?? '?'}${a.job ? ` · job ${a.job.submission} attempt ${a.job.attempt}` : ''}${verdict ? `\n    ${verdict}` : ''}\n`);
+  const history = a.history;
+  if (history?.hidden) out(`    ! hidden by a delete marker: a plain GET of this key finds nothing, but the locked version ${a.versionId ?? ''} is still there (shown)\n`);
+  if (history && history.versions > 1) out(`    ! written over: ${history.versions} versions under this key; the newest is shown, and \`vault pull\` of a recorded push fetches the version pushed\n`);
 }
 
 function printListing(out: (text: string) => void, listing: VaultListing, verdicts: ReadonlyMap<string, string>): void {

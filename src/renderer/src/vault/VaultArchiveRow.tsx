@@ -40,6 +40,16 @@ export function VaultArchiveRow({
           {formatBytes(archive.bytes)}
           {archive.job && <> · {t('screen.job', { attempt: archive.job.attempt })}</>}
         </div>
+        {archive.history?.hidden && (
+          <div data-history="hidden">
+            <Badge tone="warn">{t('screen.hiddenByMarker')}</Badge>
+          </div>
+        )}
+        {archive.history !== undefined && archive.history.versions > 1 && (
+          <div data-history="written-over">
+            <Badge tone="warn">{t('screen.writtenOver', { count: archive.history.versions })}</Badge>
+          </div>
+        )}
       </td>
       <td>
         <Badge tone={archive.outcome === 'interrupted' ? 'recovered' : archive.outcome === 'sealed' ? 'sealed' : 'skip'}>{t(`outcome.${archive.outcome ?? 'unknown'}`)}</Badge>
