@@ -29,6 +29,10 @@ const { values: opt } = parseArgs({
     repeats: { type: 'string', default: '3' },
     build: { type: 'string', default: join(here, '../build') },
     keep: { type: 'boolean', default: false },
+    // Time only the default streaming read-ahead (a quicker run while trying settings).
+    'no-parallel': { type: 'boolean', default: false },
+    // Another copy of scripts/services.sh (e.g. with other ceph.conf settings), to compare test beds.
+    services: { type: 'string', default: join(here, '../scripts/services.sh') },
   },
 });
 const sizeMb = Number(opt['size-mb']);
@@ -43,7 +47,7 @@ if (!existsSync(join(build, 'core/proofline.js'))) {
   process.exit(2);
 }
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
-const SERVICES = join(here, '../scripts/services.sh');
+const SERVICES = resolve(opt.services);
 const work = mkdtempSync(join(tmpdir(), 'proofline-vault-verify-'));
 const servicesDir = join(work, 'services');
 const scratch = join(work, 'scratch');
@@ -68,6 +72,7 @@ try {
     // The other read-ahead (s3-byte-source.ts): AHEAD ranged GETs in flight instead of one stream.
     s3parallel: () => verify(`s3://${bucket}/${key}`, { ...env, PROOFLINE_S3_READAHEAD: 'parallel' }),
   };
+  if (opt['no-parallel']) delete contenders.s3parallel;
   log('warm-up');
   for (const run of Object.values(contenders)) await run();
   const rounds = [];
@@ -77,8 +82,9 @@ try {
     const figures = { loadavg: loadavg()[0] };
     for (const name of order) figures[name] = await contenders[name]();
     figures.ratio = figures.s3.seconds / figures.disk.seconds;
-    figures.ratioParallel = figures.s3parallel.seconds / figures.disk.seconds;
-    log(`round ${round + 1}: disk ${figures.disk.seconds.toFixed(2)} s, s3 ${figures.s3.seconds.toFixed(2)} s (${figures.ratio.toFixed(2)}×), s3 parallel ${figures.s3parallel.seconds.toFixed(2)} s (${figures.ratioParallel.toFixed(2)}×) (load ${figures.loadavg.toFixed(2)})`);
+    log(`  cpu s: disk client ${figures.disk.clientCpu.toFixed(2)}; s3 client ${figures.s3.clientCpu.toFixed(2)}, gateway ${figures.s3.gatewayCpu.toFixed(2)}`);
+    figures.ratioParallel = figures.s3parallel ? figures.s3parallel.seconds / figures.disk.seconds : NaN;
+    log(`round ${round + 1}: disk ${figures.disk.seconds.toFixed(2)} s, s3 ${figures.s3.seconds.toFixed(2)} s (${figures.ratio.toFixed(2)}×), s3 parallel ${figures.s3parallel?.seconds.toFixed(2) ?? '-'} s (${figures.ratioParallel.toFixed(2)}×) (load ${figures.loadavg.toFixed(2)})`);
     rounds.push(figures);
   }
   const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
@@ -89,7 +95,8 @@ try {
     seconds: Object.fromEntries(Object.keys(contenders).map((n) => [n, spread(rounds.map((r) => r[n].seconds))])),
     peakRssKb: Object.fromEntries(Object.keys(contenders).map((n) => [n, Math.max(...rounds.map((r) => r[n].maxRssKb ?? 0))])),
     ratio: spread(rounds.map((r) => r.ratio)),
-    ratioParallel: spread(rounds.map((r) => r.ratioParallel)),
+    cpuSeconds: Object.fromEntries(Object.keys(contenders).map((n) => [n, { client: median(rounds.map((r) => r[n].clientCpu)), gateway: median(rounds.map((r) => r[n].gatewayCpu)) }])),
+    ...(contenders.s3parallel && { ratioParallel: spread(rounds.map((r) => r.ratioParallel)) }),
     rounds,
   };
   const md = table(results);
@@ -105,10 +112,37 @@ try {
 }
 
 async function verify(target, env) {
+  const before = cpuSeconds();
   const r = await runTimed(process.execPath, [cli, 'verify', target], { scratch, env, allowFail: true });
+  const after = cpuSeconds();
   // 3: intact but not attested in time (no TSA here); anything else is a failure of the bench.
   if (r.code !== 3) throw new Error(`proofline verify ${target} exited ${r.code}:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
-  return { seconds: r.seconds, maxRssKb: r.maxRssKb };
+  // CPU seconds (user + system) are what the two cores share, and depend far less than wall time
+  // on what else the machine runs: the client's (every reaped child of this bench) and the
+  // gateway's (radosgw + ceph-osd) while it ran.
+  return { seconds: r.seconds, maxRssKb: r.maxRssKb, clientCpu: after.client - before.client, gatewayCpu: after.gateway - before.gateway };
+}
+
+/** CPU seconds so far of this bench's reaped children (/proc/self/stat cutime + cstime) and of the gateway's daemons. */
+function cpuSeconds() {
+  const ticks = (file) => {
+    try {
+      const fields = readFileSync(file, 'utf8').split(') ').pop().split(' ');
+      return fields;
+    } catch {
+      return undefined;
+    }
+  };
+  const self = ticks('/proc/self/stat');
+  // Fields after "comm) ": state is [0], utime [11], stime [12], cutime [13], cstime [14].
+  const client = self ? (Number(self[13]) + Number(self[14])) / 100 : NaN;
+  let gateway = 0;
+  for (const name of ['client.rgw.a', 'osd.0']) {
+    const pidFile = join(servicesDir, 'run', `${name}.pid`);
+    const f = existsSync(pidFile) ? ticks(`/proc/${readFileSync(pidFile, 'utf8').trim()}/stat`) : undefined;
+    gateway += f ? (Number(f[11]) + Number(f[12])) / 100 : NaN;
+  }
+  return { client, gateway };
 }
 
 /** A sealed session of 256 MB segments of random bytes (the last one shorter), exported. */
@@ -164,8 +198,10 @@ function table(r) {
     '|---|--:|--:|--:|',
     `| FILE (disk) | ${s(r.seconds.disk)} | ${mbps(r.seconds.disk.median)} | ${(r.peakRssKb.disk / 1024).toFixed(0)} |`,
     `| s3://BUCKET/KEY (one streaming GET, the default) | ${s(r.seconds.s3)} | ${mbps(r.seconds.s3.median)} | ${(r.peakRssKb.s3 / 1024).toFixed(0)} |`,
-    `| s3://BUCKET/KEY (4 × 8 MiB ranged GETs in flight) | ${s(r.seconds.s3parallel)} | ${mbps(r.seconds.s3parallel.median)} | ${(r.peakRssKb.s3parallel / 1024).toFixed(0)} |`,
+    ...(r.seconds.s3parallel ? [`| s3://BUCKET/KEY (4 × 8 MiB ranged GETs in flight) | ${s(r.seconds.s3parallel)} | ${mbps(r.seconds.s3parallel.median)} | ${(r.peakRssKb.s3parallel / 1024).toFixed(0)} |`] : []),
     '',
-    `Ratio S3 / disk (per round): **${s(r.ratio)}×** with the streaming GET, ${s(r.ratioParallel)}× with parallel ranged GETs (target ≤ 1.5).`,
+    `CPU seconds (median; user + system): disk client ${f(r.cpuSeconds.disk.client)}; S3 client ${f(r.cpuSeconds.s3.client)} + gateway (radosgw + ceph-osd) ${f(r.cpuSeconds.s3.gateway)}.`,
+    '',
+    `Ratio S3 / disk (per round): **${s(r.ratio)}×** with the streaming GET${r.ratioParallel ? `, ${s(r.ratioParallel)}× with parallel ranged GETs` : ''} (target ≤ 1.5).`,
   ].join('\n');
 }
