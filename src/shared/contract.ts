@@ -89,7 +89,12 @@ export const settingsSchema = z.object({
       region: z.string().trim().max(64).default(''),
       /** An AWS profile of ~/.aws/config; '' for the default chain. */
       profile: z.string().trim().max(128).default(''),
-      retentionDays: z.number().int().min(1).max(36_500).default(3650),
+      /**
+       * Days each pushed archive is kept; 0 (the default): the bucket's own default retention,
+       * mode included, as `vault init` set it. Never more than was asked: COMPLIANCE cannot be undone.
+       */
+      retentionDays: z.number().int().min(0).max(36_500).default(0),
+      /** The mode of a retention given in days (not used when the bucket's default applies). */
       mode: z.enum(VAULT_MODES).default('COMPLIANCE'),
       /** The matter pushes go under when none is named. */
       matter: matterName.or(z.literal('')).default(''),

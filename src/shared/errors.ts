@@ -141,6 +141,7 @@ export const errorCodes = {
   'vault.denied': 'unavailable',
   'vault.bucket-missing': 'not-found',
   'vault.no-object-lock': 'conflict',
+  'vault.no-retention': 'invalid-input',
   'vault.not-found': 'not-found',
   'vault.refused': 'conflict',
   'vault.mismatch': 'damaged',

@@ -110,6 +110,25 @@ describe('push, list, pull', () => {
     expect(listing.devices[0]!.subject).toContain('Proofline device');
   });
 
+  // Settings' default (0 days): the bucket's own rule, so an archive is never locked longer than
+  // someone chose (COMPLIANCE cannot be undone); a bucket with no rule and no days given: refused.
+  it('keeps an archive for the bucket\'s default retention when none is given, and refuses when neither says', async () => {
+    const vault = await openVault(vaultSettings(`s3://${freshBucket('bucketdefault')}`, { retentionDays: 0 }));
+    await initVault(vault, { retentionDays: 2, mode: 'GOVERNANCE' });
+    const before = Date.now();
+    const push = await pushToVault(pl, vault, { archivePath: sealed.archive, matter: 'm1', sessionId: sealed.id, outcome: 'sealed' });
+    expect(push.mode).toBe('GOVERNANCE');
+    const until = Date.parse(push.retainUntil!);
+    expect(until).toBeGreaterThanOrEqual(before + 2 * 86_400_000 - 5_000);
+    expect(until).toBeLessThan(before + 3 * 86_400_000);
+
+    const bare = await openVault(vaultSettings(`s3://${freshBucket('norule')}`, { retentionDays: 0 }));
+    await bare.client.send(new CreateBucketCommand({ Bucket: bare.location.bucket, ObjectLockEnabledForBucket: true }));
+    const refused = await caught(() => pushToVault(pl, bare, { archivePath: sealed.archive, matter: 'm1', sessionId: sealed.id, outcome: 'sealed' }));
+    expect(refused).toMatchObject({ code: 'vault.no-retention', params: { bucket: bare.location.bucket } });
+    expect((await listVault(bare)).archives).toHaveLength(0);
+  });
+
   it('sends the same archive once: a second push says it is already there and uploads nothing', async () => {
     const vault = await vaultOf('twice');
     const first = await pushToVault(pl, vault, { archivePath: sealed.archive, matter: 'm1', sessionId: sealed.id, outcome: 'sealed' });

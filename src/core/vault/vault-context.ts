@@ -21,6 +21,7 @@ import { vaultError, type VaultErrorContext } from './vault-errors.js';
 export interface VaultContext {
   readonly client: S3Client;
   readonly location: VaultLocation;
+  /** Days each pushed archive is kept; 0: the bucket's default retention (retentionOf, vault-init.ts). */
   readonly retentionDays: number;
   readonly mode: 'COMPLIANCE' | 'GOVERNANCE';
   /** For messages, never credentials. */

@@ -6,12 +6,14 @@ import type { VaultDevice } from '../../shared/views.js';
 import { certificateKey } from '../attest/device-identity.js';
 import { DEVICES, ask, type VaultContext } from './vault-context.js';
 import { deviceKey, retainUntilOf, storedObject } from './vault-objects.js';
+import { retentionOf } from './vault-init.js';
 
 const MAX_CERT_BYTES = 64 << 10;
 
-export async function putDeviceCertificate(vault: VaultContext, device: { keyId: string; certificatePem: string }, signal?: AbortSignal): Promise<void> {
+export async function putDeviceCertificate(vault: VaultContext, device: { keyId: string; certificatePem: string }, signal?: AbortSignal, retention?: { days: number; mode: 'COMPLIANCE' | 'GOVERNANCE' }): Promise<void> {
   const key = deviceKey(vault, device.keyId);
   if ((await storedObject(vault, key)) !== null) return;
+  retention ??= await retentionOf(vault);
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await ask(vault, { action: 'upload of the device certificate', key }, () =>
     vault.client.send(
@@ -20,8 +22,8 @@ export async function putDeviceCertificate(vault: VaultContext, device: { keyId:
         Key: key,
         Body: Buffer.from(device.certificatePem, 'utf8'),
         ContentType: 'application/x-pem-file',
-        ObjectLockMode: vault.mode,
-        ObjectLockRetainUntilDate: retainUntilOf(vault.retentionDays),
+        ObjectLockMode: retention.mode,
+        ObjectLockRetainUntilDate: retainUntilOf(retention.days),
       }),
       { abortSignal: signal },
     ),

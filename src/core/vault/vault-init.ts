@@ -16,6 +16,23 @@ export interface VaultInitResult {
   readonly before: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly days: number } | null;
 }
 
+/**
+ * The retention a push gives an archive: the days asked for (Settings, --retention-days) in the
+ * mode asked for, or with 0 days the bucket's own default rule, mode included. A pushed archive
+ * is never kept longer than someone chose: COMPLIANCE cannot be shortened, even by the owner.
+ */
+export async function retentionOf(vault: VaultContext): Promise<{ readonly days: number; readonly mode: 'COMPLIANCE' | 'GOVERNANCE' }> {
+  if (vault.retentionDays > 0) return { days: vault.retentionDays, mode: vault.mode };
+  const lock = await ask(vault, { action: 'Object Lock check' }, () => objectLockOf(vault));
+  if (lock === null) {
+    throw new ProoflineError('vault.no-object-lock', `The bucket ${vault.location.bucket} has no Object Lock, so it cannot keep archives from being deleted: it is refused as a vault. Object Lock can only be enabled when a bucket is created: make a new one with proofline vault init.`, { bucket: vault.location.bucket });
+  }
+  if (lock.days === null || lock.mode === null) {
+    throw new ProoflineError('vault.no-retention', `The bucket ${vault.location.bucket} has no default retention and none was given: set one with proofline vault init s3://${vault.location.bucket} --retention-days N, or give --retention-days (or a retention in Settings).`, { bucket: vault.location.bucket });
+  }
+  return { days: lock.days, mode: lock.mode };
+}
+
 /** The bucket's Object Lock: null when the bucket has none; its default retention in days (years counted as 365). */
 export async function objectLockOf(vault: VaultContext): Promise<{ mode: 'COMPLIANCE' | 'GOVERNANCE' | null; days: number | null } | null> {
   const { GetObjectLockConfigurationCommand } = await import('@aws-sdk/client-s3');

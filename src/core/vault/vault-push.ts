@@ -11,6 +11,7 @@ import { throwIfCancelled } from '../errors.js';
 import { archiveFacts, type ArchiveFacts } from './archive-facts.js';
 import { archiveKey, retainUntilOf, storedObject, type StoredObject } from './vault-objects.js';
 import { putDeviceCertificate } from './vault-devices.js';
+import { retentionOf } from './vault-init.js';
 import { ask, type VaultContext } from './vault-context.js';
 import { pushesOf, pushView, recordPush } from './vault-pushes.js';
 
@@ -66,19 +67,20 @@ export async function pushToVault(pl: Proofline, vault: VaultContext, request: P
     key = archiveKey(vault, request.matter, sessionId ?? facts.sha256.slice(0, 16), facts.name.replace(/(\.zip)?$/i, `-${facts.sha256.slice(0, 12)}$1`));
     there = await storedObject(vault, key);
   }
-  if (facts.device) await putDeviceCertificate(vault, facts.device, request.signal);
+  const retention = await retentionOf(vault);
+  if (facts.device) await putDeviceCertificate(vault, facts.device, request.signal, retention);
   const already = there !== null && there.sha256 === facts.sha256;
-  const retainUntil = retainUntilOf(vault.retentionDays);
+  const retainUntil = retainUntilOf(retention.days);
   if (!already) {
     throwIfCancelled(request.signal, `The push of ${facts.path} was cancelled before it began: nothing was sent or recorded.`);
-    await upload(vault, key, facts, metadataOf(facts, sessionId, request), retainUntil, request);
-    there = await ensureRetention(vault, (await storedObject(vault, key))!, retainUntil);
+    await upload(vault, key, facts, metadataOf(facts, sessionId, request), retainUntil, retention.mode, request);
+    there = await ensureRetention(vault, (await storedObject(vault, key))!, retainUntil, retention.mode);
   } else {
     // Recorded here before: the same fact, not a second one.
     const earlier = pushesOf(pl.db, { archiveSha256: facts.sha256 }, await pl.device()).filter((p) => p.key === key && p.bucket === vault.location.bucket);
     if (earlier.length > 0) return { ...earlier.at(-1)!, alreadyThere: true };
     // Sent before from elsewhere, or a push whose retention step failed: its retention made good now.
-    there = await ensureRetention(vault, there!, retainUntil);
+    there = await ensureRetention(vault, there!, retainUntil, retention.mode);
   }
   const stored = there as StoredObject;
   const recorded = recordPush(pl.db, await pl.device(), {
@@ -109,28 +111,28 @@ export async function pushToVault(pl: Proofline, vault: VaultContext, request: P
  * is kept as it is). Raising GOVERNANCE to COMPLIANCE needs the governance bypass (S3 API,
  * x-amz-bypass-governance-retention); it only ever makes the lock stronger and longer.
  */
-async function ensureRetention(vault: VaultContext, stored: StoredObject, retainUntil: Date): Promise<StoredObject> {
+async function ensureRetention(vault: VaultContext, stored: StoredObject, retainUntil: Date, mode: 'COMPLIANCE' | 'GOVERNANCE'): Promise<StoredObject> {
   const until = stored.retainUntil === null ? 0 : Date.parse(stored.retainUntil);
-  const weaker = stored.mode === null || (stored.mode === 'GOVERNANCE' && vault.mode === 'COMPLIANCE');
+  const weaker = stored.mode === null || (stored.mode === 'GOVERNANCE' && mode === 'COMPLIANCE');
   if (!weaker && until >= retainUntil.getTime() - 1000) return stored;
   const { PutObjectRetentionCommand } = await import('@aws-sdk/client-s3');
   const date = new Date(Math.max(until, retainUntil.getTime()));
   const bypass = stored.mode === 'GOVERNANCE';
-  await ask(vault, { action: `set the retention (${vault.mode} until ${date.toISOString()})`, key: stored.key, lockGuarded: true }, () =>
+  await ask(vault, { action: `set the retention (${mode} until ${date.toISOString()})`, key: stored.key, lockGuarded: true }, () =>
     vault.client.send(
       new PutObjectRetentionCommand({
         Bucket: vault.location.bucket,
         Key: stored.key,
         ...(stored.versionId && { VersionId: stored.versionId }),
         ...(bypass && { BypassGovernanceRetention: true }),
-        Retention: { Mode: vault.mode, RetainUntilDate: date },
+        Retention: { Mode: mode, RetainUntilDate: date },
       }),
     ),
   );
   return (await storedObject(vault, stored.key))!;
 }
 
-async function upload(vault: VaultContext, key: string, facts: ArchiveFacts, metadata: Record<string, string>, retainUntil: Date, request: PushRequest): Promise<void> {
+async function upload(vault: VaultContext, key: string, facts: ArchiveFacts, metadata: Record<string, string>, retainUntil: Date, mode: 'COMPLIANCE' | 'GOVERNANCE', request: PushRequest): Promise<void> {
   const [{ Upload }, { AbortMultipartUploadCommand }] = await Promise.all([import('@aws-sdk/lib-storage'), import('@aws-sdk/client-s3')]);
   const abort = new AbortController();
   const onAbort = (): void => abort.abort();
@@ -151,7 +153,7 @@ async function upload(vault: VaultContext, key: string, facts: ArchiveFacts, met
         ContentType: 'application/zip',
         ContentLength: facts.bytes,
         Metadata: metadata,
-        ObjectLockMode: vault.mode,
+        ObjectLockMode: mode,
         ObjectLockRetainUntilDate: retainUntil,
       },
     });

@@ -132,6 +132,7 @@ const zh: Record<ErrorCode, string> & { original: string } = {
   'vault.denied': '团队证据库 {{vault}} 拒绝了这些凭据：{{reason}}。',
   'vault.bucket-missing': '存储桶 {{bucket}} 不存在：请先运行 proofline vault init 创建它。',
   'vault.no-object-lock': '存储桶 {{bucket}} 未启用对象锁定（Object Lock），无法防止删除或替换，拒绝用作证据库。对象锁定只能在创建存储桶时启用：请新建一个。',
+  'vault.no-retention': '存储桶 {{bucket}} 没有默认保留期，也未指定保留天数：请用 proofline vault init --retention-days N 设置默认保留期，或在设置中（或用 --retention-days）指定天数。',
   'vault.not-found': '证据库中没有 {{key}}。',
   'vault.refused': '证据库拒绝了此操作：{{reason}}。',
   'vault.mismatch': '从证据库取回的 {{key}} 与推送时记录的 SHA-256 不一致：未保存。',

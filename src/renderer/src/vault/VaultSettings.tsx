@@ -67,7 +67,7 @@ export function VaultSettings({
           <TextField field="vault.profile" label={t('settings.profile')} hint={t('settings.profileHint')} value={vault.profile} onChange={(profile) => changeVault({ profile })} issue={issueAt('vault.profile')} mono />
         </div>
         <div className="field-row">
-          <NumberField field="vault.retentionDays" label={t('settings.retentionDays')} hint={t('settings.retentionHint')} value={vault.retentionDays} min={1} max={36_500} step={1} onChange={(retentionDays) => changeVault({ retentionDays })} issue={issueAt('vault.retentionDays')} />
+          <NumberField field="vault.retentionDays" label={t('settings.retentionDays')} hint={t('settings.retentionHint')} value={vault.retentionDays} min={0} max={36_500} step={1} onChange={(retentionDays) => changeVault({ retentionDays })} issue={issueAt('vault.retentionDays')} />
           <TextField field="vault.matter" label={t('settings.matter')} hint={t('settings.matterHint')} value={vault.matter} onChange={(matter) => changeVault({ matter })} issue={issueAt('vault.matter')} />
         </div>
         <fieldset className="field vault-modes">
