@@ -143,7 +143,7 @@ const zh: typeof en = {
     profile: '配置文件',
     profileHint: '~/.aws/config 中的配置名；留空使用默认配置。',
     retentionDays: '保留期（天）',
-    retentionHint: '证据库拒绝删除或替换每个已发送证据包的天数（1 至 36500 天）；0 表示采用存储桶自身的默认保留期（由 proofline vault init 设置）。',
+    retentionHint: '证据库拒绝删除或替换每个已发送证据包的天数（1 至 36500 天）；0 表示采用存储桶自身的默认保留期（初始化证据库时设定）。',
     mode: '保留模式',
     modeHint: {
       COMPLIANCE: '合规模式：任何人（包括账户所有者）都不能删除证据包或缩短其保留期。适用于证据。',
