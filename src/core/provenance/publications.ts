@@ -5,9 +5,7 @@
 // checked against the device key.
 import type { Database } from '../store/database.js';
 import type { DeviceIdentity } from '../attest/device-identity.js';
-import { verifyDeviceSignature } from '../attest/device-identity.js';
-import { canonicalJson } from '../store/canonical-json.js';
-import { sha256Hex } from '../store/hashing.js';
+import { appendFact, checkedFacts, FACT_COLUMNS, type FactRow, type SignedFact } from '../store/signed-facts.js';
 
 /** What a publication states; the row's body is its RFC 8785 form. */
 export interface PublicationBody {
@@ -34,27 +32,11 @@ export interface PublicationBody {
   readonly prev: string | null;
 }
 
-export interface Publication {
-  readonly seq: number;
-  readonly body: PublicationBody;
-  readonly hash: string;
-  readonly keyId: string;
-  /** The device signature checks against the key that signed it, and the row's hash is its body's. */
-  readonly signatureValid: boolean;
-}
+/** A publication as recorded: its body, hash, the key that signed it and whether that checks. */
+export type Publication = SignedFact<PublicationBody>;
 
 export function recordPublication(db: Database, device: DeviceIdentity, statement: Omit<PublicationBody, 'prev' | 'type'>): Publication {
-  return db.transaction(() => {
-    const last = db.prepare('SELECT hash FROM publications ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
-    const body: PublicationBody = { type: 'image.published', ...statement, prev: last?.hash ?? null };
-    const text = canonicalJson(body);
-    const hash = sha256Hex(text);
-    const signature = device.sign(Buffer.from(text, 'utf8'));
-    const { lastInsertRowid } = db
-      .prepare('INSERT INTO publications (session_id, archive_sha256, body, hash, prev, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(body.sessionId, body.archiveSha256, text, hash, body.prev, device.keyId, signature);
-    return { seq: Number(lastInsertRowid), body, hash, keyId: device.keyId, signatureValid: true };
-  }).immediate();
+  return appendFact(db, 'publications', device, (prev): PublicationBody => ({ type: 'image.published', ...statement, prev }));
 }
 
 /**
@@ -64,14 +46,7 @@ export function recordPublication(db: Database, device: DeviceIdentity, statemen
  */
 export function publicationsOfArchive(db: Database, archiveSha256: string, device: Pick<DeviceIdentity, 'keyId' | 'publicKeyPem'>, tagManifestSha256: string | null = null): Publication[] {
   const rows = db
-    .prepare("SELECT seq, body, hash, key_id AS keyId, signature FROM publications WHERE archive_sha256 = ? OR json_extract(body, '$.tagManifestSha256') = ? ORDER BY seq")
-    .all(archiveSha256, tagManifestSha256) as { seq: number; body: string; hash: string; keyId: string; signature: Buffer }[];
-  return rows.map((row) => ({
-    seq: row.seq,
-    body: JSON.parse(row.body) as PublicationBody,
-    hash: row.hash,
-    keyId: row.keyId,
-    // Only this device's key is known here: a row signed by another key is shown as unchecked.
-    signatureValid: row.keyId === device.keyId && sha256Hex(row.body) === row.hash && verifyDeviceSignature(device.publicKeyPem, Buffer.from(row.body, 'utf8'), row.signature),
-  }));
+    .prepare(`SELECT ${FACT_COLUMNS} FROM publications WHERE archive_sha256 = ? OR json_extract(body, '$.tagManifestSha256') = ? ORDER BY seq`)
+    .all(archiveSha256, tagManifestSha256) as FactRow[];
+  return checkedFacts<PublicationBody>(rows, device);
 }
