@@ -346,17 +346,7 @@ function ListEditor({
   );
 }
 
-function TextField({
-  field,
-  label,
-  hint,
-  value,
-  onChange,
-  issue,
-  placeholder,
-  mono = false,
-  children,
-}: {
+export interface TextFieldProps {
   readonly field: string;
   readonly label: string;
   readonly hint: string;
@@ -366,7 +356,9 @@ function TextField({
   readonly placeholder?: string;
   readonly mono?: boolean;
   readonly children?: ReactNode;
-}): ReactNode {
+}
+
+function TextField({ field, label, hint, value, onChange, issue, placeholder, mono = false, children }: TextFieldProps): ReactNode {
   const id = `field-${field.replace('.', '-')}`;
   return (
     <div className="field">
@@ -390,17 +382,7 @@ function TextField({
   );
 }
 
-function NumberField({
-  field,
-  label,
-  hint,
-  value,
-  min,
-  max,
-  step,
-  onChange,
-  issue,
-}: {
+export interface NumberFieldProps {
   readonly field: string;
   readonly label: string;
   readonly hint: string;
@@ -410,7 +392,9 @@ function NumberField({
   readonly step: number;
   readonly onChange: (value: number) => void;
   readonly issue: string | undefined;
-}): ReactNode {
+}
+
+function NumberField({ field, label, hint, value, min, max, step, onChange, issue }: NumberFieldProps): ReactNode {
   const id = `field-${field.replace('.', '-')}`;
   const [text, setText] = useState(String(value));
   useEffect(() => {

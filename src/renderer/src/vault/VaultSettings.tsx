@@ -4,28 +4,7 @@
 import type { ComponentType, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { VAULT_MODES, type Settings } from '../../../shared/contract';
-
-interface TextFieldProps {
-  readonly field: string;
-  readonly label: string;
-  readonly hint: string;
-  readonly value: string;
-  readonly onChange: (value: string) => void;
-  readonly issue: string | undefined;
-  readonly placeholder?: string;
-  readonly mono?: boolean;
-}
-interface NumberFieldProps {
-  readonly field: string;
-  readonly label: string;
-  readonly hint: string;
-  readonly value: number;
-  readonly min: number;
-  readonly max: number;
-  readonly step: number;
-  readonly onChange: (value: number) => void;
-  readonly issue: string | undefined;
-}
+import type { NumberFieldProps, TextFieldProps } from '../settings/Settings';
 
 /** Which words say a refused field's problem (the host's issue text is English). */
 const ISSUE: Readonly<Record<string, string>> = {
