@@ -124,7 +124,8 @@ describe('the clean-environment check', () => {
     expect(ntp.status).toBe('fail');
     expect(ntp.data['offsetMs'] as number).toBeGreaterThan(-91_000);
     expect(ntp.data['offsetMs'] as number).toBeLessThan(-89_000);
-    expect(ntp.detail).toMatch(/90\.\d{3} s behind/);
+    // The detail states the same offset the data carries (within the ±1 s above: the loopback round trip moves it under load).
+    expect(ntp.detail).toMatch(/(89|90)\.\d{3} s behind/);
 
     const sync = await querySntp(ntpTrue.address, 2_000);
     expect(Math.abs(sync.offsetMs)).toBeLessThan(200);
